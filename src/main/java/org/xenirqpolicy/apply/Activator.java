@@ -1,0 +1,88 @@
+package org.xenirqpolicy.apply;
+
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.xenirqpolicy.host.Host;
+import org.xenirqpolicy.model.CpuSet;
+import org.xenirqpolicy.model.InputException;
+import org.xenirqpolicy.plan.Placement;
+import org.xenirqpolicy.plan.Plan;
+
+/**
+ * Puts a plan into effect: for each IRQ not already there, writes its one CPU to
+ * {@code /proc/irq/N/smp_affinity_list} and reads it back. A single CPU, never a mask: Xen binds
+ * an event channel to one vCPU, and given several Linux would pick one by its own rule. A failure
+ * is reported for that IRQ and the rest go on.
+ */
+public final class Activator {
+    private Activator() {
+    }
+
+    public static String affinityPath(int irq) {
+        return "/proc/irq/" + irq + "/smp_affinity_list";
+    }
+
+    public static List<Outcome> apply(Host host, Plan plan, boolean dryRun) {
+        List<Outcome> outcomes = new ArrayList<>(plan.placements().size());
+        for (Placement p : plan.placements()) {
+            outcomes.add(applyOne(host, p, dryRun));
+        }
+        return outcomes;
+    }
+
+    private static Outcome applyOne(Host host, Placement p, boolean dryRun) {
+        String path = affinityPath(p.irq());
+        CpuSet want = CpuSet.of(p.cpu());
+        Optional<CpuSet> before;
+        try {
+            before = readAffinity(host, path);
+        } catch (InputException e) {
+            return new Outcome(p, CpuSet.empty(), Outcome.Change.FAILED, e.getMessage());
+        }
+        if (before.isEmpty()) {
+            return new Outcome(p, CpuSet.empty(), Outcome.Change.VANISHED, "");
+        }
+        if (before.get().equals(want)) {
+            return new Outcome(p, before.get(), Outcome.Change.UNCHANGED, "");
+        }
+        if (dryRun) {
+            return new Outcome(p, before.get(), Outcome.Change.WOULD_CHANGE, "");
+        }
+        try {
+            host.writeInPlace(path, p.cpu() + "\n");
+            Optional<CpuSet> after = readAffinity(host, path);
+            if (after.isEmpty()) {
+                return new Outcome(p, before.get(), Outcome.Change.VANISHED, "");
+            }
+            if (!after.get().equals(want)) {
+                return new Outcome(p, before.get(), Outcome.Change.FAILED,
+                        "reads back " + show(after.get()) + " after writing " + p.cpu());
+            }
+            return new Outcome(p, before.get(), Outcome.Change.CHANGED, "");
+        } catch (NoSuchFileException e) {
+            return new Outcome(p, before.get(), Outcome.Change.VANISHED, "");
+        } catch (IOException e) {
+            return new Outcome(p, before.get(), Outcome.Change.FAILED, "cannot write " + path + ": " + Host.reason(e));
+        } catch (InputException e) {
+            return new Outcome(p, before.get(), Outcome.Change.FAILED, e.getMessage());
+        }
+    }
+
+    /** The affinity, empty if the IRQ is gone; a garbled file reads as the empty set. */
+    private static Optional<CpuSet> readAffinity(Host host, String path) {
+        return host.read(path).map(text -> {
+            try {
+                return CpuSet.parseList(text);
+            } catch (InputException e) {
+                return CpuSet.empty();
+            }
+        });
+    }
+
+    private static String show(CpuSet cpus) {
+        return cpus.isEmpty() ? "nothing" : cpus.toList();
+    }
+}

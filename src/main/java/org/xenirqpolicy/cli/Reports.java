@@ -1,0 +1,287 @@
+package org.xenirqpolicy.cli;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.xenirqpolicy.apply.Outcome;
+import org.xenirqpolicy.classify.EventChannel;
+import org.xenirqpolicy.engine.Engine;
+import org.xenirqpolicy.model.CpuSet;
+import org.xenirqpolicy.plan.Placement;
+import org.xenirqpolicy.read.HostSnapshot;
+import org.xenirqpolicy.read.InterruptsTable;
+
+/** Renders engine results as text tables or as JSON values. */
+final class Reports {
+    private Reports() {
+    }
+
+    static void warnSkipped(Engine.Planned planned, PrintWriter err) {
+        InterruptsTable t = planned.snapshot().interrupts();
+        if (t.skippedLines() > 0) {
+            err.println("xen-irq-policy: warning: skipped " + t.skippedLines()
+                    + " unparseable line(s) of /proc/interrupts, the first at line " + t.firstSkippedLine());
+        }
+    }
+
+    // ---- plan
+
+    static String planText(Engine.Planned planned, List<Integer> only) {
+        StringBuilder out = new StringBuilder();
+        out.append(header(planned)).append('\n');
+        Map<Integer, Placement> plan = planned.plan().byIrq();
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"IRQ", "NAME", "KIND", "CHIP", "CURRENT", "PLANNED"});
+        for (EventChannel irq : selected(planned.irqs(), only)) {
+            rows.add(new String[] {String.valueOf(irq.irq()), irq.name(), irq.device().kind(), irq.chip(),
+                current(irq), String.valueOf(plan.get(irq.irq()).cpu())});
+        }
+        table(rows, out, 0);
+        out.append('\n');
+        List<String[]> cpus = new ArrayList<>();
+        cpus.add(new String[] {"CPU", "IRQS", planned.sampledSeconds() > 0 ? "SHARE(" + planned.sampledSeconds() + "s)" : "SHARE"});
+        for (Map<String, Object> cpu : perCpu(planned)) {
+            cpus.add(new String[] {cpu.get("cpu").toString(), cpu.get("irqs").toString(), percent((Double) cpu.get("share"))});
+        }
+        table(cpus, out, 0, 1, 2);
+        return out.toString();
+    }
+
+    static Map<String, Object> planJson(Engine.Planned planned, List<Integer> only) {
+        Map<String, Object> json = cpuChoice(planned);
+        Map<Integer, Placement> plan = planned.plan().byIrq();
+        List<Object> irqs = new ArrayList<>();
+        for (EventChannel irq : selected(planned.irqs(), only)) {
+            Map<String, Object> row = irqJson(irq);
+            row.put("planned", plan.get(irq.irq()).cpu());
+            irqs.add(row);
+        }
+        json.put("irqs", irqs);
+        json.put("cpus", perCpu(planned));
+        return json;
+    }
+
+    private static String header(Engine.Planned planned) {
+        HostSnapshot h = planned.snapshot();
+        return "strategy " + planned.plan().strategy().id() + " on CPUs " + planned.plan().usable().toList()
+                + " (online " + list(h.online()) + ", banned for irqbalance " + list(h.irqbalanceBanned())
+                + ", isolated " + list(h.isolated()) + (h.settings().cpus().isEmpty() ? "" : ", CPUS= " + list(h.settings().cpus()))
+                + "); " + planned.irqs().size() + " event-channel IRQs";
+    }
+
+    private static Map<String, Object> cpuChoice(Engine.Planned planned) {
+        HostSnapshot h = planned.snapshot();
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("strategy", planned.plan().strategy().id());
+        json.put("usable", planned.plan().usable().toList());
+        json.put("online", h.online().toList());
+        json.put("bannedForIrqbalance", h.irqbalanceBanned().toList());
+        json.put("isolated", h.isolated().toList());
+        json.put("sampleSeconds", planned.sampledSeconds());
+        json.put("skippedLines", h.interrupts().skippedLines());
+        return json;
+    }
+
+    /** Per usable CPU: how many IRQs the plan puts there and their share of the counted interrupts. */
+    private static List<Map<String, Object>> perCpu(Engine.Planned planned) {
+        CpuSet usable = planned.plan().usable();
+        int[] count = new int[usable.size()];
+        long[] weight = new long[usable.size()];
+        long total = 0;
+        for (Placement p : planned.plan().placements()) {
+            int i = usable.indexOf(p.cpu());
+            long w = planned.weights().getOrDefault(p.irq(), 0L);
+            count[i]++;
+            weight[i] += w;
+            total += w;
+        }
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (int i = 0; i < usable.size(); i++) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("cpu", usable.get(i));
+            row.put("irqs", count[i]);
+            row.put("interrupts", weight[i]);
+            row.put("share", total == 0 ? Double.NaN : weight[i] / (double) total);
+            rows.add(row);
+        }
+        return rows;
+    }
+
+    // ---- apply
+
+    /** Prints the outcome; returns whether any IRQ failed. */
+    static boolean applyText(Engine.Applied applied, PrintWriter out, PrintWriter err) {
+        int changed = 0;
+        int unchanged = 0;
+        int vanished = 0;
+        int failed = 0;
+        for (Outcome o : applied.outcomes()) {
+            Placement p = o.placement();
+            String what = p.irq() + " " + p.name() + ": " + list(o.before()) + " -> " + p.cpu();
+            switch (o.change()) {
+                case CHANGED -> {
+                    changed++;
+                    out.println("moved " + what);
+                }
+                case WOULD_CHANGE -> {
+                    changed++;
+                    out.println("would move " + what);
+                }
+                case UNCHANGED -> unchanged++;
+                case VANISHED -> {
+                    vanished++;
+                    out.println("gone " + p.irq() + " " + p.name() + ": the IRQ no longer exists");
+                }
+                case FAILED -> {
+                    failed++;
+                    err.println("xen-irq-policy: IRQ " + p.irq() + " " + p.name() + ": " + o.detail());
+                }
+            }
+        }
+        String strategy = applied.planned().plan().strategy().id();
+        boolean dryRun = applied.dryRun();
+        if (changed == 0 && failed == 0) {
+            out.println((dryRun ? "dry run: " : "") + "nothing to change: " + unchanged + " event-channel IRQs already on their " + strategy
+                    + " CPUs" + (vanished > 0 ? ", " + vanished + " gone" : ""));
+        } else {
+            out.println((dryRun ? "dry run, " : "") + strategy + ": " + changed + (dryRun ? " to move, " : " moved, ")
+                    + unchanged + " in place, " + vanished + " gone, " + failed + " failed");
+        }
+        if (applied.planWritten()) {
+            out.println("plan saved in " + Engine.PLAN_FILE);
+        }
+        return failed > 0;
+    }
+
+    // ---- status
+
+    static String statusText(Engine.Status status, List<Integer> only) {
+        StringBuilder out = new StringBuilder();
+        int seconds = status.planned().sampledSeconds();
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"CPU", "IRQS", seconds > 0 ? "INTERRUPTS(" + seconds + "s)" : "INTERRUPTS", "EVENT CHANNELS"});
+        for (Engine.CpuLoad cpu : status.cpus()) {
+            List<String> names = new ArrayList<>();
+            for (EventChannel irq : selected(cpu.irqs(), only)) {
+                names.add(irq.irq() + " " + irq.name());
+            }
+            rows.add(new String[] {cpu.cpu() + (cpu.usable() ? "" : " (not usable)"), String.valueOf(cpu.irqs().size()),
+                String.valueOf(cpu.interrupts()), String.join(", ", names)});
+        }
+        table(rows, out, 1, 2);
+        long unpinned = status.planned().irqs().stream().filter(irq -> irq.currentCpu() < 0).count();
+        if (unpinned > 0) {
+            out.append(unpinned).append(" event-channel IRQs are not bound to one CPU\n");
+        }
+        out.append("imbalance ").append(Double.isNaN(status.imbalance()) ? "n/a" : String.format(Locale.ROOT, "%.2f", status.imbalance()))
+                .append(" (busiest usable CPU / mean, interrupts ").append(seconds > 0 ? "in " + seconds + "s" : "since boot")
+                .append(")\n");
+        String against = status.againstAppliedPlan() ? "the applied plan (" + Engine.PLAN_FILE + ")"
+                : "a fresh " + status.planned().plan().strategy().id() + " plan (none applied yet)";
+        List<Engine.Misplaced> misplaced = status.misplaced().stream()
+                .filter(m -> only.isEmpty() || only.contains(m.irq().irq())).toList();
+        if (misplaced.isEmpty()) {
+            out.append("all event-channel IRQs are where ").append(against).append(" puts them\n");
+        } else {
+            out.append(misplaced.size()).append(" not where ").append(against).append(" puts them:\n");
+            for (Engine.Misplaced m : misplaced) {
+                out.append("  ").append(m.irq().irq()).append(' ').append(m.irq().name()).append(" on ")
+                        .append(list(m.irq().affinity())).append(", planned ").append(m.plannedCpu()).append('\n');
+            }
+        }
+        return out.toString();
+    }
+
+    static Map<String, Object> statusJson(Engine.Status status, List<Integer> only) {
+        Map<String, Object> json = cpuChoice(status.planned());
+        List<Object> cpus = new ArrayList<>();
+        for (Engine.CpuLoad cpu : status.cpus()) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("cpu", cpu.cpu());
+            row.put("usable", cpu.usable());
+            row.put("interrupts", cpu.interrupts());
+            List<Object> irqs = new ArrayList<>();
+            for (EventChannel irq : selected(cpu.irqs(), only)) {
+                irqs.add(irqJson(irq));
+            }
+            row.put("irqs", irqs);
+            cpus.add(row);
+        }
+        json.put("cpus", cpus);
+        json.put("imbalance", status.imbalance());
+        json.put("againstAppliedPlan", status.againstAppliedPlan());
+        List<Object> misplaced = new ArrayList<>();
+        for (Engine.Misplaced m : status.misplaced()) {
+            if (only.isEmpty() || only.contains(m.irq().irq())) {
+                Map<String, Object> row = irqJson(m.irq());
+                row.put("planned", m.plannedCpu());
+                misplaced.add(row);
+            }
+        }
+        json.put("misplaced", misplaced);
+        return json;
+    }
+
+    // ---- shared
+
+    private static Map<String, Object> irqJson(EventChannel irq) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("irq", irq.irq());
+        row.put("name", irq.name());
+        row.put("kind", irq.device().kind());
+        row.put("chip", irq.chip());
+        row.put("affinity", irq.affinity().toList());
+        row.put("effective", irq.effective().toList());
+        row.put("interrupts", irq.total());
+        return row;
+    }
+
+    private static List<EventChannel> selected(List<EventChannel> irqs, List<Integer> only) {
+        return only.isEmpty() ? irqs : irqs.stream().filter(irq -> only.contains(irq.irq())).toList();
+    }
+
+    /** The affinity as set, and where the kernel says it really runs when that differs. */
+    private static String current(EventChannel irq) {
+        String set = list(irq.affinity());
+        return irq.effective().isEmpty() || irq.effective().equals(irq.affinity()) ? set
+                : set + " (on " + irq.effective().toList() + ")";
+    }
+
+    private static String list(CpuSet cpus) {
+        return cpus.isEmpty() ? "none" : cpus.toList();
+    }
+
+    private static String percent(Double share) {
+        return share.isNaN() ? "-" : String.format(Locale.ROOT, "%.1f%%", share * 100);
+    }
+
+    /** Left-aligned columns two spaces apart; the listed columns are right-aligned. */
+    private static void table(List<String[]> rows, StringBuilder out, int... rightAligned) {
+        int columns = rows.get(0).length;
+        int[] width = new int[columns];
+        for (String[] row : rows) {
+            for (int c = 0; c < columns; c++) {
+                width[c] = Math.max(width[c], row[c].length());
+            }
+        }
+        for (String[] row : rows) {
+            StringBuilder line = new StringBuilder();
+            for (int c = 0; c < columns; c++) {
+                boolean right = false;
+                for (int r : rightAligned) {
+                    right |= r == c;
+                }
+                String cell = row[c];
+                String pad = " ".repeat(width[c] - cell.length());
+                line.append(right ? pad + cell : cell + (c == columns - 1 ? "" : pad));
+                if (c < columns - 1) {
+                    line.append("  ");
+                }
+            }
+            out.append(line.toString().stripTrailing()).append('\n');
+        }
+    }
+}

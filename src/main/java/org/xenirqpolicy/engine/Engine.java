@@ -1,0 +1,223 @@
+package org.xenirqpolicy.engine;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.xenirqpolicy.apply.Activator;
+import org.xenirqpolicy.apply.Outcome;
+import org.xenirqpolicy.apply.PlanFile;
+import org.xenirqpolicy.classify.Classifier;
+import org.xenirqpolicy.classify.EventChannel;
+import org.xenirqpolicy.classify.XenDynRule;
+import org.xenirqpolicy.host.Host;
+import org.xenirqpolicy.model.CpuSet;
+import org.xenirqpolicy.model.Strategy;
+import org.xenirqpolicy.plan.Placement;
+import org.xenirqpolicy.plan.Plan;
+import org.xenirqpolicy.plan.PlanRequest;
+import org.xenirqpolicy.plan.Planner;
+import org.xenirqpolicy.plan.UsableCpus;
+import org.xenirqpolicy.read.HostReader;
+import org.xenirqpolicy.read.HostSnapshot;
+import org.xenirqpolicy.read.InterruptsTable;
+import org.xenirqpolicy.read.IrqLine;
+
+/** Runs the stages in order: read the host, classify its IRQs, plan, apply. */
+public final class Engine {
+    public static final String RUN_DIR = "/run/xen-irq-policy";
+    public static final String PLAN_FILE = RUN_DIR + "/plan";
+    public static final String LOCK_FILE = RUN_DIR + "/lock";
+
+    private Engine() {
+    }
+
+    /**
+     * How to plan; null fields fall back to /etc/sysconfig/xen-irq-policy.
+     *
+     * @param strategy      overrides STRATEGY
+     * @param rebalance     place everything anew instead of keeping valid placements
+     * @param sampleSeconds overrides SAMPLE_SECONDS; 0 uses the counts since boot
+     */
+    public record Options(Strategy strategy, boolean rebalance, Integer sampleSeconds) {
+    }
+
+    /**
+     * A plan and what it was made from.
+     *
+     * @param snapshot  the host as read
+     * @param irqs      our event channels
+     * @param plan      the plan
+     * @param weights   interrupts per IRQ, over the sample window or since boot
+     * @param sampledSeconds the sample window, 0 for counts since boot
+     * @param baseline  /proc/interrupts at the start of the sample window (the snapshot's own if 0)
+     * @param previous  the applied plan that was read, if any
+     */
+    public record Planned(HostSnapshot snapshot, List<EventChannel> irqs, Plan plan, Map<Integer, Long> weights,
+            int sampledSeconds, InterruptsTable baseline, Optional<Plan> previous) {
+    }
+
+    public record Applied(Planned planned, List<Outcome> outcomes, boolean planWritten, boolean dryRun) {
+    }
+
+    /** Where our IRQs are now, per CPU, against the plan. */
+    public record Status(Planned planned, boolean againstAppliedPlan, List<CpuLoad> cpus, double imbalance,
+            List<Misplaced> misplaced) {
+    }
+
+    /** @param interrupts interrupts our IRQs took on this CPU (sample window or since boot) */
+    public record CpuLoad(int cpu, boolean usable, List<EventChannel> irqs, long interrupts) {
+    }
+
+    public record Misplaced(EventChannel irq, int plannedCpu) {
+    }
+
+    /** Everything read from the host for one plan: all input is validated here, before any write. */
+    private record Inputs(HostSnapshot snapshot, List<EventChannel> irqs, CpuSet usable, Strategy strategy,
+            Map<Integer, Long> weights, int sampledSeconds, InterruptsTable baseline) {
+    }
+
+    public static Planned plan(Host host, Options options) {
+        return planFrom(read(host, options), host.read(PLAN_FILE).flatMap(PlanFile::parse), options.rebalance());
+    }
+
+    /**
+     * Plans and applies under the lock, so two applies never interleave, then saves the plan for
+     * the hook; the plan file is rewritten only if it changed. The host is read and checked before
+     * the lock is taken, so bad input writes nothing, not even the lock file; the applied plan is
+     * read under the lock, since another apply may have just replaced it. A dry run writes nothing.
+     */
+    public static Applied apply(Host host, Options options, boolean dryRun) {
+        Inputs inputs = read(host, options);
+        if (dryRun) {
+            Planned planned = planFrom(inputs, host.read(PLAN_FILE).flatMap(PlanFile::parse), options.rebalance());
+            return new Applied(planned, Activator.apply(host, planned.plan(), true), false, true);
+        }
+        try (Host.HostLock _ = host.lock(LOCK_FILE)) {
+            Planned planned = planFrom(inputs, host.read(PLAN_FILE).flatMap(PlanFile::parse), options.rebalance());
+            List<Outcome> outcomes = Activator.apply(host, planned.plan(), false);
+            // IRQs gone between read and write leave the plan; the others stay, even if a write
+            // failed, so the hook keeps them banned and does not ask for a new plan for them.
+            List<Placement> kept = new ArrayList<>();
+            for (Outcome o : outcomes) {
+                if (o.change() != Outcome.Change.VANISHED) {
+                    kept.add(o.placement());
+                }
+            }
+            Plan saved = new Plan(planned.plan().strategy(), planned.plan().usable(), kept);
+            boolean written = host.writeAtomically(PLAN_FILE,
+                    PlanFile.format(saved).getBytes(StandardCharsets.UTF_8), "rw-r--r--");
+            return new Applied(planned, outcomes, written, false);
+        }
+    }
+
+    private static Inputs read(Host host, Options options) {
+        HostSnapshot first = HostReader.read(host, XenDynRule::isXenDynChip);
+        Strategy strategy = options.strategy() != null ? options.strategy() : first.settings().strategy();
+        int seconds = options.sampleSeconds() != null ? options.sampleSeconds()
+                : strategy == Strategy.LOAD ? first.settings().sampleSeconds() : 0;
+        HostSnapshot snapshot = seconds > 0 ? sampleAgain(host, seconds) : first;
+        Map<Integer, Long> weights = weights(first.interrupts(), snapshot.interrupts(), seconds > 0);
+        CpuSet usable = UsableCpus.of(snapshot.online(), snapshot.irqbalanceBanned(), snapshot.isolated(),
+                snapshot.settings().excludeIsolated(), snapshot.settings().cpus());
+        return new Inputs(snapshot, Classifier.eventChannels(snapshot), usable, strategy, weights, seconds,
+                first.interrupts());
+    }
+
+    private static Planned planFrom(Inputs in, Optional<Plan> previous, boolean rebalance) {
+        Plan plan = Planner.plan(new PlanRequest(in.strategy(), in.irqs(), in.usable(), previous.orElse(null),
+                rebalance, in.weights()));
+        return new Planned(in.snapshot(), in.irqs(), plan, in.weights(), in.sampledSeconds(), in.baseline(), previous);
+    }
+
+    public static Status status(Host host, Integer sampleSeconds) {
+        Planned planned = plan(host, new Options(null, false, sampleSeconds == null ? 0 : sampleSeconds));
+        Optional<Plan> applied = planned.previous();
+        Map<Integer, Placement> target = applied.orElse(planned.plan()).byIrq();
+        Map<Integer, IrqLine> lines = byIrq(planned.snapshot().interrupts());
+        Map<Integer, IrqLine> baseline = planned.sampledSeconds() > 0 ? byIrq(planned.baseline()) : Map.of();
+        CpuSet online = planned.snapshot().online();
+        List<CpuLoad> cpus = new ArrayList<>();
+        List<Misplaced> misplaced = new ArrayList<>();
+        for (int c : online.stream().toArray()) {
+            List<EventChannel> here = new ArrayList<>();
+            long interrupts = 0;
+            for (EventChannel irq : planned.irqs()) {
+                if (irq.currentCpu() == c) {
+                    here.add(irq);
+                }
+                interrupts += countOn(planned, lines.get(irq.irq()), baseline.get(irq.irq()), c);
+            }
+            cpus.add(new CpuLoad(c, planned.plan().usable().contains(c), here, interrupts));
+        }
+        for (EventChannel irq : planned.irqs()) {
+            Placement p = target.get(irq.irq());
+            if (p != null && !irq.affinity().equals(CpuSet.of(p.cpu()))) {
+                misplaced.add(new Misplaced(irq, p.cpu()));
+            }
+        }
+        return new Status(planned, applied.isPresent(), cpus, imbalance(cpus), misplaced);
+    }
+
+    /** Busiest usable CPU over the mean of the usable CPUs; NaN when nothing was counted. */
+    private static double imbalance(List<CpuLoad> cpus) {
+        long max = 0;
+        long sum = 0;
+        int n = 0;
+        for (CpuLoad c : cpus) {
+            if (c.usable()) {
+                max = Math.max(max, c.interrupts());
+                sum += c.interrupts();
+                n++;
+            }
+        }
+        return sum == 0 ? Double.NaN : max / (sum / (double) n);
+    }
+
+    /** Interrupts one IRQ took on one CPU: since boot, or since the baseline when sampled. */
+    private static long countOn(Planned planned, IrqLine line, IrqLine before, int cpu) {
+        if (line == null) {
+            return 0;
+        }
+        long now = planned.snapshot().interrupts().countOn(line, cpu);
+        long then = before == null ? 0 : planned.baseline().countOn(before, cpu);
+        return now >= then ? now - then : now;
+    }
+
+    private static Map<Integer, IrqLine> byIrq(InterruptsTable table) {
+        Map<Integer, IrqLine> lines = new HashMap<>();
+        for (IrqLine line : table.irqs()) {
+            lines.put(line.irq(), line);
+        }
+        return lines;
+    }
+
+    private static HostSnapshot sampleAgain(Host host, int seconds) {
+        try {
+            Thread.sleep(seconds * 1000L);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return HostReader.read(host, XenDynRule::isXenDynChip);
+    }
+
+    /** Interrupts per IRQ: the growth between two reads, or the counts since boot. */
+    private static Map<Integer, Long> weights(InterruptsTable before, InterruptsTable after, boolean sampled) {
+        Map<Integer, Long> totals = new HashMap<>();
+        for (IrqLine line : after.irqs()) {
+            totals.put(line.irq(), line.total());
+        }
+        if (sampled) {
+            for (IrqLine line : before.irqs()) {
+                Long now = totals.get(line.irq());
+                // A count that went down means the IRQ number was freed and reused: count anew.
+                if (now != null && now >= line.total()) {
+                    totals.put(line.irq(), now - line.total());
+                }
+            }
+        }
+        return totals;
+    }
+}

@@ -1,0 +1,21 @@
+package org.xenirqpolicy.plan;
+
+import java.util.List;
+import java.util.Map;
+import org.xenirqpolicy.classify.EventChannel;
+import org.xenirqpolicy.model.CpuSet;
+import org.xenirqpolicy.model.Strategy;
+
+/**
+ * What the planner is given: values only, so planning is a pure function.
+ *
+ * @param strategy  which rule to plan by
+ * @param irqs      our event channels
+ * @param usable    the CPUs they may go to (not empty)
+ * @param previous  the plan applied last, or null; its placements are kept where still valid
+ * @param rebalance ignore {@code previous} and place everything anew
+ * @param rates     interrupts per IRQ over the sample window, for {@link Strategy#LOAD}
+ */
+public record PlanRequest(Strategy strategy, List<EventChannel> irqs, CpuSet usable, Plan previous,
+        boolean rebalance, Map<Integer, Long> rates) {
+}

@@ -1,0 +1,49 @@
+package org.xenirqpolicy.plan;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.xenirqpolicy.classify.EventChannel;
+import org.xenirqpolicy.model.CpuSet;
+import org.xenirqpolicy.model.InputException;
+
+/** Plans CPUs for event channels; the same request always gives the same plan. */
+public final class Planner {
+    private Planner() {
+    }
+
+    public static Plan plan(PlanRequest request) {
+        CpuSet usable = request.usable();
+        if (usable.isEmpty()) {
+            throw new InputException("no CPU left for event channels");
+        }
+        Map<Integer, Integer> kept = kept(request);
+        List<Placement> placements = switch (request.strategy()) {
+            case MODULO -> ModuloStrategy.place(request.irqs(), usable);
+            case SPREAD -> SpreadStrategy.place(request.irqs(), usable, kept);
+            case LOAD -> LoadStrategy.place(request.irqs(), usable, kept, request.rates());
+        };
+        return new Plan(request.strategy(), usable, placements);
+    }
+
+    /**
+     * The previous placements that still hold: same strategy, same IRQ with the same name (an IRQ
+     * number freed by a stopped guest is reused by the next), and a CPU that is still usable.
+     * Keeping them means a guest starting moves nobody else's queues.
+     */
+    private static Map<Integer, Integer> kept(PlanRequest request) {
+        Map<Integer, Integer> kept = new HashMap<>();
+        Plan previous = request.previous();
+        if (previous == null || request.rebalance() || previous.strategy() != request.strategy()) {
+            return kept;
+        }
+        Map<Integer, Placement> before = previous.byIrq();
+        for (EventChannel irq : request.irqs()) {
+            Placement p = before.get(irq.irq());
+            if (p != null && p.name().equals(irq.name()) && request.usable().contains(p.cpu())) {
+                kept.put(irq.irq(), p.cpu());
+            }
+        }
+        return kept;
+    }
+}

@@ -1,0 +1,121 @@
+package org.xenirqpolicy.plan;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.xenirqpolicy.classify.Device;
+import org.xenirqpolicy.classify.EventChannel;
+import org.xenirqpolicy.model.CpuSet;
+
+/**
+ * Places by structure, without traffic figures:
+ * <ol>
+ * <li>Each network queue is one unit: its tx and rx channels share a CPU, since both work on the
+ *     same queue's rings and one CPU keeps them in its cache.</li>
+ * <li>Units are dealt over the usable CPUs, guest by guest, interface by interface, queue by
+ *     queue: each goes to a CPU holding no other queue of its interface if there is one, then to
+ *     the CPU with the fewest queues, then to the next CPU round from the last one dealt to. So
+ *     the queues of one interface land on distinct CPUs and each guest continues where the
+ *     previous one stopped, which deals all guests' queues evenly.</li>
+ * <li>Light channels (xenbus, consoles, evtchn, blkback, other) then fill the CPUs with the
+ *     fewest IRQs.</li>
+ * </ol>
+ * IRQs that keep a previous placement count first, so new guests fill around them.
+ */
+final class SpreadStrategy {
+    private SpreadStrategy() {
+    }
+
+    /** One network queue: the channels that share a CPU. */
+    private record Unit(Device.NetQueue queue, List<EventChannel> irqs) {
+    }
+
+    private static final Comparator<Unit> DEAL_ORDER = Comparator
+            .comparingInt((Unit u) -> unknownLast(u.queue().domain()))
+            .thenComparingInt(u -> unknownLast(u.queue().vif()))
+            .thenComparing(u -> u.queue().iface())
+            .thenComparingInt(u -> u.queue().queue());
+
+    static List<Placement> place(List<EventChannel> irqs, CpuSet usable, Map<Integer, Integer> kept) {
+        int n = usable.size();
+        int[] units = new int[n];
+        int[] irqCount = new int[n];
+        Map<String, int[]> unitsOfIface = new HashMap<>();
+        List<Placement> out = new ArrayList<>(irqs.size());
+
+        Map<String, Unit> byQueue = new LinkedHashMap<>();
+        List<EventChannel> light = new ArrayList<>();
+        for (EventChannel irq : irqs) {
+            if (irq.device() instanceof Device.NetQueue q) {
+                byQueue.computeIfAbsent(q.iface() + "\n" + q.queue(), k -> new Unit(q, new ArrayList<>())).irqs().add(irq);
+            } else {
+                light.add(irq);
+            }
+        }
+        List<Unit> sorted = byQueue.values().stream().sorted(DEAL_ORDER).toList();
+
+        // Units and light IRQs that keep their CPU are counted before anything new is dealt.
+        List<Unit> fresh = new ArrayList<>();
+        for (Unit unit : sorted) {
+            Integer cpu = unit.irqs().stream().map(irq -> kept.get(irq.irq())).filter(c -> c != null).findFirst()
+                    .orElse(null);
+            if (cpu == null) {
+                fresh.add(unit);
+            } else {
+                assignUnit(unit, usable.indexOf(cpu), usable, units, irqCount, unitsOfIface, out);
+            }
+        }
+        List<EventChannel> freshLight = new ArrayList<>();
+        for (EventChannel irq : light) {
+            Integer cpu = kept.get(irq.irq());
+            if (cpu == null) {
+                freshLight.add(irq);
+            } else {
+                irqCount[usable.indexOf(cpu)]++;
+                out.add(new Placement(irq.irq(), cpu, irq.name()));
+            }
+        }
+
+        int next = 0;
+        for (Unit unit : fresh) {
+            int[] ofIface = unitsOfIface.computeIfAbsent(unit.queue().iface(), k -> new int[n]);
+            int best = -1;
+            for (int step = 0; step < n; step++) {
+                int i = (next + step) % n;
+                if (best < 0 || ofIface[i] < ofIface[best] || ofIface[i] == ofIface[best] && units[i] < units[best]) {
+                    best = i;
+                }
+            }
+            assignUnit(unit, best, usable, units, irqCount, unitsOfIface, out);
+            next = (best + 1) % n;
+        }
+        for (EventChannel irq : freshLight) {
+            int best = 0;
+            for (int i = 1; i < n; i++) {
+                if (irqCount[i] < irqCount[best] || irqCount[i] == irqCount[best] && units[i] < units[best]) {
+                    best = i;
+                }
+            }
+            irqCount[best]++;
+            out.add(new Placement(irq.irq(), usable.get(best), irq.name()));
+        }
+        return out;
+    }
+
+    private static void assignUnit(Unit unit, int index, CpuSet usable, int[] units, int[] irqCount,
+            Map<String, int[]> unitsOfIface, List<Placement> out) {
+        units[index]++;
+        irqCount[index] += unit.irqs().size();
+        unitsOfIface.computeIfAbsent(unit.queue().iface(), k -> new int[usable.size()])[index]++;
+        for (EventChannel irq : unit.irqs()) {
+            out.add(new Placement(irq.irq(), usable.get(index), irq.name()));
+        }
+    }
+
+    private static int unknownLast(int id) {
+        return id < 0 ? Integer.MAX_VALUE : id;
+    }
+}

@@ -1,0 +1,175 @@
+package org.xenirqpolicy.read;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.xenirqpolicy.model.InputException;
+
+/**
+ * Parses /proc/interrupts in every layout met on Xen hosts:
+ * <pre>
+ *            CPU0       CPU2       CPU3
+ * 272:     642971     803006   xen-dyn-event     eth1                  (2.6 to 3.x: chip-handler glued)
+ * 241:        258     158517   xen-dyn    -event     vif26.0-q0-tx     (4.x: handler apart)
+ *  67:          1          0   xen-dyn-lateeoi    -event     vif1.0-q0-tx (5.10+ backends)
+ *  24:      13571          0   xen-percpu    -virq      timer0
+ *  25:          0          0   IR-PCI-MSI 524288-edge      nvme0q0     (hwirq and handler)
+ *  26:          0          0   PCI-MSI 2097152-edge      PCIe PME, aerdrv (several actions)
+ * NMI:          0          0   Non-maskable interrupts               (arch summary rows)
+ * ERR:          0
+ * </pre>
+ * The header names the columns; a kernel prints only online CPUs, so column i is the CPU of the
+ * i-th header token, never CPU i. A line that fits none of this is skipped and counted.
+ */
+public final class ProcInterrupts {
+    private ProcInterrupts() {
+    }
+
+    public static InterruptsTable parse(String text) {
+        String[] lines = text.split("\n", -1);
+        int headerIndex = 0;
+        while (headerIndex < lines.length && lines[headerIndex].isBlank()) {
+            headerIndex++;
+        }
+        if (headerIndex == lines.length) {
+            throw new InputException("/proc/interrupts is empty");
+        }
+        int[] cpuOfColumn = parseHeader(lines[headerIndex]);
+        List<IrqLine> irqs = new ArrayList<>();
+        int summaryRows = 0;
+        int skipped = 0;
+        int firstSkipped = 0;
+        for (int i = headerIndex + 1; i < lines.length; i++) {
+            String line = lines[i];
+            if (line.isBlank()) {
+                continue;
+            }
+            int colon = line.indexOf(':');
+            String label = colon < 0 ? "" : line.substring(0, colon).strip();
+            IrqLine irq = null;
+            boolean summary = false;
+            if (isIrqNumber(label)) {
+                irq = parseIrqLine(Integer.parseInt(label), line, colon + 1, cpuOfColumn.length);
+            } else if (isSummaryLabel(label)) {
+                summary = firstTokenIsCount(line, colon + 1);
+            }
+            if (irq != null) {
+                irqs.add(irq);
+            } else if (summary) {
+                summaryRows++;
+            } else {
+                skipped++;
+                if (firstSkipped == 0) {
+                    firstSkipped = i + 1;
+                }
+            }
+        }
+        return new InterruptsTable(cpuOfColumn, List.copyOf(irqs), summaryRows, skipped, firstSkipped);
+    }
+
+    private static int[] parseHeader(String header) {
+        String[] tokens = header.strip().split("\\s+");
+        int[] cpus = new int[tokens.length];
+        int previous = -1;
+        for (int i = 0; i < tokens.length; i++) {
+            String t = tokens[i];
+            if (!t.startsWith("CPU") || t.length() == 3 || t.length() > 8 || !allDigits(t, 3, t.length())) {
+                throw new InputException("/proc/interrupts: header '" + header.strip() + "' does not name CPU columns");
+            }
+            cpus[i] = Integer.parseInt(t.substring(3));
+            if (cpus[i] <= previous) {
+                throw new InputException("/proc/interrupts: header '" + header.strip() + "' lists CPUs out of order");
+            }
+            previous = cpus[i];
+        }
+        return cpus;
+    }
+
+    /** Parses the part after "N:"; null if it does not fit the layout. */
+    private static IrqLine parseIrqLine(int irq, String line, int from, int columns) {
+        long[] counts = new long[columns];
+        int pos = from;
+        int n = line.length();
+        for (int c = 0; c < columns; c++) {
+            pos = skipSpaces(line, pos);
+            int end = tokenEnd(line, pos);
+            if (end == pos || end - pos > 20 || !allDigits(line, pos, end)) {
+                return null;
+            }
+            try {
+                counts[c] = Long.parseLong(line, pos, end, 10);
+            } catch (NumberFormatException overflow) {
+                return null;
+            }
+            pos = end;
+        }
+        pos = skipSpaces(line, pos);
+        int chipEnd = tokenEnd(line, pos);
+        if (chipEnd == pos) {
+            return null;
+        }
+        String chip = line.substring(pos, chipEnd);
+        if (allDigits(chip, 0, chip.length())) {
+            // More counts than the header has columns: the line belongs to another layout.
+            return null;
+        }
+        pos = skipSpaces(line, chipEnd);
+        String handler = "";
+        int handlerEnd = tokenEnd(line, pos);
+        if (isHwirqAndHandler(line, pos, handlerEnd)) {
+            handler = line.substring(pos, handlerEnd);
+            pos = skipSpaces(line, handlerEnd);
+        }
+        String actions = pos < n ? line.substring(pos).strip() : "";
+        return new IrqLine(irq, counts, chip, handler, actions);
+    }
+
+    /** {@code -event}, {@code -ioapic-edge}, {@code 524288-edge}: an optional hwirq, a dash, a name. */
+    private static boolean isHwirqAndHandler(String line, int from, int end) {
+        int dash = from;
+        while (dash < end && Character.isDigit(line.charAt(dash))) {
+            dash++;
+        }
+        return dash < end - 1 && line.charAt(dash) == '-';
+    }
+
+    private static boolean firstTokenIsCount(String line, int from) {
+        int pos = skipSpaces(line, from);
+        int end = tokenEnd(line, pos);
+        return end > pos && allDigits(line, pos, end);
+    }
+
+    private static boolean isIrqNumber(String label) {
+        return !label.isEmpty() && label.length() <= 9 && allDigits(label, 0, label.length());
+    }
+
+    private static boolean isSummaryLabel(String label) {
+        if (label.isEmpty() || label.length() > 16 || !Character.isLetter(label.charAt(0))) {
+            return false;
+        }
+        return label.chars().allMatch(Character::isLetterOrDigit);
+    }
+
+    private static boolean allDigits(String s, int from, int to) {
+        for (int i = from; i < to; i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return to > from;
+    }
+
+    private static int skipSpaces(String s, int pos) {
+        while (pos < s.length() && Character.isWhitespace(s.charAt(pos))) {
+            pos++;
+        }
+        return pos;
+    }
+
+    private static int tokenEnd(String s, int pos) {
+        while (pos < s.length() && !Character.isWhitespace(s.charAt(pos))) {
+            pos++;
+        }
+        return pos;
+    }
+}

@@ -1,0 +1,156 @@
+package org.xenirqpolicy.plan;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.xenirqpolicy.classify.DeviceNames;
+import org.xenirqpolicy.classify.EventChannel;
+import org.xenirqpolicy.model.CpuSet;
+import org.xenirqpolicy.model.InputException;
+import org.xenirqpolicy.model.Strategy;
+
+class PlannerTest {
+    private static EventChannel irq(int irq, String name) {
+        return new EventChannel(irq, name, "xen-dyn", DeviceNames.of(name), CpuSet.parseList("0-3"), CpuSet.empty(), 0);
+    }
+
+    /** Guests 1..k, each with xenstored and xenconsoled channels, m queues (tx, rx) and a disk. */
+    private static List<EventChannel> guests(int first, int k, int m) {
+        List<EventChannel> irqs = new ArrayList<>();
+        int n = first;
+        for (int d = 1; d <= k; d++) {
+            irqs.add(irq(n++, "evtchn:xenstored"));
+            irqs.add(irq(n++, "evtchn:xenconsoled"));
+            for (int q = 0; q < m; q++) {
+                irqs.add(irq(n++, "vif" + d + ".0-q" + q + "-tx"));
+                irqs.add(irq(n++, "vif" + d + ".0-q" + q + "-rx"));
+            }
+            irqs.add(irq(n++, "blkif-backend"));
+        }
+        return irqs;
+    }
+
+    private static Plan plan(Strategy s, List<EventChannel> irqs, String usable, Plan previous) {
+        return Planner.plan(new PlanRequest(s, irqs, CpuSet.parseList(usable), previous, false, Map.of()));
+    }
+
+    private static Map<String, Integer> cpuByName(Plan plan) {
+        Map<String, Integer> out = new HashMap<>();
+        plan.placements().forEach(p -> out.put(p.irq() + " " + p.name(), p.cpu()));
+        return out;
+    }
+
+    @Test
+    void moduloPicksAPositionInTheUsableListNotACpuId() {
+        List<EventChannel> irqs = List.of(irq(241, "a"), irq(242, "b"), irq(243, "c"), irq(244, "d"));
+        assertEquals(List.of(1, 2, 3, 0), plan(Strategy.MODULO, irqs, "0-3", null).placements().stream().map(Placement::cpu).toList());
+        // Usable CPUs 0,3: position IRQ mod 2.
+        assertEquals(List.of(3, 0, 3, 0), plan(Strategy.MODULO, irqs, "0,3", null).placements().stream().map(Placement::cpu).toList());
+        assertEquals(List.of(5, 6, 4, 5), plan(Strategy.MODULO, irqs, "4-6", null).placements().stream().map(Placement::cpu).toList());
+    }
+
+    @Test
+    void spreadPutsQueuesOfOneInterfaceOnDistinctCpusAndTxWithRx() {
+        List<EventChannel> irqs = guests(100, 3, 4);
+        Plan plan = plan(Strategy.SPREAD, irqs, "0-3", null);
+        Map<String, Integer> cpu = cpuByName(plan);
+        for (int d = 1; d <= 3; d++) {
+            Set<Integer> used = new HashSet<>();
+            for (EventChannel e : irqs) {
+                if (e.name().startsWith("vif" + d + ".0-q") && e.name().endsWith("-tx")) {
+                    used.add(cpu.get(e.irq() + " " + e.name()));
+                    int rx = e.irq() + 1;
+                    assertEquals(cpu.get(e.irq() + " " + e.name()), cpu.get(rx + " " + e.name().replace("-tx", "-rx")));
+                }
+            }
+            assertEquals(4, used.size(), "guest " + d + " queues on distinct CPUs");
+        }
+        int[] perCpu = new int[4];
+        plan.placements().forEach(p -> perCpu[p.cpu()]++);
+        // 24 queue IRQs and 9 light ones over 4 CPUs: IRQ counts differ by at most one.
+        assertEquals(1, java.util.Arrays.stream(perCpu).max().getAsInt() - java.util.Arrays.stream(perCpu).min().getAsInt());
+    }
+
+    @Test
+    void spreadDealsGuestsOnWhereThePreviousOneStopped() {
+        // 2 guests x 2 queues on 4 CPUs: all four queues on four CPUs, not both guests on CPUs 0-1.
+        Plan plan = plan(Strategy.SPREAD, guests(10, 2, 2), "0-3", null);
+        Set<Integer> queueCpus = new HashSet<>();
+        plan.placements().stream().filter(p -> p.name().endsWith("-tx")).forEach(p -> queueCpus.add(p.cpu()));
+        assertEquals(Set.of(0, 1, 2, 3), queueCpus);
+    }
+
+    @Test
+    void spreadKeepsPlacementsWhenAGuestStartsAndRebalanceResets() {
+        List<EventChannel> before = guests(100, 3, 2);
+        Plan first = plan(Strategy.SPREAD, before, "0-5", null);
+        // Disturb the plan so that keeping differs from planning anew.
+        List<Placement> moved = new ArrayList<>(first.placements());
+        Placement p0 = moved.get(2);
+        moved.set(2, new Placement(p0.irq(), 5, p0.name()));
+        moved.set(3, new Placement(moved.get(3).irq(), 5, moved.get(3).name()));
+        Plan applied = new Plan(Strategy.SPREAD, first.usable(), moved);
+
+        List<EventChannel> after = new ArrayList<>(before);
+        after.addAll(guests(200, 1, 2).stream().map(e -> irq(e.irq(), e.name().replace("vif1.", "vif9."))).toList());
+        Plan next = plan(Strategy.SPREAD, after, "0-5", applied);
+        Map<Integer, Placement> nextByIrq = next.byIrq();
+        for (Placement p : applied.placements()) {
+            assertEquals(p.cpu(), nextByIrq.get(p.irq()).cpu(), "kept " + p);
+        }
+        Plan rebalanced = Planner.plan(new PlanRequest(Strategy.SPREAD, after, CpuSet.parseList("0-5"), applied, true, Map.of()));
+        assertNotEquals(5, rebalanced.byIrq().get(p0.irq()).cpu());
+    }
+
+    @Test
+    void aReusedIrqNumberOrAnUnusableCpuIsNotKept() {
+        List<EventChannel> irqs = List.of(irq(50, "vif1.0-q0-tx"), irq(51, "vif1.0-q0-rx"), irq(52, "xenbus"));
+        Plan applied = new Plan(Strategy.SPREAD, CpuSet.parseList("0-3"), List.of(
+                new Placement(50, 3, "vif1.0-q0-tx"), new Placement(51, 3, "vif1.0-q0-rx"), new Placement(52, 3, "vif7.0-q0-tx")));
+        Map<Integer, Placement> kept = plan(Strategy.SPREAD, irqs, "0-3", applied).byIrq();
+        assertEquals(3, kept.get(50).cpu());
+        assertEquals(3, kept.get(51).cpu());
+        assertEquals(0, kept.get(52).cpu(), "IRQ 52 now belongs to another device: placed anew");
+        Map<Integer, Placement> shrunk = plan(Strategy.SPREAD, irqs, "0-2", applied).byIrq();
+        assertNotEquals(3, shrunk.get(50).cpu());
+        Map<Integer, Placement> otherStrategy = plan(Strategy.MODULO, irqs, "0-3", applied).byIrq();
+        assertEquals(2, otherStrategy.get(50).cpu());
+    }
+
+    @Test
+    void loadPlacesTheBusiestFirstOntoTheLeastLoaded() {
+        List<EventChannel> irqs = List.of(irq(1, "a"), irq(2, "b"), irq(3, "c"), irq(4, "d"), irq(5, "e"));
+        Map<Integer, Long> rates = Map.of(1, 50L, 2, 40L, 3, 30L, 4, 20L, 5, 10L);
+        Plan plan = Planner.plan(new PlanRequest(Strategy.LOAD, irqs, CpuSet.parseList("2,7"), null, false, rates));
+        // LPT: 50 -> 2, 40 -> 7, 30 -> 7 (70), 20 -> 2 (70), 10 -> 2 (80); 80 vs 70.
+        assertEquals(List.of(2, 7, 7, 2, 2), plan.placements().stream().map(Placement::cpu).toList());
+    }
+
+    @Test
+    void theSameRequestGivesTheSamePlan() {
+        List<EventChannel> irqs = guests(30, 7, 3);
+        for (Strategy s : Strategy.values()) {
+            assertEquals(plan(s, irqs, "0,2,5-9", null), plan(s, new ArrayList<>(irqs), "0,2,5-9", null));
+        }
+    }
+
+    @Test
+    void usableCpusDropBannedAndIsolatedAndHonourCpus() {
+        CpuSet online = CpuSet.parseList("0,2-3");
+        assertEquals("0,3", UsableCpus.of(online, CpuSet.of(2), CpuSet.empty(), true, CpuSet.empty()).toList());
+        assertEquals("0", UsableCpus.of(online, CpuSet.of(2), CpuSet.of(3), true, CpuSet.empty()).toList());
+        assertEquals("0,3", UsableCpus.of(online, CpuSet.of(2), CpuSet.of(3), false, CpuSet.empty()).toList());
+        assertEquals("3", UsableCpus.of(online, CpuSet.empty(), CpuSet.empty(), true, CpuSet.parseList("1,3")).toList());
+        InputException e = assertThrows(InputException.class,
+                () -> UsableCpus.of(online, CpuSet.parseList("0-3"), CpuSet.empty(), true, CpuSet.empty()));
+        assertEquals("no CPU left for event channels: online 0,2-3, banned for irqbalance 0-3, isolated none", e.getMessage());
+    }
+}

@@ -1,0 +1,81 @@
+package org.xenirqpolicy.read;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.xenirqpolicy.model.CpuSet;
+import org.xenirqpolicy.model.InputException;
+import org.xenirqpolicy.model.Strategy;
+
+class SysconfigTest {
+    @Test
+    void readsShellAssignmentsAsTheShellDoes() {
+        List<ShellVars.Assignment> vars = ShellVars.parse("""
+                # comment
+                A=plain
+                export B="double \\"quoted\\" value"
+                C='single $literal'
+                D=unquoted # trailing comment
+                E="joined \\
+                line"
+                not an assignment
+                F=x\r
+                """);
+        assertEquals(List.of("A", "B", "C", "D", "E", "F"), vars.stream().map(ShellVars.Assignment::key).toList());
+        assertEquals("plain", vars.get(0).value());
+        assertEquals("double \"quoted\" value", vars.get(1).value());
+        assertEquals("single $literal", vars.get(2).value());
+        assertEquals("unquoted", vars.get(3).value());
+        assertEquals("joined line", vars.get(4).value());
+        assertEquals(6, vars.get(4).line());
+        assertEquals("x", vars.get(5).value());
+    }
+
+    @Test
+    void bannedCpusComeFromTheListAndTheMaskTogether() {
+        assertEquals("2", IrqbalanceConfig.bannedCpus("IRQBALANCE_BANNED_CPULIST=2\n", "f").toList());
+        assertEquals("0,33", IrqbalanceConfig.bannedCpus("IRQBALANCE_BANNED_CPUS=00000002,00000001\n", "f").toList());
+        assertEquals("1-3,8", IrqbalanceConfig.bannedCpus("""
+                IRQBALANCE_BANNED_CPULIST="1-3"
+                # tuned wrote this:
+                IRQBALANCE_BANNED_CPUS=00000100
+                """, "f").toList());
+        assertEquals("", IrqbalanceConfig.bannedCpus("#IRQBALANCE_BANNED_CPUS=\nIRQBALANCE_ARGS=\n", "f").toList());
+    }
+
+    @Test
+    void aBadBannedValueNamesFileAndLine() {
+        InputException e = assertThrows(InputException.class,
+                () -> IrqbalanceConfig.bannedCpus("\n\nIRQBALANCE_BANNED_CPUS=zz\n", "/etc/sysconfig/irqbalance"));
+        assertEquals("/etc/sysconfig/irqbalance:3: IRQBALANCE_BANNED_CPUS: 'zz' is not a CPU mask: 'zz' is not hexadecimal",
+                e.getMessage());
+    }
+
+    @Test
+    void settingsHaveDefaultsAndValidatedValues() {
+        assertEquals(Settings.defaults(), Settings.parse("# nothing set\n", "f"));
+        Settings s = Settings.parse("STRATEGY=load\nCPUS=\"2-5\"\nEXCLUDE_ISOLATED=no\nSAMPLE_SECONDS=10\n", "f");
+        assertEquals(Strategy.LOAD, s.strategy());
+        assertEquals(CpuSet.parseList("2-5"), s.cpus());
+        assertFalse(s.excludeIsolated());
+        assertEquals(10, s.sampleSeconds());
+    }
+
+    @Test
+    void aSettingOutOfRangeNamesFileAndLine() {
+        String f = "/etc/sysconfig/xen-irq-policy";
+        assertEquals(f + ":2: SAMPLE_SECONDS: '0' is not a whole number of seconds from 1 to 600",
+                assertThrows(InputException.class, () -> Settings.parse("\nSAMPLE_SECONDS=0\n", f)).getMessage());
+        assertEquals(f + ":1: STRATEGY: 'fast' is not a strategy (modulo, spread, load)",
+                assertThrows(InputException.class, () -> Settings.parse("STRATEGY=fast\n", f)).getMessage());
+        assertEquals(f + ":1: CPUS: '0-x' is not a CPU list",
+                assertThrows(InputException.class, () -> Settings.parse("CPUS=0-x\n", f)).getMessage());
+        assertEquals(f + ":1: EXCLUDE_ISOLATED: 'maybe' is not yes or no",
+                assertThrows(InputException.class, () -> Settings.parse("EXCLUDE_ISOLATED=maybe\n", f)).getMessage());
+        assertEquals(f + ":3: unknown setting CPU (known: CPUS, EXCLUDE_ISOLATED, SAMPLE_SECONDS, STRATEGY)",
+                assertThrows(InputException.class, () -> Settings.parse("#\n\nCPU=1\n", f)).getMessage());
+    }
+}

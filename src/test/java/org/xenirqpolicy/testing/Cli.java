@@ -1,0 +1,51 @@
+package org.xenirqpolicy.testing;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.xenirqpolicy.cli.Main;
+
+/** Runs the CLI in-process and captures exactly what a user would see. */
+public final class Cli {
+    public record Result(int status, String out, String err) {
+    }
+
+    private Cli() {
+    }
+
+    public static Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int status = Main.run(args, new PrintWriter(out), new PrintWriter(err));
+        return new Result(status, out.toString(), err.toString());
+    }
+
+    /** The sample dom0 shipped in src/sample, copied to {@code target} so a test may change it. */
+    public static Path sampleDom0(Path target) {
+        copyTree(Fixtures.repo().resolve("src/sample/fedora26-dom0"), target);
+        return target;
+    }
+
+    public static void copyTree(Path from, Path to) {
+        try (Stream<Path> walk = Files.walk(from)) {
+            List<Path> all = new ArrayList<>(walk.toList());
+            for (Path p : all) {
+                Path dest = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(dest);
+                } else {
+                    Files.copy(p, dest, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package org.xenirqpolicy.testing;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * The real captures in ../shared/fixtures beside the repository. Under CI (CI=true) a missing
+ * capture fails the test; elsewhere the caller may skip.
+ */
+public final class Fixtures {
+    private Fixtures() {
+    }
+
+    public static Path repo() {
+        return Path.of(System.getProperty("project.basedir", ".")).toAbsolutePath().normalize();
+    }
+
+    public static Path shared() {
+        return repo().resolve("../shared").normalize();
+    }
+
+    public static boolean inCi() {
+        return "true".equals(System.getenv("CI"));
+    }
+
+    /** A file or directory under ../shared that the test needs. */
+    public static Path required(String relative) {
+        Path p = shared().resolve(relative);
+        if (!Files.exists(p)) {
+            String msg = p + " is missing: the tests read the real captures in ../shared beside the repository";
+            if (inCi()) {
+                fail(msg);
+            }
+            org.junit.jupiter.api.Assumptions.abort(msg);
+        }
+        return p;
+    }
+
+    public static List<Path> interruptCaptures() {
+        try (Stream<Path> files = Files.list(required("fixtures/interrupts"))) {
+            List<Path> list = files.filter(Files::isRegularFile).sorted().toList();
+            if (list.isEmpty()) {
+                fail("no captures in " + shared().resolve("fixtures/interrupts"));
+            }
+            return list;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static String read(Path p) {
+        try {
+            return Files.readString(p);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
