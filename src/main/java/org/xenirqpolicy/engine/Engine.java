@@ -9,6 +9,7 @@ import java.util.Optional;
 import org.xenirqpolicy.apply.Activator;
 import org.xenirqpolicy.apply.Outcome;
 import org.xenirqpolicy.apply.PlanFile;
+import org.xenirqpolicy.apply.Requests;
 import org.xenirqpolicy.classify.Classifier;
 import org.xenirqpolicy.classify.EventChannel;
 import org.xenirqpolicy.classify.XenDynRule;
@@ -87,7 +88,10 @@ public final class Engine {
      * Plans and applies under the lock, so two applies never interleave, then saves the plan for
      * the hook; the plan file is rewritten only if it changed. The host is read and checked before
      * the lock is taken, so bad input writes nothing, not even the lock file; the applied plan is
-     * read under the lock, since another apply may have just replaced it. A dry run writes nothing.
+     * read under the lock, since another apply may have just replaced it. Pending requests of the
+     * hook are removed under the lock and, if there were any, the host is read again, so that an
+     * event channel that appeared since the first read is placed now, and one that appears later
+     * leaves a request that starts the next run. A dry run writes nothing.
      */
     public static Applied apply(Host host, Options options, boolean dryRun) {
         Inputs inputs = read(host, options);
@@ -96,6 +100,9 @@ public final class Engine {
             return new Applied(planned, Activator.apply(host, planned.plan(), true), false, true);
         }
         try (Host.HostLock _ = host.lock(LOCK_FILE)) {
+            if (Requests.consume(host)) {
+                inputs = read(host, options);
+            }
             Planned planned = planFrom(inputs, host.read(PLAN_FILE).flatMap(PlanFile::parse), options.rebalance());
             List<Outcome> outcomes = Activator.apply(host, planned.plan(), false);
             // IRQs gone between read and write leave the plan; the others stay, even if a write

@@ -152,4 +152,26 @@ class ApplyTest {
         Cli.Result moved = Cli.run("status", "--root", root.toString(), "--format", "json");
         assertTrue(moved.out().contains("\"misplaced\":[{\"irq\":245,\"name\":\"vif26.1-q0-tx\""), moved.out());
     }
+
+    @Test
+    void applyConsumesTheHooksRequestsAndNothingElse() {
+        Path root = Cli.sampleDom0(tmp.resolve("root"));
+        HostTree t = HostTree.at(root);
+        t.write("/run/irqbalance/xen-irq-policy-request.241", "");
+        t.write("/run/irqbalance/other-file", "x");
+        t.write("/run/xen-irq-policy/request.245", "");
+        t.write("/run/xen-irq-policy/request.notanirq", "");
+        Cli.Result r = Cli.run("apply", "--root", root.toString());
+        assertEquals(0, r.status(), r.err());
+        assertFalse(t.exists("/run/irqbalance/xen-irq-policy-request.241"));
+        assertFalse(t.exists("/run/xen-irq-policy/request.245"));
+        assertTrue(t.exists("/run/irqbalance/other-file"));
+        assertTrue(t.exists("/run/xen-irq-policy/request.notanirq"));
+        // A dry run, and bad input, leave requests for the next real run.
+        t.write("/run/irqbalance/xen-irq-policy-request.242", "");
+        assertEquals(0, Cli.run("apply", "--root", root.toString(), "--dry-run").status());
+        t.write("/etc/sysconfig/xen-irq-policy", "STRATEGY=nope\n");
+        assertEquals(2, Cli.run("apply", "--root", root.toString()).status());
+        assertTrue(t.exists("/run/irqbalance/xen-irq-policy-request.242"));
+    }
 }

@@ -19,7 +19,7 @@ class ShellScriptsTest {
     static List<Path> shellScripts() throws IOException {
         Path repo = Fixtures.repo();
         List<Path> scripts = new ArrayList<>();
-        for (String dir : List.of(".ci", "bench", "src/main/sh", "rpm")) {
+        for (String dir : List.of(".ci", "bench", "src/main/sh", "src/test/sh", "rpm")) {
             Path d = repo.resolve(dir);
             if (!Files.isDirectory(d)) {
                 continue;

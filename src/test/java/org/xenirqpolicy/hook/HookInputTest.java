@@ -1,0 +1,246 @@
+package org.xenirqpolicy.hook;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.UserPrincipalLookupService;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.xenirqpolicy.classify.XenDynRule;
+import org.xenirqpolicy.testing.Cli;
+import org.xenirqpolicy.testing.Dom0Namespace;
+import org.xenirqpolicy.testing.Fixtures;
+import org.xenirqpolicy.testing.HostTree;
+
+/**
+ * The hook called directly, as irqbalance calls it, on the sample dom0 (IRQs 241-248, CPUs 0-3),
+ * under the shells it meets: dash (Debian's sh) and bash in POSIX mode (Fedora's sh).
+ */
+class HookInputTest {
+    private static final Path HOOK = Fixtures.repo().resolve("src/main/sh/xen-irq-policy-hook");
+
+    @TempDir
+    Path tmp;
+
+    private Path sample() {
+        Path root = Cli.sampleDom0(tmp.resolve("root"));
+        HostTree.at(root).write("/run/irqbalance/.keep", "");
+        return root;
+    }
+
+    private static Dom0Namespace.Result hook(String shell, Path root, Map<String, String> env, Path script, String... args) {
+        List<String> cmd = new ArrayList<>(List.of(shell.split(" ")));
+        cmd.add(script.toString());
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().put("XEN_IRQ_POLICY_ROOT", root.toString());
+        pb.environment().putAll(env);
+        try {
+            Process p = pb.start();
+            String out = new String(p.getInputStream().readAllBytes());
+            String err = new String(p.getErrorStream().readAllBytes());
+            return new Dom0Namespace.Result(p.waitFor(), out, err);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Dom0Namespace.Result hook(String shell, Path root, String... args) {
+        return hook(shell, root, Map.of(), HOOK, args);
+    }
+
+    /** Every file but the ones the hook may write: affinities and requests. */
+    private static Map<String, String> outsideProcIrq(Path root) {
+        Map<String, String> files = new TreeMap<>(HostTree.at(root).files());
+        files.keySet().removeIf(f -> f.matches("proc/irq/[0-9]+/smp_affinity_list") || f.startsWith("run/irqbalance/xen-irq-policy-request."));
+        return files;
+    }
+
+    private static void plan(Path root, String text) {
+        HostTree.at(root).write("/run/xen-irq-policy/plan", text);
+    }
+
+    private static final String PLAN = """
+            # comment
+            xen-irq-policy-plan 1
+            strategy spread
+            usable 0-3
+            irq 241 2 vif26.0-q0-tx
+            irq 242 2 vif26.0-q0-rx
+            end 2
+            """;
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/bin/dash", "/bin/bash --posix"})
+    void hostileArgumentsGetNoAnswerAndChangeNothing(String shell) {
+        Path root = sample();
+        plan(root, PLAN);
+        Map<String, String> before = HostTree.at(root).files();
+        List<String[]> cases = List.of(new String[] {}, new String[] {"/sys"}, new String[] {"/sys", "241", "x"},
+                new String[] {"/sys", "../../etc/passwd"}, new String[] {"/sys", "-1"}, new String[] {"/sys", "99999999"},
+                new String[] {"/sys", "999999999"}, new String[] {"/sys", ""}, new String[] {"/sys", "241 "},
+                new String[] {"/sys", "0241"}, new String[] {"/sys", "2*"}, new String[] {"/sys", "$(reboot)"},
+                new String[] {"/sys/bus/pci/devices/0000:00:02.0", "241"}, new String[] {"", "241"},
+                new String[] {"/sys/", "241"}, new String[] {"/sys", "1"});
+        for (String[] args : cases) {
+            Dom0Namespace.Result r = hook(shell, root, args);
+            String what = shell + " " + String.join("|", args);
+            assertEquals(0, r.status(), what);
+            assertEquals("", r.out(), what);
+            assertEquals("", r.err(), what);
+        }
+        assertEquals(before, HostTree.at(root).files());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/bin/dash", "/bin/bash --posix"})
+    void inAPolicyDirectoryNotMineIsExitOne(String shell) throws IOException {
+        Path root = sample();
+        Path link = Files.createSymbolicLink(tmp.resolve("entry"), HOOK);
+        assertEquals(new Dom0Namespace.Result(1, "", ""), hook(shell, root, Map.of(), link, "/sys", "1"));
+        assertEquals(new Dom0Namespace.Result(1, "", ""), hook(shell, root, Map.of(), link, "/sys/bus/pci/devices/x", "241"));
+        assertEquals(new Dom0Namespace.Result(0, "ban=true\n", ""), hook(shell, root, Map.of(), link, "/sys", "241"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/bin/dash", "/bin/bash --posix"})
+    void aPlannedIrqGoesToItsPlannedCpuWithNoRequest(String shell) throws IOException {
+        Path root = sample();
+        plan(root, PLAN);
+        HostTree t = HostTree.at(root);
+        Map<String, String> outside = outsideProcIrq(root);
+        assertEquals(new Dom0Namespace.Result(0, "ban=true\n", ""), hook(shell, root, "/sys", "241"));
+        assertEquals("2\n", t.read("/proc/irq/241/smp_affinity_list"));
+        assertFalse(t.exists("/run/irqbalance/xen-irq-policy-request.241"));
+        // Already there: not written again.
+        var mtime = Files.getLastModifiedTime(t.path("/proc/irq/241/smp_affinity_list"));
+        t.path("/proc/irq/241/smp_affinity_list").toFile().setLastModified(mtime.toMillis() - 60_000);
+        var older = Files.getLastModifiedTime(t.path("/proc/irq/241/smp_affinity_list"));
+        assertEquals(new Dom0Namespace.Result(0, "ban=true\n", ""), hook(shell, root, "/sys", "241"));
+        assertEquals(older, Files.getLastModifiedTime(t.path("/proc/irq/241/smp_affinity_list")));
+        assertEquals(outside, outsideProcIrq(root));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/bin/dash", "/bin/bash --posix"})
+    void anIrqTheEngineHasNotPlacedYetGetsTheSeedRuleAndARequest(String shell) {
+        Path root = sample();
+        plan(root, PLAN.replace("usable 0-3", "usable 1,3,5"));
+        HostTree t = HostTree.at(root);
+        Map<String, String> outside = outsideProcIrq(root);
+        assertEquals(new Dom0Namespace.Result(0, "ban=true\n", ""), hook(shell, root, "/sys", "245"));
+        // 245 mod 3 = 2: the third usable CPU of the plan.
+        assertEquals("5\n", t.read("/proc/irq/245/smp_affinity_list"));
+        assertEquals("", t.read("/run/irqbalance/xen-irq-policy-request.245"));
+        assertEquals(outside, outsideProcIrq(root));
+        // Where /run/irqbalance cannot be written the request goes to our own directory.
+        t.path("/run/irqbalance/xen-irq-policy-request.245").toFile().delete();
+        t.path("/run/irqbalance/.keep").toFile().delete();
+        t.path("/run/irqbalance").toFile().delete();
+        assertEquals(new Dom0Namespace.Result(0, "ban=true\n", ""), hook(shell, root, "/sys", "246"));
+        assertEquals("", t.read("/run/xen-irq-policy/request.246"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/bin/dash", "/bin/bash --posix"})
+    void anUntrustedPlanIsIgnoredAndNeverMakesItFail(String shell) throws IOException {
+        // Empty, garbage, cut short (no end line, or cut mid-way), something after the end line,
+        // another version, a CPU that is no number, or the IRQ number now used by another device.
+        List<String> untrusted = List.of("", "garbage\n\u0000\u0001\n", PLAN.replace("end 2\n", ""),
+                PLAN.substring(0, PLAN.length() / 2), PLAN + "junk\n", PLAN + "irq 241 3 vif26.0-q0-tx\n",
+                PLAN.replace("plan 1", "plan 2"), PLAN.replace("irq 241 2", "irq 241 x"),
+                PLAN.replace("usable 0-3\n", ""), PLAN.replace("vif26.0-q0-tx", "vif9.0-q0-tx"));
+        for (String text : untrusted) {
+            Path root = tmp.resolve("u" + untrusted.indexOf(text));
+            Cli.copyTree(sample(), root);
+            plan(root, text);
+            Dom0Namespace.Result r = hook(shell, root, "/sys", "241");
+            assertEquals(new Dom0Namespace.Result(0, "ban=true\n", ""), r, text);
+            // Not the plan's CPU 2: the fallback over the online CPUs 0-3, 241 mod 4 = 1.
+            assertEquals("1\n", HostTree.at(root).read("/proc/irq/241/smp_affinity_list"), text);
+            assertTrue(HostTree.at(root).exists("/run/irqbalance/xen-irq-policy-request.241"), text);
+        }
+        Path root = sample();
+        plan(root, PLAN);
+        UserPrincipalLookupService users = root.getFileSystem().getUserPrincipalLookupService();
+        Files.setOwner(HostTree.at(root).path("/run/xen-irq-policy/plan"), users.lookupPrincipalByName("nobody"));
+        assertEquals(new Dom0Namespace.Result(0, "ban=true\n", ""), hook(shell, root, "/sys", "241"));
+        assertEquals("1\n", HostTree.at(root).read("/proc/irq/241/smp_affinity_list"), "a plan owned by another user");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/bin/dash", "/bin/bash --posix"})
+    void withoutAPlanTheFallbackAvoidsBannedIsolatedAndOfflineCpus(String shell) {
+        Path root = sample();
+        HostTree t = HostTree.at(root);
+        t.write("/sys/devices/system/cpu/online", "0,2-3,5-40\n");
+        t.write("/sys/devices/system/cpu/isolated", "5-7\n");
+        // Usable: 0, 3, 8-31, 33-40 (2 banned by list, 32 by mask, 5-7 isolated): 34 CPUs.
+        Map<String, String> env = Map.of("IRQBALANCE_BANNED_CPULIST", "2", "IRQBALANCE_BANNED_CPUS", "1,00000000");
+        assertEquals(new Dom0Namespace.Result(0, "ban=true\n", ""), hook(shell, root, env, HOOK, "/sys", "241"));
+        // 241 mod 34 = 3: 0, 3, 8, [9].
+        assertEquals("9\n", t.read("/proc/irq/241/smp_affinity_list"));
+        assertEquals(new Dom0Namespace.Result(0, "ban=true\n", ""), hook(shell, root, env, HOOK, "/sys", "246"));
+        // 246 mod 34 = 8: 0, 3, 8, 9, 10, 11, 12, 13, [14].
+        assertEquals("14\n", t.read("/proc/irq/246/smp_affinity_list"));
+        // Bits 1-63 set but bit 8 of the high word (CPU 40).
+        env = Map.of("IRQBALANCE_BANNED_CPUS", "fffffeff,fffffffe");
+        assertEquals(new Dom0Namespace.Result(0, "ban=true\n", ""), hook(shell, root, env, HOOK, "/sys", "247"));
+        // Only 0 and 40 remain usable: 247 mod 2 = 1.
+        assertEquals("40\n", t.read("/proc/irq/247/smp_affinity_list"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/bin/dash", "/bin/bash --posix"})
+    void withoutChipNameTheProcInterruptsLineDecides(String shell) {
+        Path root = tmp.resolve("centos");
+        String text = """
+                           CPU0       CPU1
+                 272:     642971     803006   xen-dyn-event     eth1
+                 278:          0      11235  xen-percpu-ipi       callfuncsingle1
+                 280:        0        0   xen-dyn    -event     vif2.0-q0-tx
+                """;
+        HostTree.at(root).fromInterrupts(text, false);
+        assertEquals(new Dom0Namespace.Result(0, "ban=true\n", ""), hook(shell, root, "/sys", "272"));
+        assertEquals("0\n", HostTree.at(root).read("/proc/irq/272/smp_affinity_list"));
+        assertEquals(new Dom0Namespace.Result(0, "", ""), hook(shell, root, "/sys", "278"));
+        assertEquals("0-1\n", HostTree.at(root).read("/proc/irq/278/smp_affinity_list"));
+        assertEquals(new Dom0Namespace.Result(0, "ban=true\n", ""), hook(shell, root, "/sys", "280"));
+        assertEquals(new Dom0Namespace.Result(0, "", ""), hook(shell, root, "/sys", "279"));
+    }
+
+    @Test
+    void theHookPlacesExactlyTheChipsOfTheEnginesRule() throws IOException {
+        String hook = Files.readString(HOOK);
+        Matcher m = Pattern.compile("# The chips of XenDynRule.CHIPS.*\ncase \\$chip in\n(.*)\\) ;;\n").matcher(hook);
+        assertTrue(m.find(), "the hook's chip case");
+        assertEquals(XenDynRule.CHIPS, List.of(m.group(1).split(" \\| ")));
+    }
+
+    @Test
+    void theEnginesPlanFileIsTheOneTheHookReads() {
+        Path root = sample();
+        assertEquals(0, Cli.run("apply", "--root", root.toString(), "--strategy", "modulo").status());
+        for (int irq = 241; irq <= 248; irq++) {
+            HostTree.at(root).write("/proc/irq/" + irq + "/smp_affinity_list", "0-3\n");
+            assertEquals(new Dom0Namespace.Result(0, "ban=true\n", ""), hook("/bin/dash", root, "/sys", String.valueOf(irq)));
+            assertEquals(irq % 4 + "\n", HostTree.at(root).read("/proc/irq/" + irq + "/smp_affinity_list"));
+            assertFalse(HostTree.at(root).exists("/run/irqbalance/xen-irq-policy-request." + irq));
+        }
+    }
+}
