@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
 
 /** The xen-irq-policy command: exit 0 ok, 1 partial failure, 2 usage or input error. */
 @Command(name = "xen-irq-policy", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        subcommands = {PlanCommand.class, ApplyCommand.class, StatusCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {PlanCommand.class, ApplyCommand.class, StatusCommand.class, InstallCommand.class,
+            UninstallCommand.class, CommandLine.HelpCommand.class},
         description = "Places the event-channel IRQs of Xen paravirtual backends (chips xen-dyn and xen-dyn-lateeoi) on dom0 CPUs and keeps irqbalance off them.",
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {"0:done", "1:partly done: some IRQs could not be placed", "2:bad usage or bad input; nothing was written"})
@@ -24,7 +25,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: plan, apply or status");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: plan, apply, status, install or uninstall");
     }
 
     public static void main(String[] args) {

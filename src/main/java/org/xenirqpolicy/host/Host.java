@@ -86,7 +86,33 @@ public final class Host {
     }
 
     public boolean exists(String hostPath) {
-        return Files.exists(path(hostPath));
+        return Files.exists(path(hostPath), java.nio.file.LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /** Whether the host path is a directory. A policy directory named by an absolute link
+     *  would point outside the root, so links are not followed. */
+    public boolean isDirectory(String hostPath) {
+        return Files.isDirectory(path(hostPath), java.nio.file.LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /** The target of a symbolic link, or empty if the path is not one. */
+    public Optional<String> linkTarget(String hostPath) {
+        try {
+            return Optional.of(Files.readSymbolicLink(path(hostPath)).toString());
+        } catch (java.nio.file.NotLinkException | NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read link " + path(hostPath) + ": " + reason(e), e);
+        }
+    }
+
+    /** Creates a symbolic link at a host path to {@code target}, an absolute host path kept as it is. */
+    public void symlink(String hostPath, String target) {
+        try {
+            Files.createSymbolicLink(path(hostPath), Path.of(target));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create link " + path(hostPath) + ": " + reason(e), e);
+        }
     }
 
     /** Owner uid of a file, or -1 where it cannot be told. */

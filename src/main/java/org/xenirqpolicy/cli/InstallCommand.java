@@ -1,0 +1,28 @@
+package org.xenirqpolicy.cli;
+
+import java.util.concurrent.Callable;
+import org.xenirqpolicy.setup.Installer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "install", mixinStandardHelpOptions = true,
+        description = "Make irqbalance run the hook: add --policyscript=/usr/libexec/irqbalance/xen-irq-policy to IRQBALANCE_ARGS in /etc/sysconfig/irqbalance (or a link to the hook in the policy directory it names), recording the change for uninstall. Run by the package's %post.")
+final class InstallCommand implements Callable<Integer> {
+    @Mixin
+    Options.Root root;
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        Installer.Report report = Installer.install(root.host());
+        if (report.refused()) {
+            report.lines().forEach(line -> spec.commandLine().getErr().println("xen-irq-policy: " + line));
+            return Main.PARTIAL_FAILURE;
+        }
+        report.lines().forEach(spec.commandLine().getOut()::println);
+        return 0;
+    }
+}

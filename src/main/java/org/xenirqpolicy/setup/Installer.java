@@ -1,0 +1,101 @@
+package org.xenirqpolicy.setup;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.xenirqpolicy.host.Host;
+import org.xenirqpolicy.model.InputException;
+import org.xenirqpolicy.read.IrqbalanceConfig;
+
+/**
+ * Sets irqbalance up to run the hook, and takes that back: what the RPM's %post and %preun do
+ * to files, kept here where it is tested. Every change is recorded in {@link InstallState#PATH}
+ * first read by uninstall; files are replaced atomically with their permissions and owner kept.
+ */
+public final class Installer {
+    /** The name of our link in a policy directory. */
+    public static final String LINK_NAME = "xen-irq-policy";
+
+    private Installer() {
+    }
+
+    /** What was done, line by line for the user; {@code refused} if nothing could be done. */
+    public record Report(List<String> lines, boolean refused) {
+    }
+
+    public static Report install(Host host) {
+        String sysconfig = IrqbalanceConfig.PATH;
+        String text = host.read(sysconfig).orElse(null);
+        IrqbalanceArgs.Decision decision = IrqbalanceArgs.install(text);
+        Optional<InstallState> previous = host.read(InstallState.PATH).flatMap(InstallState::parse);
+        List<String> lines = new ArrayList<>();
+        switch (decision) {
+            case IrqbalanceArgs.Decision.AlreadySet a -> lines.add(sysconfig + ": irqbalance already runs " + IrqbalanceArgs.HOOK);
+            case IrqbalanceArgs.Decision.Write w -> {
+                // The state first: a crash between the two leaves an undo for an edit not made,
+                // which uninstall skips, never an edit without its undo.
+                saveState(host, new InstallState(Optional.of(w.edit()), previous.flatMap(InstallState::policyLink)));
+                host.writeAtomically(sysconfig, w.text().getBytes(StandardCharsets.ISO_8859_1), "rw-r--r--");
+                lines.add(sysconfig + ": " + (w.edit().createdFile()
+                        ? "created, with " + IrqbalanceArgs.OUR_ARG + " in " + IrqbalanceArgs.VARIABLE
+                        : w.replacedSeed()
+                        ? "replaced the seed script " + IrqbalanceArgs.SEED_SCRIPT + " by " + IrqbalanceArgs.HOOK
+                                + " in " + IrqbalanceArgs.VARIABLE
+                        : "added " + IrqbalanceArgs.OUR_ARG + " to " + IrqbalanceArgs.VARIABLE));
+            }
+            case IrqbalanceArgs.Decision.OtherPolicy other -> {
+                if (!other.path().startsWith("/") || !host.isDirectory(other.path())) {
+                    return new Report(List.of(sysconfig + ": irqbalance already runs the policy script " + other.path()
+                            + "; left unchanged. To run both, put both in one directory, set --policyscript to it and"
+                            + " run 'xen-irq-policy install' again"), true);
+                }
+                String link = other.path().replaceAll("/+$", "") + "/" + LINK_NAME;
+                Optional<String> target = host.linkTarget(link);
+                if (target.isEmpty() && host.exists(link)) {
+                    throw new InputException(link + " exists and is not our link; left unchanged");
+                }
+                if (target.isEmpty()) {
+                    saveState(host, new InstallState(previous.flatMap(InstallState::edit), Optional.of(link)));
+                    host.symlink(link, IrqbalanceArgs.HOOK);
+                    lines.add(other.path() + ": added the link " + LINK_NAME + " -> " + IrqbalanceArgs.HOOK
+                            + " to irqbalance's policy directory");
+                } else {
+                    lines.add(other.path() + ": irqbalance's policy directory already holds " + link);
+                }
+            }
+        }
+        return new Report(lines, false);
+    }
+
+    public static Report uninstall(Host host) {
+        Optional<InstallState> state = host.read(InstallState.PATH).flatMap(InstallState::parse);
+        if (state.isEmpty()) {
+            return new Report(List.of("nothing to undo: " + InstallState.PATH + " records no change"), false);
+        }
+        List<String> lines = new ArrayList<>();
+        String sysconfig = IrqbalanceConfig.PATH;
+        state.get().edit().ifPresent(edit -> host.read(sysconfig).ifPresent(text -> {
+            String restored = IrqbalanceArgs.uninstall(text, edit);
+            if (restored == null) {
+                host.delete(sysconfig);
+                lines.add(sysconfig + ": removed (created by install, unchanged since)");
+            } else if (!restored.equals(text)) {
+                host.writeAtomically(sysconfig, restored.getBytes(StandardCharsets.ISO_8859_1), "rw-r--r--");
+                lines.add(sysconfig + ": took " + IrqbalanceArgs.OUR_ARG + " out of " + IrqbalanceArgs.VARIABLE);
+            }
+        }));
+        state.get().policyLink().ifPresent(link -> {
+            if (host.linkTarget(link).filter(IrqbalanceArgs.HOOK::equals).isPresent()) {
+                host.delete(link);
+                lines.add(link + ": removed");
+            }
+        });
+        host.delete(InstallState.PATH);
+        return new Report(lines, false);
+    }
+
+    private static void saveState(Host host, InstallState state) {
+        host.writeAtomically(InstallState.PATH, state.format().getBytes(StandardCharsets.ISO_8859_1), "rw-r--r--");
+    }
+}

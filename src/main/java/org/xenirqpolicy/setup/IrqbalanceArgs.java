@@ -1,0 +1,266 @@
+package org.xenirqpolicy.setup;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Edits IRQBALANCE_ARGS in the text of /etc/sysconfig/irqbalance so that irqbalance runs our
+ * hook, and undoes that edit. Pure: text in, text out. The edit changes one logical line (or
+ * appends one), keeps every other byte, the line's quoting and its line ending, and is recorded
+ * as the exact text before and after, so that undoing it restores the original bytes.
+ */
+public final class IrqbalanceArgs {
+    public static final String VARIABLE = "IRQBALANCE_ARGS";
+    public static final String HOOK = "/usr/libexec/irqbalance/xen-irq-policy";
+    /** Where the seed report told administrators to put its script. */
+    public static final String SEED_SCRIPT = "/usr/local/bin/irqbalance-policyscript";
+    public static final String OUR_ARG = "--policyscript=" + HOOK;
+
+    private static final Pattern ASSIGNMENT = Pattern.compile("^([ \\t]*(?:export[ \\t]+)?" + VARIABLE + "=)(.*)$", Pattern.DOTALL);
+
+    private IrqbalanceArgs() {
+    }
+
+    /**
+     * One replacement in the file: {@code before} became {@code after}. An appended line has an
+     * empty {@code before}; a file that did not exist has {@code createdFile}.
+     */
+    public record Edit(String before, String after, boolean createdFile) {
+    }
+
+    /** What install should do with the file as it is. */
+    public sealed interface Decision {
+        /** IRQBALANCE_ARGS already names the hook. */
+        record AlreadySet() implements Decision {
+        }
+
+        /** Write {@code text}: the hook added, or put in place of the seed's script. */
+        record Write(String text, Edit edit, boolean replacedSeed) implements Decision {
+        }
+
+        /** IRQBALANCE_ARGS names another policy script or directory, {@code path}. */
+        record OtherPolicy(String path) implements Decision {
+        }
+    }
+
+    /** A logical line: physical lines joined by trailing backslashes, and its terminator. */
+    private record Line(int start, int end, String text, String terminator) {
+    }
+
+    /** Decides the edit for {@code text}, the file's contents, or null if the file does not exist. */
+    public static Decision install(String text) {
+        if (text == null) {
+            String line = VARIABLE + "=\"" + OUR_ARG + "\"\n";
+            String created = "# Added by xen-irq-policy(8), which removes it again when it is erased.\n" + line;
+            return new Decision.Write(created, new Edit("", created, true), false);
+        }
+        Line last = lastAssignment(text);
+        if (last == null) {
+            String eol = text.contains("\r\n") ? "\r\n" : "\n";
+            String appended = (text.isEmpty() || text.endsWith("\n") ? "" : eol) + VARIABLE + "=\"" + OUR_ARG + "\"" + eol;
+            return new Decision.Write(text + appended, new Edit("", appended, false), false);
+        }
+        String policy = policyScript(valueOf(last.text()));
+        if (HOOK.equals(policy)) {
+            return new Decision.AlreadySet();
+        }
+        String after;
+        boolean seed = false;
+        if (SEED_SCRIPT.equals(policy)) {
+            after = last.text().replace(SEED_SCRIPT, HOOK);
+            seed = true;
+        } else if (policy != null) {
+            return new Decision.OtherPolicy(policy);
+        } else {
+            after = withArgument(last.text());
+        }
+        String newText = text.substring(0, last.start()) + after + text.substring(last.end());
+        return new Decision.Write(newText, new Edit(last.text(), after, false), seed);
+    }
+
+    /**
+     * Undoes {@code edit} in {@code text}. Where the edited line is still as we left it, the
+     * original comes back byte for byte; where the administrator changed it since, only our
+     * argument is taken out of it. Returns null if the file should be removed (we created it and
+     * nobody changed it).
+     */
+    public static String uninstall(String text, Edit edit) {
+        if (edit.createdFile() && text.equals(edit.after())) {
+            return null;
+        }
+        int at = text.lastIndexOf(edit.after());
+        if (!edit.after().isEmpty() && at >= 0) {
+            return text.substring(0, at) + edit.before() + text.substring(at + edit.after().length());
+        }
+        return withoutOurArgument(text);
+    }
+
+    /** Every IRQBALANCE_ARGS line with our argument taken out, nothing else changed. */
+    static String withoutOurArgument(String text) {
+        StringBuilder out = new StringBuilder();
+        int pos = 0;
+        for (Line line : lines(text)) {
+            out.append(text, pos, line.start());
+            String t = line.text();
+            if (ASSIGNMENT.matcher(t).matches()) {
+                t = t.replace(" " + OUR_ARG, "").replace(OUR_ARG + " ", "").replace(OUR_ARG, "");
+            }
+            out.append(t);
+            pos = line.end();
+        }
+        return out.append(text.substring(pos)).toString();
+    }
+
+    private static Line lastAssignment(String text) {
+        Line found = null;
+        for (Line line : lines(text)) {
+            if (ASSIGNMENT.matcher(line.text()).matches()) {
+                found = line;
+            }
+        }
+        return found;
+    }
+
+    /** The logical lines of {@code text}, each with its offsets and its terminator (\n, \r\n or none). */
+    private static List<Line> lines(String text) {
+        List<Line> lines = new ArrayList<>();
+        int start = 0;
+        int n = text.length();
+        while (start < n) {
+            int end = start;
+            while (true) {
+                int nl = text.indexOf('\n', end);
+                int lineEnd = nl < 0 ? n : nl;
+                int contentEnd = lineEnd > start && text.charAt(lineEnd - 1) == '\r' ? lineEnd - 1 : lineEnd;
+                if (nl >= 0 && contentEnd > end && text.charAt(contentEnd - 1) == '\\') {
+                    end = nl + 1;
+                    continue;
+                }
+                lines.add(new Line(start, contentEnd, text.substring(start, contentEnd), text.substring(contentEnd, nl < 0 ? n : nl + 1)));
+                start = nl < 0 ? n : nl + 1;
+                break;
+            }
+        }
+        return lines;
+    }
+
+    /** The raw value of an assignment line, after the '='. */
+    private static String valueOf(String line) {
+        Matcher m = ASSIGNMENT.matcher(line);
+        return m.matches() ? m.group(2) : "";
+    }
+
+    /** The line with our argument added inside the value's quotes, or the value quoted anew. */
+    private static String withArgument(String line) {
+        Matcher m = ASSIGNMENT.matcher(line);
+        if (!m.matches()) {
+            throw new IllegalArgumentException(line);
+        }
+        String head = m.group(1);
+        String value = m.group(2);
+        char quote = value.isEmpty() ? 0 : value.charAt(0);
+        if (quote == '"' || quote == '\'') {
+            int close = closingQuote(value, quote);
+            if (close > 0) {
+                String inside = value.substring(1, close);
+                String sep = inside.isBlank() ? "" : " ";
+                return head + quote + inside + sep + OUR_ARG + value.substring(close);
+            }
+        }
+        // Unquoted: the value ends at the first blank (a comment may follow); quote it with ours.
+        int end = 0;
+        while (end < value.length() && !Character.isWhitespace(value.charAt(end))) {
+            end += value.charAt(end) == '\\' && end + 1 < value.length() ? 2 : 1;
+        }
+        String word = value.substring(0, end);
+        return head + "\"" + word + (word.isEmpty() ? "" : " ") + OUR_ARG + "\"" + value.substring(end);
+    }
+
+    private static int closingQuote(String value, char quote) {
+        for (int i = 1; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '\\' && quote == '"') {
+                i++;
+            } else if (c == quote) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** The policy script IRQBALANCE_ARGS names (--policyscript=X, --policyscript X, -l X, -lX), or null. */
+    static String policyScript(String rawValue) {
+        // The value is one shell word (quotes removed), which systemd splits again on blanks when
+        // it expands $IRQBALANCE_ARGS on irqbalance's command line: these are irqbalance's arguments.
+        List<String> words = new ArrayList<>();
+        for (String word : words(rawValue)) {
+            for (String arg : word.strip().split("\\s+")) {
+                if (!arg.isEmpty()) {
+                    words.add(arg);
+                }
+            }
+        }
+        String found = null;
+        for (int i = 0; i < words.size(); i++) {
+            String w = words.get(i);
+            String next = i + 1 < words.size() ? words.get(i + 1) : null;
+            if (w.startsWith("--policyscript=")) {
+                found = w.substring("--policyscript=".length());
+            } else if (w.equals("--policyscript") || w.equals("-l")) {
+                found = next;
+                i++;
+            } else if (w.startsWith("-l") && !w.startsWith("--")) {
+                found = w.substring(2);
+            }
+        }
+        return found;
+    }
+
+    /** Shell words of a value: quotes removed, split on unquoted blanks, stopped by an unquoted '#'. */
+    private static List<String> words(String raw) {
+        List<String> words = new ArrayList<>();
+        StringBuilder w = new StringBuilder();
+        boolean inWord = false;
+        char quote = 0;
+        for (int i = 0; i < raw.length(); i++) {
+            char c = raw.charAt(i);
+            if (quote != 0) {
+                if (c == quote) {
+                    quote = 0;
+                } else if (c == '\\' && quote == '"' && i + 1 < raw.length()) {
+                    w.append(raw.charAt(++i));
+                } else {
+                    w.append(c);
+                }
+                continue;
+            }
+            if (c == '"' || c == '\'') {
+                quote = c;
+                inWord = true;
+            } else if (c == '\\' && i + 1 < raw.length()) {
+                char next = raw.charAt(++i);
+                if (next != '\n' && next != '\r') {
+                    w.append(next);
+                    inWord = true;
+                }
+            } else if (Character.isWhitespace(c)) {
+                if (inWord) {
+                    words.add(w.toString());
+                    w.setLength(0);
+                    inWord = false;
+                }
+            } else if (c == '#' && !inWord) {
+                break;
+            } else {
+                w.append(c);
+                inWord = true;
+            }
+        }
+        if (inWord) {
+            words.add(w.toString());
+        }
+        return words;
+    }
+}
