@@ -8,7 +8,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "install", mixinStandardHelpOptions = true,
-        description = "Make irqbalance run the hook: add --policyscript=/usr/libexec/irqbalance/xen-irq-policy to IRQBALANCE_ARGS in /etc/sysconfig/irqbalance (or a link to the hook in the policy directory it names), recording the change for uninstall. Run by the package's %post.")
+        description = "Make irqbalance run the hook: add --policyscript=/usr/libexec/irqbalance/xen-irq-policy to IRQBALANCE_ARGS in /etc/sysconfig/irqbalance (or a link to the hook in the policy directory it names), recording the change for uninstall. Run by the package's %%post.")
 final class InstallCommand implements Callable<Integer> {
     @Mixin
     Options.Root root;

@@ -4,15 +4,17 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.function.Supplier;
 import org.xenirqpolicy.model.InputException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The xen-irq-policy command: exit 0 ok, 1 partial failure, 2 usage or input error. */
 @Command(name = "xen-irq-policy", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        subcommands = {PlanCommand.class, ApplyCommand.class, StatusCommand.class, InstallCommand.class,
-            UninstallCommand.class, CommandLine.HelpCommand.class},
         description = "Places the event-channel IRQs of Xen paravirtual backends (chips xen-dyn and xen-dyn-lateeoi) on dom0 CPUs and keeps irqbalance off them.",
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {"0:done", "1:partly done: some IRQs could not be placed", "2:bad usage or bad input; nothing was written"})
@@ -32,9 +34,54 @@ public final class Main implements Runnable {
         System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
+    /** The subcommands, in the order --help lists them. */
+    private static final Map<String, Supplier<Object>> COMMANDS = new LinkedHashMap<>();
+
+    static {
+        COMMANDS.put("plan", PlanCommand::new);
+        COMMANDS.put("apply", ApplyCommand::new);
+        COMMANDS.put("status", StatusCommand::new);
+        COMMANDS.put("install", InstallCommand::new);
+        COMMANDS.put("uninstall", UninstallCommand::new);
+        COMMANDS.put("help", CommandLine.HelpCommand::new);
+    }
+
+    /**
+     * The command line with every subcommand, as --help and the man page test see it.
+     */
+    public static CommandLine fullCommandLine() {
+        return commandLine(COMMANDS.keySet());
+    }
+
+    /**
+     * Builds the parser with only the subcommands this command line can reach: picocli reflects
+     * over the annotations of every registered command when it starts, which is most of our
+     * start-up time, and the hook's engine runs are started often. --version needs none; a known
+     * command needs itself; help, no command or an unknown one get them all, to list them.
+     */
+    static CommandLine commandLine(String[] args) {
+        if (args.length > 0 && (args[0].equals("--version") || args[0].equals("-V"))) {
+            return commandLine(List.of());
+        }
+        for (String arg : args) {
+            if (!arg.startsWith("-")) {
+                return commandLine(COMMANDS.containsKey(arg) && !arg.equals("help") ? List.of(arg) : COMMANDS.keySet());
+            }
+        }
+        return commandLine(COMMANDS.keySet());
+    }
+
+    private static CommandLine commandLine(java.util.Collection<String> names) {
+        CommandLine cli = new CommandLine(new Main());
+        for (String name : names) {
+            cli.addSubcommand(name, COMMANDS.get(name).get());
+        }
+        return cli;
+    }
+
     /** Runs one command line; the streams are parameters so tests see exactly what a user sees. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
-        CommandLine cli = new CommandLine(new Main());
+        CommandLine cli = commandLine(args);
         cli.setOut(out);
         cli.setErr(err);
         cli.setParameterExceptionHandler((e, a) -> {

@@ -8,7 +8,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "uninstall", mixinStandardHelpOptions = true,
-        description = "Undo exactly what install changed: an /etc/sysconfig/irqbalance nobody edited since becomes byte for byte what it was. Run by the package's %preun on erase.")
+        description = "Undo exactly what install changed: an /etc/sysconfig/irqbalance nobody edited since becomes byte for byte what it was. Run by the package's %%preun on erase.")
 final class UninstallCommand implements Callable<Integer> {
     @Mixin
     Options.Root root;
