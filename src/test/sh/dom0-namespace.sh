@@ -13,7 +13,7 @@
 set -eu
 
 if [ "${1-}" != --inside ]; then
-	exec unshare --mount --propagation private "$0" --inside "$@"
+	exec unshare --mount --propagation private /bin/sh "$0" --inside "$@"
 fi
 shift
 

@@ -1,0 +1,240 @@
+package org.xenirqpolicy.rpm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.xenirqpolicy.model.CpuSet;
+import org.xenirqpolicy.testing.Dom0Namespace;
+import org.xenirqpolicy.testing.Fixtures;
+import org.xenirqpolicy.testing.HostTree;
+import org.xenirqpolicy.testing.SyntheticDom0;
+
+/**
+ * The built RPM with the real rpm, in a throwaway copy of this machine's root
+ * (src/test/sh/rpm-chroot.sh): install onto several /etc/sysconfig/irqbalance files, verify,
+ * upgrade to the next release, erase; then the installed engine and hook under the real
+ * irqbalance.
+ */
+class RpmPackageIT {
+    private static final String VERSION = System.getProperty("project.version", "0.1.0");
+    private static final Path RPM = Fixtures.repo().resolve("target/rpm/xen-irq-policy/RPMS/x86_64/xen-irq-policy-" + VERSION + "-1.x86_64.rpm");
+    private static final Path NEXT = Fixtures.repo().resolve("target/rpm-next-release/xen-irq-policy/RPMS/x86_64/xen-irq-policy-" + VERSION + "-2.x86_64.rpm");
+    private static final String HOOK_ARG = "--policyscript=/usr/libexec/irqbalance/xen-irq-policy";
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void prerequisites() {
+        Dom0Namespace.requirePrerequisites();
+        for (Path p : List.of(RPM, NEXT, Path.of("/usr/bin/rpm"))) {
+            if (!Files.exists(p)) {
+                fail(p + " is missing: run 'mvn verify' (rpmbuild: Debian package rpm, Fedora package rpm-build)");
+            }
+        }
+    }
+
+    private static String upstream() {
+        return Fixtures.read(Fixtures.repo().resolve("src/test/resources/sysconfig/upstream-1.9.5.env"));
+    }
+
+    /** A simulated dom0: the scriptlets' apply acts on it, and the tests read what it did. */
+    private static final SyntheticDom0 DOM0 = new SyntheticDom0(CpuSet.parseList("0-3"), 4, 1, 2, 1, 3, "xen-dyn-lateeoi",
+            SyntheticDom0.uniformQueues(3000, 1000, 20));
+
+    private Path dom0() {
+        Path tree = tmp.resolve("dom0");
+        if (!Files.exists(tree)) {
+            DOM0.layOut(HostTree.at(tree));
+        }
+        return tree;
+    }
+
+    /** Runs a scenario in a throwaway root on {@link #dom0()}; returns its output, sections headed "== name". */
+    private Map<String, String> scenario(String script) throws IOException {
+        Path file = tmp.resolve("scenario-" + System.nanoTime() + ".sh");
+        Files.writeString(file, "set -u\nR1=" + RPM + "\nR2=" + NEXT + "\n" + script);
+        Dom0Namespace.Result r = Dom0Namespace.run(Duration.ofMinutes(5), "sh",
+                Fixtures.repo().resolve("src/test/sh/rpm-chroot.sh").toString(), dom0().toString(), file.toString());
+        assertEquals(0, r.status(), r.out() + r.err());
+        Map<String, String> sections = new java.util.LinkedHashMap<>();
+        Matcher m = Pattern.compile("(?m)^== (\\S+)\\n((?:(?!== ).*\\n)*)").matcher(r.out());
+        while (m.find()) {
+            sections.put(m.group(1), m.group(2));
+        }
+        sections.put("stderr", r.err());
+        return sections;
+    }
+
+    /** Install, verify, upgrade, erase on {@code original} (null: no /etc/sysconfig/irqbalance). */
+    private void lifecycle(String original, String expectedArgsLine) throws IOException {
+        Path sysconfig = tmp.resolve("irqbalance.orig");
+        String setup = original == null ? "rm -f /etc/sysconfig/irqbalance\n"
+                : "mkdir -p /etc/sysconfig && cp " + Files.writeString(sysconfig, original) + " /etc/sysconfig/irqbalance\n";
+        Map<String, String> out = scenario(setup + """
+                rpm --initdb
+                rpm -i --nodeps "$R1" >/tmp/install.out 2>/tmp/install.err
+                echo "== installed"; rpm -q xen-irq-policy
+                echo "== placed"; grep -c '^irq ' /run/xen-irq-policy/plan
+                echo "== verify"; rpm -V --nodeps xen-irq-policy
+                echo "== args"; grep '^IRQBALANCE_ARGS=' /etc/sysconfig/irqbalance
+                echo "== layout"
+                for f in /usr/sbin/xen-irq-policy /usr/libexec/irqbalance/xen-irq-policy; do [ -x "$f" ] && echo "exec $f"; done
+                for f in /usr/lib/systemd/system/xen-irq-policy.service /usr/lib/systemd/system/xen-irq-policy.path; do [ -f "$f" ] && echo "file $f"; done
+                for f in /usr/lib/tmpfiles.d/xen-irq-policy.conf /etc/sysconfig/xen-irq-policy /usr/share/man/man8/xen-irq-policy.8.gz; do [ -f "$f" ] && echo "file $f"; done
+                for f in /usr/share/bash-completion/completions/xen-irq-policy /var/lib/xen-irq-policy/installed; do [ -f "$f" ] && echo "file $f"; done
+                echo "== enabled"; systemctl is-enabled xen-irq-policy.path xen-irq-policy.service 2>&1
+                echo "== analyze"; systemd-analyze verify /usr/lib/systemd/system/xen-irq-policy.service /usr/lib/systemd/system/xen-irq-policy.path 2>&1
+                echo "== version"; /usr/sbin/xen-irq-policy --version
+                echo "== man"; MANWIDTH=80 man xen-irq-policy 2>/dev/null | grep -c 'xen-dyn'
+                rpm -U --nodeps "$R2" >/tmp/upgrade.out 2>/tmp/upgrade.err
+                echo "== upgraded"; rpm -q xen-irq-policy
+                echo "== verify2"; rpm -V --nodeps xen-irq-policy
+                echo "== args2"; grep '^IRQBALANCE_ARGS=' /etc/sysconfig/irqbalance
+                echo "== enabled2"; systemctl is-enabled xen-irq-policy.path xen-irq-policy.service 2>&1
+                rpm -e --nodeps xen-irq-policy >/tmp/erase.out 2>/tmp/erase.err
+                echo "== erased"; rpm -qa | grep -c xen-irq-policy
+                echo "== sysconfig"; if [ -e /etc/sysconfig/irqbalance ]; then cat /etc/sysconfig/irqbalance; else echo "(absent)"; fi
+                echo "== leftovers"
+                # man-db's page cache holds what the test's own 'man' call formatted: not the package's.
+                find /etc /usr /var /run -xdev -name '*xen-irq-policy*' -not -path '/var/cache/man/*' 2>/dev/null
+                [ -e /usr/libexec/irqbalance ] && echo /usr/libexec/irqbalance
+                echo "== scriptlet-errors"; cat /tmp/install.err /tmp/upgrade.err /tmp/erase.err
+                echo "== scriptlet-output"; cat /tmp/install.out /tmp/upgrade.out /tmp/erase.out
+                """);
+        assertEquals("xen-irq-policy-" + VERSION + "-1.x86_64\n", out.get("installed"));
+        // %post placed every event channel of the simulated dom0.
+        assertEquals(DOM0.eventChannelTraffic().size() + "\n", out.get("placed"));
+        for (int irq : DOM0.eventChannelTraffic().keySet()) {
+            assertTrue(HostTree.at(dom0()).read("/proc/irq/" + irq + "/smp_affinity_list").matches("[0-3]\n"), "IRQ " + irq);
+        }
+        assertEquals("", out.get("verify"), "rpm -V after install");
+        assertEquals(expectedArgsLine + "\n", out.get("args"));
+        assertEquals("""
+                exec /usr/sbin/xen-irq-policy
+                exec /usr/libexec/irqbalance/xen-irq-policy
+                file /usr/lib/systemd/system/xen-irq-policy.service
+                file /usr/lib/systemd/system/xen-irq-policy.path
+                file /usr/lib/tmpfiles.d/xen-irq-policy.conf
+                file /etc/sysconfig/xen-irq-policy
+                file /usr/share/man/man8/xen-irq-policy.8.gz
+                file /usr/share/bash-completion/completions/xen-irq-policy
+                file /var/lib/xen-irq-policy/installed
+                """, out.get("layout"));
+        assertEquals("enabled\nenabled\n", out.get("enabled"));
+        assertEquals("", out.get("analyze"), "systemd-analyze verify of the installed units, man page included");
+        assertEquals("xen-irq-policy " + VERSION + "\n", out.get("version"));
+        assertTrue(Integer.parseInt(out.get("man").strip()) > 5, "man xen-irq-policy explains the xen-dyn rule");
+        assertEquals("xen-irq-policy-" + VERSION + "-2.x86_64\n", out.get("upgraded"));
+        assertEquals("", out.get("verify2"), "rpm -V after upgrade");
+        assertEquals(expectedArgsLine + "\n", out.get("args2"), "the upgrade keeps the setting ($1 = 1 in %preun)");
+        assertEquals("enabled\nenabled\n", out.get("enabled2"));
+        assertEquals("0\n", out.get("erased"));
+        assertEquals(original == null ? "(absent)\n" : original, out.get("sysconfig"), "byte-identical after erase");
+        assertEquals("", out.get("leftovers"), "no file of ours left");
+        // Without a dom0 in the chroot, apply reports that it found no /proc/interrupts; nothing else.
+        assertFalse(out.get("scriptlet-errors").contains("could not"), out.get("scriptlet-errors"));
+    }
+
+    @Test
+    void onUpstreamsDefaultFile() throws IOException {
+        lifecycle(upstream(), "IRQBALANCE_ARGS=\"" + HOOK_ARG + "\"");
+    }
+
+    @Test
+    void withoutAFile() throws IOException {
+        lifecycle(null, "IRQBALANCE_ARGS=\"" + HOOK_ARG + "\"");
+    }
+
+    @Test
+    void withArgumentsTunedsBannedCpusAndUnquotedValues() throws IOException {
+        String tuned = upstream().replace("IRQBALANCE_ARGS=\"\"", "IRQBALANCE_ARGS=--journal") + "IRQBALANCE_BANNED_CPUS=00000002\n";
+        lifecycle(tuned, "IRQBALANCE_ARGS=\"--journal " + HOOK_ARG + "\"");
+        String quoted = "# mine\nIRQBALANCE_ARGS='--banirq=9 --deepestcache=2'\n";
+        lifecycle(quoted, "IRQBALANCE_ARGS='--banirq=9 --deepestcache=2 " + HOOK_ARG + "'");
+    }
+
+    @Test
+    void replacingTheSeedScript() throws IOException {
+        String seeded = upstream().replace("IRQBALANCE_ARGS=\"\"", "IRQBALANCE_ARGS=\"--policyscript=/usr/local/bin/irqbalance-policyscript\"");
+        lifecycle(seeded, "IRQBALANCE_ARGS=\"" + HOOK_ARG + "\"");
+    }
+
+    @Test
+    void thePackagesMetadata() {
+        String requires = Dom0Namespace.run(Duration.ofSeconds(30), "rpm", "-qp", "--requires", RPM.toString()).out();
+        assertEquals(List.of("/bin/sh", "irqbalance", "systemd"),
+                requires.lines().filter(l -> !l.startsWith("rpmlib(")).distinct().toList());
+        String provides = Dom0Namespace.run(Duration.ofSeconds(30), "rpm", "-qp", "--provides", RPM.toString()).out();
+        assertEquals("xen-irq-policy = " + VERSION + "-1\nxen-irq-policy(x86-64) = " + VERSION + "-1\n", provides);
+        String scripts = Dom0Namespace.run(Duration.ofSeconds(30), "rpm", "-qp", "--scripts", RPM.toString()).out();
+        assertTrue(scripts.contains("postinstall scriptlet (using /bin/sh):\n#!/bin/sh\n# %post"), scripts);
+        assertTrue(scripts.contains("preuninstall scriptlet (using /bin/sh):\n#!/bin/sh\n# %preun"), scripts);
+        assertTrue(scripts.contains("postuninstall scriptlet (using /bin/sh):\n#!/bin/sh\n# %postun"), scripts);
+        String info = Dom0Namespace.run(Duration.ofSeconds(30), "rpm", "-qp", "--qf",
+                "%{NAME} %{ARCH} %{LICENSE} %{SIZE}\\n", RPM.toString()).out();
+        assertTrue(info.startsWith("xen-irq-policy x86_64 MIT "), info);
+        long installed = Long.parseLong(info.strip().split(" ")[3]);
+        assertTrue(installed <= 60_000_000L, "installed size " + installed);
+        assertTrue(RPM.toFile().length() <= 25_000_000L, "RPM size " + RPM.toFile().length());
+    }
+
+    @Test
+    void rpmlintFindsNothingBeyondWhatTheReadmeExplains() {
+        if (!Files.isExecutable(Path.of("/usr/bin/rpmlint"))) {
+            fail("rpmlint is not installed (Debian package rpmlint)");
+        }
+        Dom0Namespace.Result r = Dom0Namespace.run(Duration.ofMinutes(2), "rpmlint", "-c",
+                Fixtures.repo().resolve("rpm/rpmlint.toml").toString(), RPM.toString());
+        assertTrue(r.out().contains(" 0 errors, 0 warnings"), r.out() + r.err());
+        assertEquals(0, r.status(), r.out());
+    }
+
+    @Test
+    void theInstalledEngineAndHookUnderTheRealIrqbalance() throws IOException {
+        Path tree = tmp.resolve("dom0-for-irqbalance");
+        SyntheticDom0 dom0 = DOM0;
+        dom0.layOut(HostTree.at(tree));
+        Map<String, String> out = scenario("""
+                rpm --initdb
+                rpm -i --nodeps "$R1" >/dev/null 2>&1
+                echo "== apply"; /usr/sbin/xen-irq-policy apply --root %1$s | tail -1
+                echo "== irqbalance"
+                sh %2$s %1$s /usr/sbin/irqbalance --oneshot --foreground --debug --interval=1 \\
+                    --policyscript=/usr/libexec/irqbalance/xen-irq-policy | grep 'was BANNED' | sort
+                # The tree is seen through the throwaway overlay: what was written there is shown here.
+                echo "== plan"; cat %1$s/run/xen-irq-policy/plan
+                echo "== affinities"
+                for d in %1$s/proc/irq/*/; do irq=${d%%/}; irq=${irq##*/}; echo "$irq $(cat "$d/smp_affinity_list")"; done
+                """.formatted(tree, Fixtures.repo().resolve("src/test/sh/dom0-namespace.sh")));
+        assertEquals("plan saved in /run/xen-irq-policy/plan\n", out.get("apply"));
+        StringBuilder banned = new StringBuilder();
+        dom0.eventChannelTraffic().keySet().stream().map(irq -> "IRQ " + irq + " was BANNED.").sorted()
+                .forEach(line -> banned.append(line).append('\n'));
+        assertEquals(banned.toString(), out.get("irqbalance"));
+        Map<String, String> affinity = new java.util.HashMap<>();
+        out.get("affinities").lines().forEach(l -> affinity.put(l.split(" ")[0], l.split(" ")[1]));
+        int planned = 0;
+        for (String line : out.get("plan").split("\n")) {
+            if (line.startsWith("irq ")) {
+                String[] f = line.split(" ");
+                assertEquals(f[2], affinity.get(f[1]), line);
+                planned++;
+            }
+        }
+        assertEquals(dom0.eventChannelTraffic().size(), planned);
+    }
+}
