@@ -3,7 +3,9 @@ package org.xenirqpolicy.classify;
 /** What an event channel serves, told from its action name. */
 public sealed interface Device {
     /** Whether it carries guest traffic; light ones only fill in around the heavy ones. */
-    boolean heavy();
+    default boolean heavy() {
+        return false;
+    }
 
     /** A short word for tables: net, block, xenbus, console, evtchn, other. */
     String kind();
@@ -36,11 +38,6 @@ public sealed interface Device {
     /** blkback's {@code blkif-backend} (or a frontend's {@code blkif}). */
     record Block() implements Device {
         @Override
-        public boolean heavy() {
-            return false;
-        }
-
-        @Override
         public String kind() {
             return "block";
         }
@@ -48,11 +45,6 @@ public sealed interface Device {
 
     /** The xenbus channel to xenstore. */
     record Xenbus() implements Device {
-        @Override
-        public boolean heavy() {
-            return false;
-        }
-
         @Override
         public String kind() {
             return "xenbus";
@@ -62,11 +54,6 @@ public sealed interface Device {
     /** The hypervisor console, {@code hvc_console}. */
     record Console() implements Device {
         @Override
-        public boolean heavy() {
-            return false;
-        }
-
-        @Override
         public String kind() {
             return "console";
         }
@@ -75,11 +62,6 @@ public sealed interface Device {
     /** A channel bound by a user-space process through /dev/xen/evtchn: {@code evtchn:xenstored}. */
     record Evtchn(String process) implements Device {
         @Override
-        public boolean heavy() {
-            return false;
-        }
-
-        @Override
         public String kind() {
             return "evtchn";
         }
@@ -87,11 +69,6 @@ public sealed interface Device {
 
     /** Anything else (global VIRQs such as {@code mce}, unknown drivers): still placed. */
     record Other() implements Device {
-        @Override
-        public boolean heavy() {
-            return false;
-        }
-
         @Override
         public String kind() {
             return "other";

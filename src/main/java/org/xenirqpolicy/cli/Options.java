@@ -36,10 +36,7 @@ final class Options {
         Integer sampleSeconds;
 
         Engine.Options engineOptions() {
-            if (sampleSeconds != null && (sampleSeconds < 0 || sampleSeconds > 600)) {
-                throw new org.xenirqpolicy.model.InputException("--sample: " + sampleSeconds + " is not from 0 to 600 seconds");
-            }
-            return new Engine.Options(strategy, rebalance, sampleSeconds);
+            return new Engine.Options(strategy, rebalance, sampleSeconds == null ? null : checkedSample(sampleSeconds));
         }
     }
 
@@ -50,6 +47,14 @@ final class Options {
     }
 
     enum Format { text, json }
+
+    /** A --sample value, from 0 to 600 seconds. */
+    static int checkedSample(int seconds) {
+        if (seconds < 0 || seconds > 600) {
+            throw new org.xenirqpolicy.model.InputException("--sample: " + seconds + " is not from 0 to 600 seconds");
+        }
+        return seconds;
+    }
 
     /** IRQ arguments as numbers; anything else is an input error naming the argument. */
     static java.util.List<Integer> irqNumbers(java.util.List<String> args) {

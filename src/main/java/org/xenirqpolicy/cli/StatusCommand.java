@@ -27,11 +27,8 @@ final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (sampleSeconds < 0 || sampleSeconds > 600) {
-            throw new org.xenirqpolicy.model.InputException("--sample: " + sampleSeconds + " is not from 0 to 600 seconds");
-        }
         List<Integer> irqs = Options.irqNumbers(only);
-        Engine.Status status = Engine.status(root.host(), sampleSeconds);
+        Engine.Status status = Engine.status(root.host(), Options.checkedSample(sampleSeconds));
         Reports.warnSkipped(status.planned(), spec.commandLine().getErr());
         spec.commandLine().getOut().print(output.format == Options.Format.json
                 ? Json.write(Reports.statusJson(status, irqs)) : Reports.statusText(status, irqs));

@@ -115,16 +115,6 @@ public final class Host {
         }
     }
 
-    /** Owner uid of a file, or -1 where it cannot be told. */
-    public int ownerUid(String hostPath) {
-        try {
-            Object uid = Files.getAttribute(path(hostPath), "unix:uid");
-            return uid instanceof Integer i ? i : -1;
-        } catch (IOException | UnsupportedOperationException e) {
-            return -1;
-        }
-    }
-
     /** Names in a directory, sorted; empty if the directory does not exist. */
     public List<String> list(String hostDir) {
         List<String> names = new ArrayList<>();
