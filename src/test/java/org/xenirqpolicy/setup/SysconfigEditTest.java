@@ -114,7 +114,8 @@ class SysconfigEditTest {
         assertEquals(java.util.Optional.empty(), InstallState.parse(state.format().replace("installed 1", "installed 2")));
     }
 
-    private static int changedLines(String a, String b) {
+    /** How many lines differ between two texts: the lines between their common head and tail. */
+    static int changedLines(String a, String b) {
         List<String> x = a.lines().toList();
         List<String> y = b.lines().toList();
         int prefix = 0;
