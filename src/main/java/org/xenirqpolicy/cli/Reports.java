@@ -153,7 +153,11 @@ final class Reports {
         if (applied.planWritten()) {
             out.println("plan saved in " + Engine.PLAN_FILE);
         }
-        return failed > 0;
+        if (applied.saveError() != null) {
+            err.println("xen-irq-policy: the IRQs are placed but the plan was not saved, so the irqbalance hook"
+                    + " falls back to its own rule: " + applied.saveError());
+        }
+        return failed > 0 || applied.saveError() != null;
     }
 
     // ---- status

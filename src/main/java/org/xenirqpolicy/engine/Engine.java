@@ -1,5 +1,6 @@
 package org.xenirqpolicy.engine;
 
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -60,7 +61,12 @@ public final class Engine {
             int sampledSeconds, InterruptsTable baseline, Optional<Plan> previous) {
     }
 
-    public record Applied(Planned planned, List<Outcome> outcomes, boolean planWritten, boolean dryRun) {
+    /**
+     * @param saveError why the plan could not be saved after the IRQs were placed (a full or
+     *                  read-only /run), or null: the placements stand, the hook falls back
+     */
+    public record Applied(Planned planned, List<Outcome> outcomes, boolean planWritten, boolean dryRun,
+            String saveError) {
     }
 
     /** Where our IRQs are now, per CPU, against the plan. */
@@ -97,7 +103,7 @@ public final class Engine {
         Inputs inputs = read(host, options);
         if (dryRun) {
             Planned planned = planFrom(inputs, host.read(PLAN_FILE).flatMap(PlanFile::parse), options.rebalance());
-            return new Applied(planned, Activator.apply(host, planned.plan(), true), false, true);
+            return new Applied(planned, Activator.apply(host, planned.plan(), true), false, true, null);
         }
         try (Host.HostLock _ = host.lock(LOCK_FILE)) {
             if (Requests.consume(host)) {
@@ -114,9 +120,14 @@ public final class Engine {
                 }
             }
             Plan saved = new Plan(planned.plan().strategy(), planned.plan().usable(), kept);
-            boolean written = host.writeAtomically(PLAN_FILE,
-                    PlanFile.format(saved).getBytes(StandardCharsets.UTF_8), "rw-r--r--");
-            return new Applied(planned, outcomes, written, false);
+            try {
+                boolean written = host.writeAtomically(PLAN_FILE,
+                        PlanFile.format(saved).getBytes(StandardCharsets.UTF_8), "rw-r--r--");
+                return new Applied(planned, outcomes, written, false, null);
+            } catch (UncheckedIOException e) {
+                // The IRQs are placed already: a partial failure, not bad input.
+                return new Applied(planned, outcomes, false, false, e.getMessage());
+            }
         }
     }
 
