@@ -1,0 +1,22 @@
+#!/bin/sh
+# Benchmark: `xen-irq-policy apply --root TREE` as installed (target/runtime with the flags of
+# rpm/xen-irq-policy.sh) on generated dom0s of growing size, beside the seed's policy script run
+# once per xen-dyn IRQ of the same tree. Prints median wall time and peak RSS per size, how they
+# grow with N (slope of log over log N), and ours/seed. Needs `mvn package` first (the runtime).
+# Usage: bench/engine.sh [SIZES [REPETITIONS [SEED_REPETITIONS]]]   defaults: 1000,5000,20000 5 1
+set -eu
+cd "$(dirname "$0")/.."
+if [ ! -x /usr/bin/time ]; then
+    echo "engine.sh: /usr/bin/time is missing: apt-get install time (Debian), dnf install time (Fedora)" >&2
+    exit 2
+fi
+JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
+export JAVA_HOME
+# Maven 3.8's guava warns about sun.misc.Unsafe on JDK 24+; the warning says nothing about us.
+MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
+export MAVEN_OPTS
+mvn -q -B test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath \
+    -Dmdep.includeScope=test >/dev/null
+exec "$JAVA_HOME/bin/java" -Dproject.basedir="$PWD" \
+    -cp "target/classes:target/test-classes:$(cat target/bench.classpath)" \
+    org.xenirqpolicy.bench.EngineBench "$@"

@@ -1,0 +1,278 @@
+package org.xenirqpolicy.bench;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.xenirqpolicy.apply.PlanFile;
+import org.xenirqpolicy.model.CpuSet;
+import org.xenirqpolicy.plan.Plan;
+import org.xenirqpolicy.testing.Fixtures;
+import org.xenirqpolicy.testing.HostTree;
+import org.xenirqpolicy.testing.SeedScript;
+import org.xenirqpolicy.testing.SyntheticDom0;
+
+/**
+ * bench/engine.sh: {@code xen-irq-policy apply --root TREE} as installed (the RPM's launcher, its
+ * runtime and its JVM flags) on generated dom0s of growing size, fresh tree each run, against the
+ * seed's policy script run once per xen-dyn IRQ of the same tree, which is the work it does to
+ * place them. Wall time and peak RSS come from /usr/bin/time -v; growth with N is the
+ * least-squares slope of log(figure) over log(N).
+ */
+public final class EngineBench {
+    /** Eight CPUs at every size, so that the slope measures IRQs and not the width of /proc/interrupts. */
+    private static final CpuSet CPUS = CpuSet.parseList("0-7");
+    private static final int TARGET_IRQS = 5000;
+    private static final double TARGET_WALL_S = 0.5;
+    private static final double TARGET_RSS_MB = 64;
+    private static final Path TIME = Path.of("/usr/bin/time");
+    private static final Pattern ELAPSED = Pattern.compile("Elapsed \\(wall clock\\) time \\(h:mm:ss or m:ss\\): (?:(\\d+):)?(\\d+):([\\d.]+)");
+    private static final Pattern MAX_RSS = Pattern.compile("Maximum resident set size \\(kbytes\\): (\\d+)");
+
+    private EngineBench() {
+    }
+
+    /** One measured run: wall seconds (our own clock around the process) and peak RSS in MB. */
+    record Run(double wall, double rssMb) {
+    }
+
+    /** The medians of one size, ours and the seed's. */
+    record Row(int irqs, int xenDyn, Run ours, Run seed) {
+    }
+
+    public static void main(String[] args) throws IOException {
+        int[] sizes = args.length > 0 ? parseSizes(args[0]) : new int[] {1000, 5000, 20000};
+        int reps = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+        int seedReps = args.length > 2 ? Integer.parseInt(args[2]) : 1;
+        if (!Files.isExecutable(TIME)) {
+            throw new IllegalStateException(TIME + " is missing: apt-get install time (Debian), dnf install time (Fedora)");
+        }
+        Path repo = Fixtures.repo();
+        Path work = repo.resolve("target/bench/engine");
+        deleteTree(work);
+        Files.createDirectories(work);
+        Path launcher = stageLauncher(repo, work);
+        Path seed = SeedScript.write(work);
+
+        List<Row> rows = new ArrayList<>();
+        for (int n : sizes) {
+            SyntheticDom0 dom0 = dom0Of(n);
+            Path template = work.resolve("template-" + n);
+            dom0.layOut(HostTree.at(template));
+            int xenDyn = dom0.eventChannelTraffic().size();
+            List<String> dynIrqs = dom0.eventChannelTraffic().keySet().stream().map(String::valueOf).toList();
+            List<Run> ours = new ArrayList<>();
+            for (int i = 0; i < reps; i++) {
+                Path tree = fresh(template, work.resolve("run"));
+                ours.add(timed(List.of(launcher.toString(), "apply", "--root", tree.toString())));
+                checkPlanned(tree, xenDyn);
+            }
+            List<Run> seeds = new ArrayList<>();
+            for (int i = 0; i < seedReps; i++) {
+                Path tree = fresh(template, work.resolve("run"));
+                // One shell runs the script once per IRQ, as irqbalance would; its own cost is a fork per IRQ.
+                List<String> cmd = new ArrayList<>(List.of("env", "XEN_IRQ_POLICY_ROOT=" + tree, "sh", "-c",
+                        "s=$1; shift; for irq do \"$s\" /sys \"$irq\" >/dev/null || exit 1; done", "sh", seed.toString()));
+                cmd.addAll(dynIrqs);
+                seeds.add(timed(cmd));
+            }
+            rows.add(new Row(dom0.irqs().size(), xenDyn, median(ours), median(seeds)));
+        }
+        report(rows, reps, seedReps);
+    }
+
+    /**
+     * Per guest: xenstored, xenconsoled, one vif of 4 queues (tx and rx), 2 disks = 12 xen-dyn
+     * channels; 4 global ones; the rest is dom0's own per-CPU and PCI-MSI IRQs: about 80% xen-dyn.
+     */
+    static SyntheticDom0 dom0Of(int irqs) {
+        int guests = Math.max(1, (int) Math.round((0.8 * irqs - 4) / 12));
+        int fixed = 3 + 6 * CPUS.size() + 4 + 12 * guests;
+        return new SyntheticDom0(CPUS, guests, 1, 4, 2, Math.max(0, irqs - fixed), "xen-dyn",
+                SyntheticDom0.uniformQueues(3000, 1000, 20));
+    }
+
+    /**
+     * The RPM's launcher with its runtime directory pointed at target/, which holds the same
+     * runtime, jar and lib/ as /usr/lib/xen-irq-policy: the flags stay those that ship.
+     */
+    private static Path stageLauncher(Path repo, Path work) throws IOException {
+        Path target = repo.resolve("target");
+        for (String built : List.of("runtime/bin/java", "xen-irq-policy.jar")) {
+            if (!Files.exists(target.resolve(built))) {
+                throw new IllegalStateException(target.resolve(built) + " is missing: run mvn package first");
+            }
+        }
+        // test-compile does not rebuild the jar: measuring an old one would credit or blame the wrong code.
+        java.nio.file.attribute.FileTime jar = Files.getLastModifiedTime(target.resolve("xen-irq-policy.jar"));
+        try (var sources = Files.walk(repo.resolve("src/main"))) {
+            if (sources.anyMatch(f -> newer(f, jar))) {
+                throw new IllegalStateException("target/xen-irq-policy.jar is older than src/main: run mvn package first");
+            }
+        }
+        String script = Files.readString(repo.resolve("rpm/xen-irq-policy.sh"), StandardCharsets.UTF_8);
+        String libLine = "lib=/usr/lib/xen-irq-policy\n";
+        if (!script.contains(libLine)) {
+            throw new IllegalStateException("rpm/xen-irq-policy.sh no longer sets " + libLine.strip());
+        }
+        Path launcher = work.resolve("xen-irq-policy");
+        Files.writeString(launcher, script.replace(libLine, "lib='" + target + "'\n"), StandardCharsets.UTF_8);
+        Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return launcher;
+    }
+
+    private static boolean newer(Path file, java.nio.file.attribute.FileTime than) {
+        try {
+            return Files.isRegularFile(file) && Files.getLastModifiedTime(file).compareTo(than) > 0;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Runs {@code cmd} under /usr/bin/time -v; fails unless it exits 0. */
+    private static Run timed(List<String> cmd) throws IOException {
+        List<String> full = new ArrayList<>(List.of(TIME.toString(), "-v"));
+        full.addAll(cmd);
+        Path err = Files.createTempFile("engine-bench", ".err");
+        try {
+            ProcessBuilder pb = new ProcessBuilder(full).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .redirectError(err.toFile());
+            long start = System.nanoTime();
+            Process p = pb.start();
+            int status = waitFor(p);
+            double wall = (System.nanoTime() - start) / 1e9;
+            String stderr = Files.readString(err, StandardCharsets.UTF_8);
+            if (status != 0) {
+                throw new IllegalStateException(String.join(" ", cmd.subList(0, Math.min(cmd.size(), 6)))
+                        + " ... failed with " + status + ":\n" + stderr);
+            }
+            Matcher rss = MAX_RSS.matcher(stderr);
+            if (!rss.find() || !ELAPSED.matcher(stderr).find()) {
+                throw new IllegalStateException("no figures from /usr/bin/time -v:\n" + stderr);
+            }
+            return new Run(wall, Long.parseLong(rss.group(1)) / 1024.0);
+        } finally {
+            Files.deleteIfExists(err);
+        }
+    }
+
+    private static int waitFor(Process p) {
+        try {
+            if (!p.waitFor(30, TimeUnit.MINUTES)) {
+                p.destroyForcibly();
+                throw new IllegalStateException("timed out");
+            }
+            return p.exitValue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A run that placed nothing would be fast and mean nothing: every xen-dyn IRQ must be in the plan. */
+    private static void checkPlanned(Path tree, int xenDyn) {
+        Plan plan = PlanFile.parse(HostTree.at(tree).read("/run/xen-irq-policy/plan")).orElseThrow();
+        if (plan.placements().size() != xenDyn) {
+            throw new IllegalStateException("plan has " + plan.placements().size() + " placements, expected " + xenDyn);
+        }
+    }
+
+    /** The run with the median wall time, and the median peak RSS. */
+    private static Run median(List<Run> runs) {
+        if (runs.isEmpty()) {
+            return null;
+        }
+        List<Double> walls = runs.stream().map(Run::wall).sorted().toList();
+        List<Double> rss = runs.stream().map(Run::rssMb).sorted().toList();
+        return new Run(walls.get(walls.size() / 2), rss.get(rss.size() / 2));
+    }
+
+    private static void report(List<Row> rows, int reps, int seedReps) {
+        System.out.printf(Locale.ROOT, "engine: xen-irq-policy apply --root TREE as installed (runtime, launcher flags), "
+                + "CPUs %s, fresh tree each run; median of %d (seed: %d)%n", CPUS.toList(), reps, seedReps);
+        System.out.println("seed = the seed's policy script run once per xen-dyn IRQ of the same tree");
+        System.out.printf(Locale.ROOT, "%7s %8s %9s %10s %9s %10s %10s%n", "IRQs", "xen-dyn", "wall s", "peak RSS MB",
+                "seed s", "seed RSS MB", "ours/seed");
+        boolean seedRun = seedReps > 0;
+        for (Row r : rows) {
+            System.out.printf(Locale.ROOT, "%7d %8d %9.3f %10.1f %9s %10s %10s%n", r.irqs(), r.xenDyn(), r.ours().wall(),
+                    r.ours().rssMb(),
+                    seedRun ? String.format(Locale.ROOT, "%.2f", r.seed().wall()) : "-",
+                    seedRun ? String.format(Locale.ROOT, "%.1f", r.seed().rssMb()) : "-",
+                    seedRun ? String.format(Locale.ROOT, "%.4f", r.ours().wall() / r.seed().wall()) : "-");
+        }
+        if (rows.size() > 1) {
+            System.out.printf(Locale.ROOT, "growth with N (slope of log over log N): wall %.2f, peak RSS %.2f%s%n",
+                    slope(rows, Run::wall), slope(rows, Run::rssMb),
+                    seedRun ? String.format(Locale.ROOT, "; seed wall %.2f", slopeSeed(rows)) : "");
+        }
+        for (Row r : rows) {
+            if (r.irqs() == TARGET_IRQS) {
+                System.out.printf(Locale.ROOT, "at %d IRQs: wall %.3f s (target <= %.1f: %s), peak RSS %.1f MB (target <= %.0f: %s)%n",
+                        TARGET_IRQS, r.ours().wall(), TARGET_WALL_S, r.ours().wall() <= TARGET_WALL_S ? "met" : "MISSED",
+                        r.ours().rssMb(), TARGET_RSS_MB, r.ours().rssMb() <= TARGET_RSS_MB ? "met" : "MISSED");
+            }
+        }
+    }
+
+    private static double slope(List<Row> rows, java.util.function.ToDoubleFunction<Run> figure) {
+        double[] x = rows.stream().mapToDouble(r -> Math.log(r.irqs())).toArray();
+        double[] y = rows.stream().mapToDouble(r -> Math.log(figure.applyAsDouble(r.ours()))).toArray();
+        return leastSquaresSlope(x, y);
+    }
+
+    private static double slopeSeed(List<Row> rows) {
+        double[] x = rows.stream().mapToDouble(r -> Math.log(r.irqs())).toArray();
+        double[] y = rows.stream().mapToDouble(r -> Math.log(r.seed().wall())).toArray();
+        return leastSquaresSlope(x, y);
+    }
+
+    static double leastSquaresSlope(double[] x, double[] y) {
+        double mx = 0;
+        double my = 0;
+        for (int i = 0; i < x.length; i++) {
+            mx += x[i] / x.length;
+            my += y[i] / y.length;
+        }
+        double num = 0;
+        double den = 0;
+        for (int i = 0; i < x.length; i++) {
+            num += (x[i] - mx) * (y[i] - my);
+            den += (x[i] - mx) * (x[i] - mx);
+        }
+        return num / den;
+    }
+
+    private static int[] parseSizes(String list) {
+        return java.util.Arrays.stream(list.split(",")).mapToInt(s -> Integer.parseInt(s.strip())).toArray();
+    }
+
+    /** A fresh copy of the template: apply and the seed both write affinities and our plan. */
+    private static Path fresh(Path template, Path tree) throws IOException {
+        deleteTree(tree);
+        Process p = new ProcessBuilder("cp", "-a", template.toString(), tree.toString()).inheritIO().start();
+        if (waitFor(p) != 0) {
+            throw new UncheckedIOException(new IOException("cp -a " + template + " failed"));
+        }
+        return tree;
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            try (var walk = Files.walk(dir)) {
+                for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+    }
+}
