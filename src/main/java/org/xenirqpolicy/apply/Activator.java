@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.xenirqpolicy.host.Host;
 import org.xenirqpolicy.model.CpuSet;
@@ -25,49 +26,45 @@ public final class Activator {
         return "/proc/irq/" + irq + "/smp_affinity_list";
     }
 
-    public static List<Outcome> apply(Host host, Plan plan, boolean dryRun) {
+    /**
+     * @param current each IRQ's smp_affinity_list as just read (empty where it could not be):
+     *                an IRQ already there is not written; one that is gone fails its write, which
+     *                never creates the file, and is reported as gone
+     */
+    public static List<Outcome> apply(Host host, Plan plan, Map<Integer, CpuSet> current, boolean dryRun) {
         List<Outcome> outcomes = new ArrayList<>(plan.placements().size());
         for (Placement p : plan.placements()) {
-            outcomes.add(applyOne(host, p, dryRun));
+            outcomes.add(applyOne(host, p, current.getOrDefault(p.irq(), CpuSet.empty()), dryRun));
         }
         return outcomes;
     }
 
-    private static Outcome applyOne(Host host, Placement p, boolean dryRun) {
+    private static Outcome applyOne(Host host, Placement p, CpuSet before, boolean dryRun) {
         String path = affinityPath(p.irq());
         CpuSet want = CpuSet.of(p.cpu());
-        Optional<CpuSet> before;
-        try {
-            before = readAffinity(host, path);
-        } catch (InputException e) {
-            return new Outcome(p, CpuSet.empty(), Outcome.Change.FAILED, e.getMessage());
-        }
-        if (before.isEmpty()) {
-            return new Outcome(p, CpuSet.empty(), Outcome.Change.VANISHED, "");
-        }
-        if (before.get().equals(want)) {
-            return new Outcome(p, before.get(), Outcome.Change.UNCHANGED, "");
+        if (before.equals(want)) {
+            return new Outcome(p, before, Outcome.Change.UNCHANGED, "");
         }
         if (dryRun) {
-            return new Outcome(p, before.get(), Outcome.Change.WOULD_CHANGE, "");
+            return new Outcome(p, before, Outcome.Change.WOULD_CHANGE, "");
         }
         try {
             host.writeInPlace(path, p.cpu() + "\n");
             Optional<CpuSet> after = readAffinity(host, path);
             if (after.isEmpty()) {
-                return new Outcome(p, before.get(), Outcome.Change.VANISHED, "");
+                return new Outcome(p, before, Outcome.Change.VANISHED, "");
             }
             if (!after.get().equals(want)) {
-                return new Outcome(p, before.get(), Outcome.Change.FAILED,
+                return new Outcome(p, before, Outcome.Change.FAILED,
                         "reads back " + show(after.get()) + " after writing " + p.cpu());
             }
-            return new Outcome(p, before.get(), Outcome.Change.CHANGED, "");
+            return new Outcome(p, before, Outcome.Change.CHANGED, "");
         } catch (NoSuchFileException e) {
-            return new Outcome(p, before.get(), Outcome.Change.VANISHED, "");
+            return new Outcome(p, before, Outcome.Change.VANISHED, "");
         } catch (IOException e) {
-            return new Outcome(p, before.get(), Outcome.Change.FAILED, "cannot write " + path + ": " + Host.reason(e));
+            return new Outcome(p, before, Outcome.Change.FAILED, "cannot write " + path + ": " + Host.reason(e));
         } catch (InputException e) {
-            return new Outcome(p, before.get(), Outcome.Change.FAILED, e.getMessage());
+            return new Outcome(p, before, Outcome.Change.FAILED, e.getMessage());
         }
     }
 

@@ -95,22 +95,24 @@ public final class Engine {
      * the hook; the plan file is rewritten only if it changed. The host is read and checked before
      * the lock is taken, so bad input writes nothing, not even the lock file; the applied plan is
      * read under the lock, since another apply may have just replaced it. Pending requests of the
-     * hook are removed under the lock and, if there were any, the host is read again, so that an
-     * event channel that appeared since the first read is placed now, and one that appears later
-     * leaves a request that starts the next run. A dry run writes nothing.
+     * hook are removed under the lock and, if there were any, or if another apply held the lock
+     * first, the host is read again, so that an event channel that appeared since the first read
+     * is placed now (one that appears later leaves a request that starts the next run), and IRQs
+     * the other apply placed are seen where they are. A dry run writes nothing.
      */
     public static Applied apply(Host host, Options options, boolean dryRun) {
         Inputs inputs = read(host, options);
         if (dryRun) {
             Planned planned = planFrom(inputs, host.read(PLAN_FILE).flatMap(PlanFile::parse), options.rebalance());
-            return new Applied(planned, Activator.apply(host, planned.plan(), true), false, true, null);
+            return new Applied(planned, Activator.apply(host, planned.plan(), affinities(planned), true), false, true, null);
         }
-        try (Host.HostLock _ = host.lock(LOCK_FILE)) {
-            if (Requests.consume(host)) {
+        try (Host.HostLock lock = host.lock(LOCK_FILE)) {
+            // Another apply ran meanwhile, or a guest started: what was read may be out of date.
+            if (Requests.consume(host) | lock.waited()) {
                 inputs = read(host, options);
             }
             Planned planned = planFrom(inputs, host.read(PLAN_FILE).flatMap(PlanFile::parse), options.rebalance());
-            List<Outcome> outcomes = Activator.apply(host, planned.plan(), false);
+            List<Outcome> outcomes = Activator.apply(host, planned.plan(), affinities(planned), false);
             // IRQs gone between read and write leave the plan; the others stay, even if a write
             // failed, so the hook keeps them banned and does not ask for a new plan for them.
             List<Placement> kept = new ArrayList<>();
@@ -129,6 +131,14 @@ public final class Engine {
                 return new Applied(planned, outcomes, false, false, e.getMessage());
             }
         }
+    }
+
+    private static Map<Integer, CpuSet> affinities(Planned planned) {
+        Map<Integer, CpuSet> current = new HashMap<>();
+        for (EventChannel irq : planned.irqs()) {
+            current.put(irq.irq(), irq.affinity());
+        }
+        return current;
     }
 
     private static Inputs read(Host host, Options options) {

@@ -207,6 +207,8 @@ public final class Host {
     /**
      * Takes an exclusive lock on a lock file, waiting for any holder, so that two processes never
      * interleave their changes. Released when the returned lock is closed or the process dies.
+     * {@link HostLock#waited()} says whether another holder had it first: what was read before
+     * may then be out of date.
      */
     public HostLock lock(String hostPath) {
         Path file = path(hostPath);
@@ -214,8 +216,12 @@ public final class Host {
             Files.createDirectories(file.getParent());
             FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             try {
-                FileLock lock = channel.lock();
-                return new HostLock(channel, lock);
+                FileLock lock = channel.tryLock();
+                boolean waited = lock == null;
+                if (waited) {
+                    lock = channel.lock();
+                }
+                return new HostLock(channel, lock, waited);
             } catch (IOException | RuntimeException e) {
                 channel.close();
                 throw e;
@@ -226,7 +232,7 @@ public final class Host {
     }
 
     /** An exclusive lock held on a file; closing it releases the lock. */
-    public record HostLock(FileChannel channel, FileLock lock) implements AutoCloseable {
+    public record HostLock(FileChannel channel, FileLock lock, boolean waited) implements AutoCloseable {
         @Override
         public void close() {
             try {
