@@ -177,11 +177,11 @@ public final class IrqbalanceArgs {
         String value = m.group(2);
         // Ours goes after the last argument policyScript reads, before a comment, so that it is the
         // last --policyscript there (irqbalance takes the last one).
-        Word args = argumentWords(value);
+        Arguments args = argumentWords(value);
         String words = value.substring(0, args.end());
         String rest = value.substring(args.end());
-        if (rest.startsWith("#")) {
-            // A comment right after '=': joined to ours it would no longer be one.
+        if (!rest.isEmpty() && !Character.isWhitespace(rest.charAt(0))) {
+            // A comment right after '=' or a continued line: joined to ours it would no longer be one.
             rest = " " + rest;
         }
         char quote = words.isEmpty() ? 0 : words.charAt(0);
@@ -202,11 +202,11 @@ public final class IrqbalanceArgs {
     }
 
     /** The arguments at the start of a value: where the last ends, and the quote left open (0 if none). */
-    private record Word(int end, char openQuote) {
+    private record Arguments(int end, char openQuote) {
     }
 
     /** Where the words that {@link #words} reads end: before a comment or trailing blanks. */
-    private static Word argumentWords(String raw) {
+    private static Arguments argumentWords(String raw) {
         int end = 0;
         boolean inWord = false;
         char quote = 0;
@@ -238,7 +238,7 @@ public final class IrqbalanceArgs {
                 end = i + 1;
             }
         }
-        return new Word(end, quote);
+        return new Arguments(end, quote);
     }
 
     private static int closingQuote(String value, char quote) {
