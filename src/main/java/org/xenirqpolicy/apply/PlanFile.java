@@ -76,6 +76,8 @@ public final class PlanFile {
             expect(f.length >= 3 && f[0].equals("irq") && f[1].matches("[0-9]{1,9}") && f[2].matches("[0-9]{1,4}"));
             int cpu = Integer.parseInt(f[2]);
             expect(usable.contains(cpu));
+            // format writes a name on one line, a carriage return as a space: no file of ours has one.
+            expect(f.length < 4 || f[3].indexOf('\r') < 0);
             placements.add(new Placement(Integer.parseInt(f[1]), cpu, f.length == 4 ? f[3] : ""));
         }
         expect(lines.get(last).equals("end " + placements.size()));

@@ -9,7 +9,7 @@ import java.util.Optional;
  * sysconfig-created no             whether /etc/sysconfig/irqbalance was created by install
  * sysconfig-before TEXT            the edited text before and after, escaped: \\ \n \r \t
  * sysconfig-after TEXT
- * policy-link /etc/x/xen-irq-policy   a link install added to a policy directory
+ * policy-link /etc/x/xen-irq-policy   a link install added to a policy directory, escaped the same way
  * </pre>
  *
  * @param edit the edit of /etc/sysconfig/irqbalance, if any
@@ -24,7 +24,7 @@ public record InstallState(Optional<IrqbalanceArgs.Edit> edit, Optional<String> 
         edit.ifPresent(e -> out.append("sysconfig-created ").append(e.createdFile() ? "yes" : "no").append('\n')
                 .append("sysconfig-before ").append(escape(e.before())).append('\n')
                 .append("sysconfig-after ").append(escape(e.after())).append('\n'));
-        policyLink.ifPresent(l -> out.append("policy-link ").append(l).append('\n'));
+        policyLink.ifPresent(l -> out.append("policy-link ").append(escape(l)).append('\n'));
         return out.toString();
     }
 
@@ -52,7 +52,7 @@ public record InstallState(Optional<IrqbalanceArgs.Edit> edit, Optional<String> 
                 case "sysconfig-created" -> created = value.equals("yes");
                 case "sysconfig-before" -> before = unescape(value);
                 case "sysconfig-after" -> after = unescape(value);
-                case "policy-link" -> link = value;
+                case "policy-link" -> link = unescape(value);
                 default -> {
                     return Optional.empty();
                 }

@@ -59,7 +59,12 @@ public final class IrqbalanceArgs {
         Line last = lastAssignment(text);
         if (last == null) {
             String eol = text.contains("\r\n") ? "\r\n" : "\n";
-            String appended = (text.isEmpty() || text.endsWith("\n") ? "" : eol) + VARIABLE + "=\"" + OUR_ARG + "\"" + eol;
+            String lineBreak = text.isEmpty() || text.endsWith("\n") ? "" : eol;
+            // A last line ending in a backslash would continue onto ours: an empty line ends it.
+            if (lastLineContent(text).endsWith("\\")) {
+                lineBreak += eol;
+            }
+            String appended = lineBreak + VARIABLE + "=\"" + OUR_ARG + "\"" + eol;
             return new Decision.Write(text + appended, new Edit("", appended, false), false);
         }
         String policy = policyScript(valueOf(last.text()));
@@ -70,6 +75,10 @@ public final class IrqbalanceArgs {
         boolean seed = false;
         if (SEED_SCRIPT.equals(policy)) {
             after = last.text().replace(SEED_SCRIPT, HOOK);
+            if (!HOOK.equals(policyScript(valueOf(after)))) {
+                // The path is written with quotes or escapes (or also in a comment): ours goes last.
+                after = withArgument(last.text());
+            }
             seed = true;
         } else if (policy != null) {
             return new Decision.OtherPolicy(policy);
@@ -111,6 +120,12 @@ public final class IrqbalanceArgs {
             pos = line.end();
         }
         return out.append(text.substring(pos)).toString();
+    }
+
+    /** The last physical line without its \n or \r\n (or a lone \r, which a line break would complete). */
+    private static String lastLineContent(String text) {
+        String s = text.endsWith("\n") ? text.substring(0, text.length() - 1) : text;
+        return s.endsWith("\r") ? s.substring(0, s.length() - 1) : s;
     }
 
     private static Line lastAssignment(String text) {
@@ -160,22 +175,70 @@ public final class IrqbalanceArgs {
         }
         String head = m.group(1);
         String value = m.group(2);
-        char quote = value.isEmpty() ? 0 : value.charAt(0);
-        if (quote == '"' || quote == '\'') {
-            int close = closingQuote(value, quote);
-            if (close > 0) {
-                String inside = value.substring(1, close);
-                String sep = inside.isBlank() ? "" : " ";
-                return head + quote + inside + sep + OUR_ARG + value.substring(close);
+        // Ours goes after the last argument policyScript reads, before a comment, so that it is the
+        // last --policyscript there (irqbalance takes the last one).
+        Arguments args = argumentWords(value);
+        String words = value.substring(0, args.end());
+        String rest = value.substring(args.end());
+        if (!rest.isEmpty() && !Character.isWhitespace(rest.charAt(0))) {
+            // A comment right after '=' or a continued line: joined to ours it would no longer be one.
+            rest = " " + rest;
+        }
+        char quote = words.isEmpty() ? 0 : words.charAt(0);
+        if ((quote == '"' || quote == '\'') && closingQuote(words, quote) == words.length() - 1) {
+            // One quoted string: ours goes inside its quotes.
+            String inside = words.substring(1, words.length() - 1);
+            String sep = inside.isBlank() ? "" : " ";
+            return head + quote + inside + sep + OUR_ARG + quote + rest;
+        }
+        if (words.chars().noneMatch(c -> "\"'\\$`".indexOf(c) >= 0)) {
+            // Nothing there changes meaning between double quotes: quote it with ours.
+            return head + "\"" + words + (words.isEmpty() ? "" : " ") + OUR_ARG + "\"" + rest;
+        }
+        // Quotes or escapes: leave them as they are and let the shell join ours to the last word,
+        // after closing a quote left open (the shell would reject the line as it is).
+        String close = args.openQuote() == 0 ? "" : String.valueOf(args.openQuote());
+        return head + words + close + "\" " + OUR_ARG + "\"" + rest;
+    }
+
+    /** The arguments at the start of a value: where the last ends, and the quote left open (0 if none). */
+    private record Arguments(int end, char openQuote) {
+    }
+
+    /** Where the words that {@link #words} reads end: before a comment or trailing blanks. */
+    private static Arguments argumentWords(String raw) {
+        int end = 0;
+        boolean inWord = false;
+        char quote = 0;
+        for (int i = 0; i < raw.length(); i++) {
+            char c = raw.charAt(i);
+            if (quote != 0) {
+                if (c == quote) {
+                    quote = 0;
+                } else if (c == '\\' && quote == '"' && i + 1 < raw.length()) {
+                    i++;
+                }
+                end = i + 1;
+            } else if (c == '"' || c == '\'') {
+                quote = c;
+                inWord = true;
+                end = i + 1;
+            } else if (c == '\\' && i + 1 < raw.length()) {
+                char next = raw.charAt(++i);
+                if (next != '\n' && next != '\r') {
+                    inWord = true;
+                    end = i + 1;
+                }
+            } else if (Character.isWhitespace(c)) {
+                inWord = false;
+            } else if (c == '#' && !inWord) {
+                break;
+            } else {
+                inWord = true;
+                end = i + 1;
             }
         }
-        // Unquoted: the value ends at the first blank (a comment may follow); quote it with ours.
-        int end = 0;
-        while (end < value.length() && !Character.isWhitespace(value.charAt(end))) {
-            end += value.charAt(end) == '\\' && end + 1 < value.length() ? 2 : 1;
-        }
-        String word = value.substring(0, end);
-        return head + "\"" + word + (word.isEmpty() ? "" : " ") + OUR_ARG + "\"" + value.substring(end);
+        return new Arguments(end, quote);
     }
 
     private static int closingQuote(String value, char quote) {
@@ -209,7 +272,8 @@ public final class IrqbalanceArgs {
             if (w.startsWith("--policyscript=")) {
                 found = w.substring("--policyscript=".length());
             } else if (w.equals("--policyscript") || w.equals("-l")) {
-                found = next;
+                // Without a path irqbalance refuses to start: not ours to complete, so "".
+                found = next == null ? "" : next;
                 i++;
             } else if (w.startsWith("-l") && !w.startsWith("--")) {
                 found = w.substring(2);
