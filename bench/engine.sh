@@ -10,13 +10,4 @@ if [ ! -x /usr/bin/time ]; then
     echo "engine.sh: /usr/bin/time is missing: apt-get install time (Debian), dnf install time (Fedora)" >&2
     exit 2
 fi
-JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
-export JAVA_HOME
-# Maven 3.8's guava warns about sun.misc.Unsafe on JDK 24+; the warning says nothing about us.
-MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
-export MAVEN_OPTS
-mvn -q -B test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath \
-    -Dmdep.includeScope=test >/dev/null
-exec "$JAVA_HOME/bin/java" -Dproject.basedir="$PWD" \
-    -cp "target/classes:target/test-classes:$(cat target/bench.classpath)" \
-    org.xenirqpolicy.bench.EngineBench "$@"
+exec sh bench/run-java.sh org.xenirqpolicy.bench.EngineBench "$@"

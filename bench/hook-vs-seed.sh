@@ -6,12 +6,4 @@
 # Usage (as root): bench/hook-vs-seed.sh [SIZES [REPETITIONS]]   defaults: 100,1000,5000 3
 set -eu
 cd "$(dirname "$0")/.."
-JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
-export JAVA_HOME
-# Maven 3.8's guava warns about sun.misc.Unsafe on JDK 24+; the warning says nothing about us.
-MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
-export MAVEN_OPTS
-mvn -q -B test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath \
-    -Dmdep.includeScope=test >/dev/null
-exec "$JAVA_HOME/bin/java" -cp "target/classes:target/test-classes:$(cat target/bench.classpath)" \
-    org.xenirqpolicy.bench.HookVsSeed "$@"
+exec sh bench/run-java.sh org.xenirqpolicy.bench.HookVsSeed "$@"
