@@ -175,9 +175,9 @@ public final class IrqbalanceArgs {
         }
         String head = m.group(1);
         String value = m.group(2);
-        // Ours goes after the last argument policyScript reads, before a comment, so that it is the
+        // Ours goes after the last word that policyScript reads, before a comment, so that it is the
         // last --policyscript there (irqbalance takes the last one).
-        Arguments args = argumentWords(value);
+        Scan args = scan(value);
         String words = value.substring(0, args.end());
         String rest = value.substring(args.end());
         if (!rest.isEmpty() && !Character.isWhitespace(rest.charAt(0))) {
@@ -201,46 +201,6 @@ public final class IrqbalanceArgs {
         return head + words + close + "\" " + OUR_ARG + "\"" + rest;
     }
 
-    /** The arguments at the start of a value: where the last ends, and the quote left open (0 if none). */
-    private record Arguments(int end, char openQuote) {
-    }
-
-    /** Where the words that {@link #words} reads end: before a comment or trailing blanks. */
-    private static Arguments argumentWords(String raw) {
-        int end = 0;
-        boolean inWord = false;
-        char quote = 0;
-        for (int i = 0; i < raw.length(); i++) {
-            char c = raw.charAt(i);
-            if (quote != 0) {
-                if (c == quote) {
-                    quote = 0;
-                } else if (c == '\\' && quote == '"' && i + 1 < raw.length()) {
-                    i++;
-                }
-                end = i + 1;
-            } else if (c == '"' || c == '\'') {
-                quote = c;
-                inWord = true;
-                end = i + 1;
-            } else if (c == '\\' && i + 1 < raw.length()) {
-                char next = raw.charAt(++i);
-                if (next != '\n' && next != '\r') {
-                    inWord = true;
-                    end = i + 1;
-                }
-            } else if (Character.isWhitespace(c)) {
-                inWord = false;
-            } else if (c == '#' && !inWord) {
-                break;
-            } else {
-                inWord = true;
-                end = i + 1;
-            }
-        }
-        return new Arguments(end, quote);
-    }
-
     private static int closingQuote(String value, char quote) {
         for (int i = 1; i < value.length(); i++) {
             char c = value.charAt(i);
@@ -258,7 +218,7 @@ public final class IrqbalanceArgs {
         // The value is one shell word (quotes removed), which systemd splits again on blanks when
         // it expands $IRQBALANCE_ARGS on irqbalance's command line: these are irqbalance's arguments.
         List<String> words = new ArrayList<>();
-        for (String word : words(rawValue)) {
+        for (String word : scan(rawValue).words()) {
             for (String arg : word.strip().split("\\s+")) {
                 if (!arg.isEmpty()) {
                     words.add(arg);
@@ -282,12 +242,22 @@ public final class IrqbalanceArgs {
         return found;
     }
 
-    /** Shell words of a value: quotes removed, split on unquoted blanks, stopped by an unquoted '#'. */
-    private static List<String> words(String raw) {
+    /**
+     * A value read as the shell reads it.
+     *
+     * @param words     its words: quotes removed, split on unquoted blanks, stopped by an unquoted '#'
+     * @param end       where the last word ends in the raw value, before a comment or trailing blanks
+     * @param openQuote the quote left open at the end, or 0
+     */
+    private record Scan(List<String> words, int end, char openQuote) {
+    }
+
+    private static Scan scan(String raw) {
         List<String> words = new ArrayList<>();
         StringBuilder w = new StringBuilder();
         boolean inWord = false;
         char quote = 0;
+        int end = 0;
         for (int i = 0; i < raw.length(); i++) {
             char c = raw.charAt(i);
             if (quote != 0) {
@@ -298,16 +268,17 @@ public final class IrqbalanceArgs {
                 } else {
                     w.append(c);
                 }
-                continue;
-            }
-            if (c == '"' || c == '\'') {
+                end = i + 1;
+            } else if (c == '"' || c == '\'') {
                 quote = c;
                 inWord = true;
+                end = i + 1;
             } else if (c == '\\' && i + 1 < raw.length()) {
                 char next = raw.charAt(++i);
                 if (next != '\n' && next != '\r') {
                     w.append(next);
                     inWord = true;
+                    end = i + 1;
                 }
             } else if (Character.isWhitespace(c)) {
                 if (inWord) {
@@ -320,11 +291,12 @@ public final class IrqbalanceArgs {
             } else {
                 w.append(c);
                 inWord = true;
+                end = i + 1;
             }
         }
         if (inWord) {
             words.add(w.toString());
         }
-        return words;
+        return new Scan(words, end, quote);
     }
 }
