@@ -1,24 +1,37 @@
 #!/bin/sh
-# Links the private Java runtime the package ships, during `mvn package`:
-#   - only the modules jdeps says the engine and picocli need;
-#   - no debug attributes, man pages or headers, modules compressed (zip-6);
-#   - with its own CDS archive of the JDK classes, which cuts start-up by a third; only the one
-#     for compressed oops, since the launcher caps the heap far below 32 GiB;
-#   - libjvm's symbol table stripped (it only serves crash reports).
-# rpmbuild's own strip and debuginfo steps are switched off in the pom: they must not touch it.
-# Usage: make-runtime.sh JDK OUTPUT JAR...      (needs strip, from binutils)
+# Makes the private Java runtime the package ships, and its AOT cache, during `mvn package`, in
+# LIBDIR (target/), which then holds what /usr/lib/xen-irq-policy holds:
+#   runtime/             jlink: only the modules jdeps says the engine needs; no debug
+#                        attributes, man pages or headers; modules compressed (zip-6); libjvm's
+#                        symbol table stripped (it only serves crash reports);
+#   xen-irq-policy.jar   the engine with picocli (built by Maven before this runs);
+#   jvm.args             the launcher's JVM options (a copy of rpm/jvm.args);
+#   xen-irq-policy.aot   a JDK 25 AOT cache (JEP 483, 515) recorded by a training run of
+#                        `apply` on the sample dom0, with those options.
+# The JVM takes the cache where the paths differ by one prefix (target/ here, /usr/lib/
+# xen-irq-policy/ there) and the jar and runtime are the same files; otherwise it runs without it.
+# The cache replaces jlink's CDS archive of the JDK classes, which it contains.
+# rpmbuild's own strip and debuginfo steps are switched off in the pom: they must not touch this.
+# Usage: make-runtime.sh JDK LIBDIR SAMPLE-DOM0       (needs strip, from binutils)
 set -eu
 jdk=$1
-out=$2
-shift 2
-modules=$("$jdk/bin/jdeps" --print-module-deps --ignore-missing-deps --multi-release 25 "$@")
-rm -rf "$out"
-# The CDS dump lists classes of modules we do not link (java.logging); its warnings say only that.
+lib=$2
+sample=$3
+runtime=$lib/runtime
+jar=$lib/xen-irq-policy.jar
+cache=$lib/xen-irq-policy.aot
+log=$lib/runtime.log
+modules=$("$jdk/bin/jdeps" --print-module-deps --ignore-missing-deps --multi-release 25 "$jar")
+rm -rf "$runtime" "$cache" "$lib/aot-training"
 "$jdk/bin/jlink" --add-modules "$modules" --strip-debug --no-man-pages --no-header-files \
-    --compress=zip-6 --generate-cds-archive --output "$out" >"$out.log" 2>&1 ||
-    { cat "$out.log" >&2; exit 1; }
-rm -f "$out/lib/server/classes_nocoops.jsa"
-strip --strip-unneeded "$out/lib/server/libjvm.so"
-"$out/bin/java" -Xshare:on -version >/dev/null 2>&1 ||
-    { echo "make-runtime.sh: the linked runtime does not start with its CDS archive" >&2; exit 1; }
-echo "runtime: $modules, $(du -sh "$out" | cut -f1) in $out"
+    --compress=zip-6 --output "$runtime" >"$log" 2>&1 || { cat "$log" >&2; exit 1; }
+strip --strip-unneeded "$runtime/lib/server/libjvm.so"
+cp "$(dirname "$0")/jvm.args" "$lib/jvm.args"
+cp -R "$sample" "$lib/aot-training"
+"$runtime/bin/java" @"$lib/jvm.args" -XX:AOTCacheOutput="$cache" \
+    -jar "$jar" apply --root "$lib/aot-training" >>"$log" 2>&1 || { cat "$log" >&2; exit 1; }
+rm -rf "$lib/aot-training"
+# AOTMode=on turns a cache the JVM would quietly ignore into an error.
+"$runtime/bin/java" @"$lib/jvm.args" -XX:AOTMode=on -XX:AOTCache="$cache" -jar "$jar" --version >/dev/null ||
+    { echo "make-runtime.sh: the runtime does not start with its AOT cache" >&2; exit 1; }
+echo "runtime: $modules, $(du -sh "$runtime" | cut -f1) in $runtime; AOT cache $(du -sh "$cache" | cut -f1)"
