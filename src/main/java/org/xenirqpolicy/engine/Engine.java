@@ -98,9 +98,13 @@ public final class Engine {
      * hook are removed under the lock and, if there were any, or if another apply held the lock
      * first, the host is read again, so that an event channel that appeared since the first read
      * is placed now (one that appears later leaves a request that starts the next run), and IRQs
-     * the other apply placed are seen where they are. A dry run writes nothing.
+     * the other apply placed are seen where they are. An apply that changed something says so in
+     * the lock file before it lets go: if that differs from what it said before our first read,
+     * another apply ran while we read, and the host is read again even though we did not wait.
+     * A dry run writes nothing.
      */
     public static Applied apply(Host host, Options options, boolean dryRun) {
+        String lastChange = host.read(LOCK_FILE).orElse("");
         Inputs inputs = read(host, options);
         if (dryRun) {
             Planned planned = planFrom(inputs, host.read(PLAN_FILE).flatMap(PlanFile::parse), options.rebalance());
@@ -108,7 +112,7 @@ public final class Engine {
         }
         try (Host.HostLock lock = host.lock(LOCK_FILE)) {
             // Another apply ran meanwhile, or a guest started: what was read may be out of date.
-            if (Requests.consume(host) | lock.waited()) {
+            if (Requests.consume(host) | lock.waited() || !lock.marked().equals(lastChange)) {
                 inputs = read(host, options);
             }
             Planned planned = planFrom(inputs, host.read(PLAN_FILE).flatMap(PlanFile::parse), options.rebalance());
@@ -122,13 +126,27 @@ public final class Engine {
                 }
             }
             Plan saved = new Plan(planned.plan().strategy(), planned.plan().usable(), kept);
+            boolean moved = outcomes.stream().anyMatch(o -> o.change() == Outcome.Change.CHANGED);
             try {
                 boolean written = host.writeAtomically(PLAN_FILE,
                         PlanFile.format(saved).getBytes(StandardCharsets.UTF_8), "rw-r--r--");
+                markChange(lock, moved || written);
                 return new Applied(planned, outcomes, written, false, null);
             } catch (UncheckedIOException e) {
                 // The IRQs are placed already: a partial failure, not bad input.
+                markChange(lock, moved);
                 return new Applied(planned, outcomes, false, false, e.getMessage());
+            }
+        }
+    }
+
+    /** Unique per apply; an apply that changed nothing leaves the lock file as it was. */
+    private static void markChange(Host.HostLock lock, boolean changed) {
+        if (changed) {
+            try {
+                lock.mark(ProcessHandle.current().pid() + " " + System.nanoTime() + "\n");
+            } catch (java.io.IOException e) {
+                // Then the next apply that overlaps this one may repeat some of its writes: harmless.
             }
         }
     }

@@ -214,7 +214,8 @@ public final class Host {
         Path file = path(hostPath);
         try {
             Files.createDirectories(file.getParent());
-            FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE);
             try {
                 FileLock lock = channel.tryLock();
                 boolean waited = lock == null;
@@ -233,6 +234,26 @@ public final class Host {
 
     /** An exclusive lock held on a file; closing it releases the lock. */
     public record HostLock(FileChannel channel, FileLock lock, boolean waited) implements AutoCloseable {
+        /**
+         * What the lock file says, read through the lock's own channel: the lock is a POSIX
+         * record lock, which closing any other descriptor of the file would release.
+         */
+        public String marked() {
+            try {
+                ByteBuffer text = ByteBuffer.allocate((int) Math.min(channel.size(), 4096));
+                channel.read(text, 0);
+                return new String(text.array(), 0, text.position(), StandardCharsets.ISO_8859_1);
+            } catch (IOException e) {
+                return "";
+            }
+        }
+
+        /** Replaces what the lock file says, for the next holder to compare (see the engine's apply). */
+        public void mark(String text) throws IOException {
+            channel.truncate(0);
+            channel.write(ByteBuffer.wrap(text.getBytes(StandardCharsets.ISO_8859_1)), 0);
+        }
+
         @Override
         public void close() {
             try {

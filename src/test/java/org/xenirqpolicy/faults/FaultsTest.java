@@ -152,6 +152,32 @@ class FaultsTest {
     }
 
     @Test
+    void anAffinityFileFailingWithEioFailsThatIrqAloneAndExitsOne() {
+        Dom0Namespace.requirePrerequisites();
+        int irq = DOM0.eventChannelTraffic().keySet().stream().min(Integer::compare).orElseThrow();
+        String attr = "/proc/irq/" + irq + "/smp_affinity_list";
+        String original = HostTree.at(tree).read(attr);
+        // The kernel's own EIO, as smp_affinity_list gives it for an IRQ whose affinity cannot be
+        // set: /proc/PID/mem of a sleeping process fails every read and write at offset 0, which
+        // is never mapped, with EIO.
+        String script = "sleep 600 & s=$!; mount --bind /proc/$s/mem " + tree + attr + " && \"$@\"; rc=$?; kill $s; exit $rc";
+        List<String> cmd = new ArrayList<>(List.of("unshare", "--mount", "--propagation", "private", "sh", "-c", script, "sh"));
+        cmd.addAll(engine("apply", "--root", tree.toString()));
+        Dom0Namespace.Result r = Dom0Namespace.run(Duration.ofMinutes(2), cmd.toArray(String[]::new));
+        assertEquals(1, r.status(), r.out() + r.err());
+        assertTrue(r.err().matches("xen-irq-policy: IRQ " + irq + " \\S+: cannot write " + attr + ": Input/output error\n"), r.err());
+        assertTrue(r.out().contains(", 1 failed\n"), r.out());
+        assertEquals(original, HostTree.at(tree).read(attr), "the file under the mount is untouched");
+        for (int other : DOM0.eventChannelTraffic().keySet()) {
+            if (other != irq) {
+                assertTrue(HostTree.at(tree).read("/proc/irq/" + other + "/smp_affinity_list").matches("[0-7]\n"), "IRQ " + other);
+            }
+        }
+        String plan = HostTree.at(tree).read("/run/xen-irq-policy/plan");
+        assertTrue(plan.contains("\nirq " + irq + " "), "a failed IRQ stays planned: " + plan);
+    }
+
+    @Test
     void aReadOnlyRunStopsApplyBeforeAnyChange() {
         Dom0Namespace.requirePrerequisites();
         Map<String, String> before = affinities();
