@@ -1,7 +1,8 @@
 #!/bin/sh
-# Benchmark: `xen-irq-policy apply --root TREE` as installed (target/runtime with the flags of
-# rpm/xen-irq-policy.sh) on generated dom0s of growing size, beside the seed's policy script run
-# once per xen-dyn IRQ of the same tree. Prints median wall time and peak RSS per size, how they
+# Benchmark: `xen-irq-policy apply --root TREE` as installed (the launcher rpm/xen-irq-policy.sh
+# on target/runtime, jvm.args and the AOT cache) on generated dom0s of growing size, laid out on a
+# tmpfs (/dev/shm) as /proc and /sys are, beside the seed's policy script run once per xen-dyn
+# IRQ of the same tree. Prints median wall time and peak RSS per size, how they
 # grow with N (slope of log over log N), and ours/seed. Needs `mvn package` first (the runtime).
 # Usage: bench/engine.sh [SIZES [REPETITIONS [SEED_REPETITIONS]]]   defaults: 1000,5000,20000 5 1
 set -eu

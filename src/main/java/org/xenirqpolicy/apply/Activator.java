@@ -2,11 +2,11 @@ package org.xenirqpolicy.apply;
 
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.xenirqpolicy.host.Host;
+import org.xenirqpolicy.host.Parallel;
 import org.xenirqpolicy.model.CpuSet;
 import org.xenirqpolicy.model.InputException;
 import org.xenirqpolicy.plan.Placement;
@@ -32,11 +32,10 @@ public final class Activator {
      *                never creates the file, and is reported as gone
      */
     public static List<Outcome> apply(Host host, Plan plan, Map<Integer, CpuSet> current, boolean dryRun) {
-        List<Outcome> outcomes = new ArrayList<>(plan.placements().size());
-        for (Placement p : plan.placements()) {
-            outcomes.add(applyOne(host, p, current.getOrDefault(p.irq(), CpuSet.empty()), dryRun));
-        }
-        return outcomes;
+        // In parallel, as the reads: each IRQ is its own file and its own lock in the kernel.
+        List<Placement> placements = plan.placements();
+        return Parallel.map(placements.size(), i -> applyOne(host, placements.get(i),
+                current.getOrDefault(placements.get(i).irq(), CpuSet.empty()), dryRun));
     }
 
     private static Outcome applyOne(Host host, Placement p, CpuSet before, boolean dryRun) {

@@ -1,6 +1,7 @@
 package org.xenirqpolicy.classify;
 
 import java.util.List;
+import org.xenirqpolicy.read.HostReader;
 
 /**
  * The one rule that decides which IRQs are ours. An IRQ is ours if and only if its chip is a Xen
@@ -23,6 +24,11 @@ public final class XenDynRule {
 
     public static boolean isXenDynChip(String chip) {
         return CHIPS.contains(chip);
+    }
+
+    /** What the reader must read for this rule; effective affinities only where they are shown. */
+    public static HostReader.Want want(boolean effective) {
+        return new HostReader.Want(XenDynRule::isXenDynChip, effective);
     }
 
     public static boolean isOurs(String chip, boolean belongsToPciDevice) {

@@ -87,7 +87,7 @@ public final class Engine {
     }
 
     public static Planned plan(Host host, Options options) {
-        return planFrom(read(host, options), host.read(PLAN_FILE).flatMap(PlanFile::parse), options.rebalance());
+        return planFrom(read(host, options, true), host.read(PLAN_FILE).flatMap(PlanFile::parse), options.rebalance());
     }
 
     /**
@@ -105,7 +105,8 @@ public final class Engine {
      */
     public static Applied apply(Host host, Options options, boolean dryRun) {
         String lastChange = host.read(LOCK_FILE).orElse("");
-        Inputs inputs = read(host, options);
+        // Effective affinities are only shown: an apply does without them.
+        Inputs inputs = read(host, options, false);
         if (dryRun) {
             Planned planned = planFrom(inputs, host.read(PLAN_FILE).flatMap(PlanFile::parse), options.rebalance());
             return new Applied(planned, Activator.apply(host, planned.plan(), affinities(planned), true), false, true, null);
@@ -113,7 +114,7 @@ public final class Engine {
         try (Host.HostLock lock = host.lock(LOCK_FILE)) {
             // Another apply ran meanwhile, or a guest started: what was read may be out of date.
             if (Requests.consume(host) | lock.waited() || !lock.marked().equals(lastChange)) {
-                inputs = read(host, options);
+                inputs = read(host, options, false);
             }
             Planned planned = planFrom(inputs, host.read(PLAN_FILE).flatMap(PlanFile::parse), options.rebalance());
             List<Outcome> outcomes = Activator.apply(host, planned.plan(), affinities(planned), false);
@@ -159,12 +160,12 @@ public final class Engine {
         return current;
     }
 
-    private static Inputs read(Host host, Options options) {
-        HostSnapshot first = HostReader.read(host, XenDynRule::isXenDynChip);
+    private static Inputs read(Host host, Options options, boolean effective) {
+        HostSnapshot first = HostReader.read(host, XenDynRule.want(effective));
         Strategy strategy = options.strategy() != null ? options.strategy() : first.settings().strategy();
         int seconds = options.sampleSeconds() != null ? options.sampleSeconds()
                 : strategy == Strategy.LOAD ? first.settings().sampleSeconds() : 0;
-        HostSnapshot snapshot = seconds > 0 ? sampleAgain(host, seconds) : first;
+        HostSnapshot snapshot = seconds > 0 ? sampleAgain(host, seconds, effective) : first;
         Map<Integer, Long> weights = weights(first.interrupts(), snapshot.interrupts(), seconds > 0);
         CpuSet usable = UsableCpus.of(snapshot.online(), snapshot.irqbalanceBanned(), snapshot.isolated(),
                 snapshot.settings().excludeIsolated(), snapshot.settings().cpus());
@@ -240,13 +241,13 @@ public final class Engine {
         return lines;
     }
 
-    private static HostSnapshot sampleAgain(Host host, int seconds) {
+    private static HostSnapshot sampleAgain(Host host, int seconds, boolean effective) {
         try {
             Thread.sleep(seconds * 1000L);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        return HostReader.read(host, XenDynRule::isXenDynChip);
+        return HostReader.read(host, XenDynRule.want(effective));
     }
 
     /** Interrupts per IRQ: the growth between two reads, or the counts since boot. */

@@ -1,11 +1,11 @@
 package org.xenirqpolicy.read;
 
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Predicate;
 import org.xenirqpolicy.host.Host;
+import org.xenirqpolicy.host.Parallel;
 import org.xenirqpolicy.model.CpuSet;
 import org.xenirqpolicy.model.InputException;
 
@@ -19,22 +19,33 @@ public final class HostReader {
     }
 
     /**
-     * Reads the host. {@code chipOfInterest} says which IRQs get their affinity and name read;
-     * the others are known by their /proc/interrupts line and chip only.
+     * Which IRQs to read in detail, and how much of them.
+     *
+     * @param chipOfInterest IRQs whose chip passes get their name and affinity read; the others
+     *                       are known by their /proc/interrupts line and chip only
+     * @param effective      whether to read effective_affinity_list too (only shown, never planned on)
      */
-    public static HostSnapshot read(Host host, Predicate<String> chipOfInterest) {
+    public record Want(Predicate<String> chipOfInterest, boolean effective) {
+    }
+
+    /**
+     * Reads the host; the per-IRQ files in parallel.
+     */
+    public static HostSnapshot read(Host host, Want want) {
         InterruptsTable interrupts = readInterrupts(host);
-        List<IrqState> irqs = new ArrayList<>(interrupts.irqs().size());
-        Boolean hasEffective = null;
-        for (IrqLine line : interrupts.irqs()) {
-            IrqState state = irqState(host, line, chipOfInterest, hasEffective != Boolean.FALSE);
-            if (hasEffective == null && state.detailed()) {
-                // The kernel has effective_affinity_list for every IRQ (4.13+) or for none: asking
-                // once spares thousands of failed opens on older kernels and in trees without it.
-                hasEffective = host.exists("/proc/irq/" + line.irq() + "/effective_affinity_list");
-            }
-            irqs.add(state);
+        List<IrqLine> lines = interrupts.irqs();
+        List<String> chips = Parallel.map(lines.size(), i -> chip(host, lines.get(i)));
+        int firstDetailed = 0;
+        while (firstDetailed < lines.size() && !want.chipOfInterest().test(chips.get(firstDetailed))) {
+            firstDetailed++;
         }
+        // The kernel has effective_affinity_list for every IRQ (4.13+) or for none: asking once
+        // spares thousands of failed opens on older kernels and in trees without it.
+        boolean effective = want.effective() && firstDetailed < lines.size()
+                && host.exists("/proc/irq/" + lines.get(firstDetailed).irq() + "/effective_affinity_list");
+        List<IrqState> irqs = Parallel.map(lines.size(), i -> want.chipOfInterest().test(chips.get(i))
+                ? detailed(host, lines.get(i), chips.get(i), effective)
+                : new IrqState(lines.get(i), chips.get(i), lines.get(i).actions(), CpuSet.empty(), CpuSet.empty(), false));
         CpuSet online = host.read(CPU_DIR + "/online")
                 .map(text -> cpuList(text, CPU_DIR + "/online"))
                 .orElseGet(interrupts::columnCpus);
@@ -47,21 +58,24 @@ public final class HostReader {
         Settings settings = host.read(Settings.PATH)
                 .map(text -> Settings.parse(text, Settings.PATH))
                 .orElse(Settings.defaults());
-        return new HostSnapshot(interrupts, List.copyOf(irqs), online, isolated, pciIrqs(host), banned, settings);
+        return new HostSnapshot(interrupts, irqs, online, isolated, pciIrqs(host), banned, settings);
     }
 
     public static InterruptsTable readInterrupts(Host host) {
         return ProcInterrupts.parse(host.readRequired(PROC_INTERRUPTS));
     }
 
-    private static IrqState irqState(Host host, IrqLine line, Predicate<String> chipOfInterest, boolean readEffective) {
-        String sysDir = "/sys/kernel/irq/" + line.irq();
-        String chip = readOrEmpty(host, sysDir + "/chip_name").map(String::strip).orElse(line.chip());
-        if (!chipOfInterest.test(chip)) {
-            return new IrqState(line, chip, line.actions(), CpuSet.empty(), CpuSet.empty(), false);
-        }
+    /**
+     * chip_name where the kernel has it (4.12+), else the line's token. Read for every IRQ: on a
+     * dom0 nearly all are Xen's anyway (PCI devices' through xen-pirq), and the token can mislead.
+     */
+    private static String chip(Host host, IrqLine line) {
+        return readOrEmpty(host, "/sys/kernel/irq/" + line.irq() + "/chip_name").map(String::strip).orElse(line.chip());
+    }
+
+    private static IrqState detailed(Host host, IrqLine line, String chip, boolean readEffective) {
         String procDir = "/proc/irq/" + line.irq();
-        String name = readOrEmpty(host, sysDir + "/actions").map(String::strip).orElse(line.actions());
+        String name = readOrEmpty(host, "/sys/kernel/irq/" + line.irq() + "/actions").map(String::strip).orElse(line.actions());
         CpuSet affinity = readOrEmpty(host, procDir + "/smp_affinity_list").map(HostReader::cpuListOrEmpty)
                 .orElse(CpuSet.empty());
         CpuSet effective = !readEffective ? CpuSet.empty()

@@ -62,23 +62,24 @@ public final class EngineBench {
         Files.createDirectories(work);
         Path launcher = stageLauncher(repo, work);
         Path seed = SeedScript.write(work);
+        Path trees = treeDirectory(work);
 
         List<Row> rows = new ArrayList<>();
         for (int n : sizes) {
             SyntheticDom0 dom0 = dom0Of(n);
-            Path template = work.resolve("template-" + n);
+            Path template = trees.resolve("template-" + n);
             dom0.layOut(HostTree.at(template));
             int xenDyn = dom0.eventChannelTraffic().size();
             List<String> dynIrqs = dom0.eventChannelTraffic().keySet().stream().map(String::valueOf).toList();
             List<Run> ours = new ArrayList<>();
             for (int i = 0; i < reps; i++) {
-                Path tree = fresh(template, work.resolve("run"));
+                Path tree = fresh(template, trees.resolve("run"));
                 ours.add(timed(List.of(launcher.toString(), "apply", "--root", tree.toString())));
                 checkPlanned(tree, xenDyn);
             }
             List<Run> seeds = new ArrayList<>();
             for (int i = 0; i < seedReps; i++) {
-                Path tree = fresh(template, work.resolve("run"));
+                Path tree = fresh(template, trees.resolve("run"));
                 // One shell runs the script once per IRQ, as irqbalance would; its own cost is a fork per IRQ.
                 List<String> cmd = new ArrayList<>(List.of("env", "XEN_IRQ_POLICY_ROOT=" + tree, "sh", "-c",
                         "s=$1; shift; for irq do \"$s\" /sys \"$irq\" >/dev/null || exit 1; done", "sh", seed.toString()));
@@ -87,7 +88,21 @@ public final class EngineBench {
             }
             rows.add(new Row(dom0.irqs().size(), xenDyn, median(ours), median(seeds)));
         }
-        report(rows, reps, seedReps);
+        deleteTree(trees);
+        report(rows, reps, seedReps, trees);
+    }
+
+    /**
+     * Where the trees go: a tmpfs, as /proc and /sys are memory file systems. On a disk file
+     * system every open, and every close of a file rewritten in place (ext4's auto_da_alloc),
+     * costs what the kernel's attributes never do, for ours and the seed alike.
+     */
+    private static Path treeDirectory(Path work) throws IOException {
+        Path shm = Path.of("/dev/shm");
+        if (Files.isDirectory(shm) && Files.getFileStore(shm).type().equals("tmpfs")) {
+            return Files.createTempDirectory(shm, "xen-irq-policy-bench-");
+        }
+        return Files.createDirectories(work.resolve("trees"));
     }
 
     /**
@@ -196,9 +211,11 @@ public final class EngineBench {
         return new Run(walls.get(walls.size() / 2), rss.get(rss.size() / 2));
     }
 
-    private static void report(List<Row> rows, int reps, int seedReps) {
+    private static void report(List<Row> rows, int reps, int seedReps, Path trees) throws IOException {
         System.out.printf(Locale.ROOT, "engine: xen-irq-policy apply --root TREE as installed (runtime, launcher flags), "
                 + "CPUs %s, fresh tree each run; median of %d (seed: %d)%n", CPUS.toList(), reps, seedReps);
+        System.out.printf(Locale.ROOT, "trees on %s (%s), %d CPUs%n", trees.getParent(),
+                Files.getFileStore(trees.getParent()).type(), Runtime.getRuntime().availableProcessors());
         System.out.println("seed = the seed's policy script run once per xen-dyn IRQ of the same tree");
         System.out.printf(Locale.ROOT, "%7s %8s %9s %10s %9s %10s %10s%n", "IRQs", "xen-dyn", "wall s", "peak RSS MB",
                 "seed s", "seed RSS MB", "ours/seed");

@@ -23,7 +23,7 @@ class ClassifierTest {
     Path tmp;
 
     private static List<EventChannel> classify(Path root) {
-        return Classifier.eventChannels(HostReader.read(Host.at(root), XenDynRule::isXenDynChip));
+        return Classifier.eventChannels(HostReader.read(Host.at(root), XenDynRule.want(true)));
     }
 
     @Test
@@ -50,7 +50,7 @@ class ClassifierTest {
             Path root = tmp.resolve(capture.getFileName().toString());
             String text = Fixtures.read(capture);
             HostTree.at(root).fromInterrupts(text, !text.contains("xen-dyn-event"));
-            HostSnapshot host = HostReader.read(Host.at(root), XenDynRule::isXenDynChip);
+            HostSnapshot host = HostReader.read(Host.at(root), XenDynRule.want(true));
             Set<Integer> ours = new TreeSet<>();
             classify(root).forEach(e -> ours.add(e.irq()));
             for (IrqState irq : host.irqs()) {
