@@ -68,7 +68,8 @@ final class Reports {
         HostSnapshot h = planned.snapshot();
         return "strategy " + planned.plan().strategy().id() + " on CPUs " + planned.plan().usable().toList()
                 + " (online " + list(h.online()) + ", banned for irqbalance " + list(h.irqbalanceBanned())
-                + ", isolated " + list(h.isolated()) + (h.settings().cpus().isEmpty() ? "" : ", CPUS= " + list(h.settings().cpus()))
+                + ", isolated " + list(h.isolated()) + (h.nohzFull().isEmpty() ? "" : ", nohz_full " + list(h.nohzFull()))
+                + (h.settings().cpus().isEmpty() ? "" : ", CPUS= " + list(h.settings().cpus()))
                 + "); " + planned.irqs().size() + " event-channel IRQs";
     }
 
@@ -80,6 +81,7 @@ final class Reports {
         json.put("online", h.online().toList());
         json.put("bannedForIrqbalance", h.irqbalanceBanned().toList());
         json.put("isolated", h.isolated().toList());
+        json.put("nohzFull", h.nohzFull().toList());
         json.put("sampleSeconds", planned.sampledSeconds());
         json.put("skippedLines", h.interrupts().skippedLines());
         return json;

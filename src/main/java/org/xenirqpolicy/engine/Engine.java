@@ -167,7 +167,7 @@ public final class Engine {
                 : strategy == Strategy.LOAD ? first.settings().sampleSeconds() : 0;
         HostSnapshot snapshot = seconds > 0 ? sampleAgain(host, seconds, effective) : first;
         Map<Integer, Long> weights = weights(first.interrupts(), snapshot.interrupts(), seconds > 0);
-        CpuSet usable = UsableCpus.of(snapshot.online(), snapshot.irqbalanceBanned(), snapshot.isolated(),
+        CpuSet usable = UsableCpus.of(snapshot.online(), snapshot.irqbalanceBanned(), snapshot.isolated(), snapshot.nohzFull(),
                 snapshot.settings().excludeIsolated(), snapshot.settings().cpus());
         return new Inputs(snapshot, Classifier.eventChannels(snapshot), usable, strategy, weights, seconds,
                 first.interrupts());

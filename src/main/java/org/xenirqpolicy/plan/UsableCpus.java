@@ -5,18 +5,19 @@ import org.xenirqpolicy.model.InputException;
 
 /**
  * The CPUs event channels may go to: the online ones, less those banned for irqbalance, less the
- * isolated ones (unless told otherwise), and within our own CPUS= where it is set. CPU ids are
+ * isolated and the tickless (nohz_full) ones, as irqbalance keeps IRQs off both (unless told
+ * otherwise), and within our own CPUS= where it is set. CPU ids are
  * dom0's vCPU numbers as Linux names them, gaps and all; nothing assumes 0..n-1.
  */
 public final class UsableCpus {
     private UsableCpus() {
     }
 
-    public static CpuSet of(CpuSet online, CpuSet irqbalanceBanned, CpuSet isolated, boolean excludeIsolated,
-            CpuSet restrictTo) {
+    public static CpuSet of(CpuSet online, CpuSet irqbalanceBanned, CpuSet isolated, CpuSet nohzFull,
+            boolean excludeIsolated, CpuSet restrictTo) {
         CpuSet usable = online.minus(irqbalanceBanned);
         if (excludeIsolated) {
-            usable = usable.minus(isolated);
+            usable = usable.minus(isolated).minus(nohzFull);
         }
         if (!restrictTo.isEmpty()) {
             usable = usable.intersect(restrictTo);
@@ -25,6 +26,7 @@ public final class UsableCpus {
             throw new InputException("no CPU left for event channels: online " + show(online)
                     + ", banned for irqbalance " + show(irqbalanceBanned)
                     + (excludeIsolated ? ", isolated " + show(isolated) : "")
+                    + (excludeIsolated && !nohzFull.isEmpty() ? ", nohz_full " + show(nohzFull) : "")
                     + (restrictTo.isEmpty() ? "" : ", CPUS= " + show(restrictTo)));
         }
         return usable;

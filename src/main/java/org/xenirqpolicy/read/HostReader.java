@@ -52,13 +52,17 @@ public final class HostReader {
         CpuSet isolated = host.read(CPU_DIR + "/isolated")
                 .map(text -> cpuList(text, CPU_DIR + "/isolated"))
                 .orElse(CpuSet.empty());
+        CpuSet nohzFull = host.read(CPU_DIR + "/nohz_full")
+                .filter(text -> !text.strip().equals("(null)"))
+                .map(text -> cpuList(text, CPU_DIR + "/nohz_full"))
+                .orElse(CpuSet.empty());
         CpuSet banned = host.read(IrqbalanceConfig.PATH)
                 .map(text -> IrqbalanceConfig.bannedCpus(text, IrqbalanceConfig.PATH))
                 .orElse(CpuSet.empty());
         Settings settings = host.read(Settings.PATH)
                 .map(text -> Settings.parse(text, Settings.PATH))
                 .orElse(Settings.defaults());
-        return new HostSnapshot(interrupts, irqs, online, isolated, pciIrqs(host), banned, settings);
+        return new HostSnapshot(interrupts, irqs, online, isolated, nohzFull, pciIrqs(host), banned, settings);
     }
 
     public static InterruptsTable readInterrupts(Host host) {

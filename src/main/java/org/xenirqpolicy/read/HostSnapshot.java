@@ -11,10 +11,12 @@ import org.xenirqpolicy.model.CpuSet;
  * @param irqs             every numbered IRQ with its sysfs state, in /proc/interrupts order
  * @param online           /sys/devices/system/cpu/online, or the /proc/interrupts columns where absent
  * @param isolated         /sys/devices/system/cpu/isolated (isolcpus=); empty where absent
+ * @param nohzFull         /sys/devices/system/cpu/nohz_full (nohz_full=, tickless CPUs); empty where
+ *                         absent or "(null)", which kernels built with it print when it is not used
  * @param pciIrqs          IRQs that belong to a PCI device (its msi_irqs, or its legacy irq)
  * @param irqbalanceBanned CPUs banned in /etc/sysconfig/irqbalance
  * @param settings         /etc/sysconfig/xen-irq-policy, or the defaults where absent
  */
 public record HostSnapshot(InterruptsTable interrupts, List<IrqState> irqs, CpuSet online, CpuSet isolated,
-        Set<Integer> pciIrqs, CpuSet irqbalanceBanned, Settings settings) {
+        CpuSet nohzFull, Set<Integer> pciIrqs, CpuSet irqbalanceBanned, Settings settings) {
 }

@@ -12,7 +12,8 @@ import org.xenirqpolicy.model.Strategy;
  *
  * @param strategy        STRATEGY: modulo, spread (default) or load
  * @param cpus            CPUS: only these CPUs take event channels; empty means no restriction
- * @param excludeIsolated EXCLUDE_ISOLATED: yes (default) keeps isolated CPUs (isolcpus=) free
+ * @param excludeIsolated EXCLUDE_ISOLATED: yes (default) keeps isolated (isolcpus=) and tickless
+ *                        (nohz_full=) CPUs free
  * @param sampleSeconds   SAMPLE_SECONDS: how long the load strategy watches interrupt rates (default 3)
  */
 public record Settings(Strategy strategy, CpuSet cpus, boolean excludeIsolated, int sampleSeconds) {

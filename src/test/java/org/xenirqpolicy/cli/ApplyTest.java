@@ -83,6 +83,25 @@ class ApplyTest {
     }
 
     @Test
+    void ticklessCpusAreLeftAloneAndSaidSo() {
+        Path root = Cli.sampleDom0(tmp.resolve("root"));
+        HostTree.at(root).write("/sys/devices/system/cpu/nohz_full", "1-2\n");
+        Cli.Result r = Cli.run("apply", "--root", root.toString());
+        assertEquals(0, r.status(), r.err());
+        assertEquals("strategy spread on CPUs 0,3 (online 0-3, banned for irqbalance none, isolated none, nohz_full 1-2);"
+                + " 8 event-channel IRQs", Cli.run("plan", "--root", root.toString()).out().lines().findFirst().orElseThrow());
+        String plan = HostTree.at(root).read("/run/xen-irq-policy/plan");
+        assertTrue(plan.contains("\nusable 0,3\n"), plan);
+        for (int irq = 241; irq <= 248; irq++) {
+            assertTrue(HostTree.at(root).read("/proc/irq/" + irq + "/smp_affinity_list").matches("[03]\n"), "IRQ " + irq);
+        }
+        // A kernel built with nohz_full that does not use it prints "(null)": every CPU is usable.
+        HostTree.at(root).write("/sys/devices/system/cpu/nohz_full", "(null)\n");
+        assertTrue(Cli.run("plan", "--root", root.toString()).out().startsWith("strategy spread on CPUs 0-3 (online 0-3,"
+                + " banned for irqbalance none, isolated none); "));
+    }
+
+    @Test
     void onlyCpusZeroAndThreeWhenCpuOneIsOfflineAndTwoIsBanned() {
         for (String strategy : new String[] {"spread", "modulo", "load"}) {
             Path root = tmp.resolve(strategy);

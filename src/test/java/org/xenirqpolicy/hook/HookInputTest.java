@@ -207,6 +207,22 @@ class HookInputTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"/bin/dash", "/bin/bash --posix"})
+    void withoutAPlanTheFallbackAvoidsTicklessCpusAsIrqbalanceDoes(String shell) {
+        Path root = sample();
+        HostTree t = HostTree.at(root);
+        t.write("/sys/devices/system/cpu/online", "0-7\n");
+        t.write("/sys/devices/system/cpu/nohz_full", "4-7\n");
+        assertEquals(new Dom0Namespace.Result(0, "ban=true\n", ""), hook(shell, root, "/sys", "246"));
+        // 246 mod 4 = 2, of CPUs 0-3.
+        assertEquals("2\n", t.read("/proc/irq/246/smp_affinity_list"));
+        // What a kernel built with nohz_full prints when it is not in use: all 8 CPUs, 246 mod 8 = 6.
+        t.write("/sys/devices/system/cpu/nohz_full", "(null)\n");
+        assertEquals(new Dom0Namespace.Result(0, "ban=true\n", ""), hook(shell, root, "/sys", "246"));
+        assertEquals("6\n", t.read("/proc/irq/246/smp_affinity_list"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/bin/dash", "/bin/bash --posix"})
     void withoutChipNameTheProcInterruptsLineDecides(String shell) {
         Path root = tmp.resolve("centos");
         String text = """
