@@ -183,6 +183,12 @@ class HookInputTest {
         assertEquals("1\n", HostTree.at(root).read("/proc/irq/241/smp_affinity_list"), "a plan owned by another user");
     }
 
+    /** The hook for one IRQ, which must answer ban=true and nothing else; where the IRQ then is. */
+    private static String placedByHook(String shell, Path root, Map<String, String> env, String irq) {
+        assertEquals(new Dom0Namespace.Result(0, "ban=true\n", ""), hook(shell, root, env, HOOK, "/sys", irq));
+        return HostTree.at(root).read("/proc/irq/" + irq + "/smp_affinity_list");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"/bin/dash", "/bin/bash --posix"})
     void withoutAPlanTheFallbackAvoidsBannedIsolatedAndOfflineCpus(String shell) {
@@ -192,17 +198,12 @@ class HookInputTest {
         t.write("/sys/devices/system/cpu/isolated", "5-7\n");
         // Usable: 0, 3, 8-31, 33-40 (2 banned by list, 32 by mask, 5-7 isolated): 34 CPUs.
         Map<String, String> env = Map.of("IRQBALANCE_BANNED_CPULIST", "2", "IRQBALANCE_BANNED_CPUS", "1,00000000");
-        assertEquals(new Dom0Namespace.Result(0, "ban=true\n", ""), hook(shell, root, env, HOOK, "/sys", "241"));
         // 241 mod 34 = 3: 0, 3, 8, [9].
-        assertEquals("9\n", t.read("/proc/irq/241/smp_affinity_list"));
-        assertEquals(new Dom0Namespace.Result(0, "ban=true\n", ""), hook(shell, root, env, HOOK, "/sys", "246"));
+        assertEquals("9\n", placedByHook(shell, root, env, "241"));
         // 246 mod 34 = 8: 0, 3, 8, 9, 10, 11, 12, 13, [14].
-        assertEquals("14\n", t.read("/proc/irq/246/smp_affinity_list"));
-        // Bits 1-63 set but bit 8 of the high word (CPU 40).
-        env = Map.of("IRQBALANCE_BANNED_CPUS", "fffffeff,fffffffe");
-        assertEquals(new Dom0Namespace.Result(0, "ban=true\n", ""), hook(shell, root, env, HOOK, "/sys", "247"));
-        // Only 0 and 40 remain usable: 247 mod 2 = 1.
-        assertEquals("40\n", t.read("/proc/irq/247/smp_affinity_list"));
+        assertEquals("14\n", placedByHook(shell, root, env, "246"));
+        // Bits 1-63 set but bit 8 of the high word (CPU 40): only 0 and 40 remain usable, 247 mod 2 = 1.
+        assertEquals("40\n", placedByHook(shell, root, Map.of("IRQBALANCE_BANNED_CPUS", "fffffeff,fffffffe"), "247"));
     }
 
     @ParameterizedTest
@@ -212,13 +213,11 @@ class HookInputTest {
         HostTree t = HostTree.at(root);
         t.write("/sys/devices/system/cpu/online", "0-7\n");
         t.write("/sys/devices/system/cpu/nohz_full", "4-7\n");
-        assertEquals(new Dom0Namespace.Result(0, "ban=true\n", ""), hook(shell, root, "/sys", "246"));
         // 246 mod 4 = 2, of CPUs 0-3.
-        assertEquals("2\n", t.read("/proc/irq/246/smp_affinity_list"));
+        assertEquals("2\n", placedByHook(shell, root, Map.of(), "246"));
         // What a kernel built with nohz_full prints when it is not in use: all 8 CPUs, 246 mod 8 = 6.
         t.write("/sys/devices/system/cpu/nohz_full", "(null)\n");
-        assertEquals(new Dom0Namespace.Result(0, "ban=true\n", ""), hook(shell, root, "/sys", "246"));
-        assertEquals("6\n", t.read("/proc/irq/246/smp_affinity_list"));
+        assertEquals("6\n", placedByHook(shell, root, Map.of(), "246"));
     }
 
     @ParameterizedTest
