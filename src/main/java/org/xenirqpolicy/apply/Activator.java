@@ -5,6 +5,7 @@ import java.nio.file.NoSuchFileException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.xenirqpolicy.host.Host;
 import org.xenirqpolicy.host.Parallel;
 import org.xenirqpolicy.model.CpuSet;
@@ -36,6 +37,35 @@ public final class Activator {
         List<Placement> placements = plan.placements();
         return Parallel.map(placements.size(), i -> applyOne(host, placements.get(i),
                 current.getOrDefault(placements.get(i).irq(), CpuSet.empty()), dryRun));
+    }
+
+    /**
+     * Reads back the IRQs of {@code irqs} that were placed or already in place, and writes again
+     * those found elsewhere: an irqbalance hook that answered from the previous plan just before
+     * it was replaced may have written its CPU after ours. Returns the outcomes, updated.
+     */
+    public static List<Outcome> reassert(Host host, List<Outcome> outcomes, Set<Integer> irqs) {
+        return Parallel.map(outcomes.size(), i -> {
+            Outcome o = outcomes.get(i);
+            boolean placed = o.change() == Outcome.Change.CHANGED || o.change() == Outcome.Change.UNCHANGED;
+            if (!placed || !irqs.contains(o.placement().irq())) {
+                return o;
+            }
+            String path = affinityPath(o.placement().irq());
+            Optional<CpuSet> now;
+            try {
+                now = readAffinity(host, path);
+            } catch (InputException e) {
+                return o;
+            }
+            if (now.isEmpty() || now.get().equals(CpuSet.of(o.placement().cpu()))) {
+                return o;
+            }
+            Outcome again = applyOne(host, o.placement(), now.get(), false);
+            // Still reported against what was there before this apply.
+            return new Outcome(o.placement(), o.before(), again.change() == Outcome.Change.UNCHANGED
+                    ? o.change() : again.change(), again.detail());
+        });
     }
 
     private static Outcome applyOne(Host host, Placement p, CpuSet before, boolean dryRun) {

@@ -1,5 +1,7 @@
 package org.xenirqpolicy.apply;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.xenirqpolicy.host.Host;
 
 /**
@@ -19,21 +21,30 @@ public final class Requests {
     }
 
     /**
-     * Removes every pending request; returns whether there was any. Called before the host is
-     * read, so that a request written after this point survives and starts the next run.
+     * The pending requests, as host paths. Listed before the host is read and removed with
+     * {@link #remove} only once the apply that read them has run to the end: a request written
+     * after the listing survives and starts the next run, and one an apply saw survives that
+     * apply's crash, for the service's restart to answer.
      */
-    public static boolean consume(Host host) {
-        return consume(host, SANDBOXED_DIR, SANDBOXED_PREFIX) | consume(host, OWN_DIR, OWN_PREFIX);
+    public static List<String> pending(Host host) {
+        List<String> found = new ArrayList<>();
+        pending(host, SANDBOXED_DIR, SANDBOXED_PREFIX, found);
+        pending(host, OWN_DIR, OWN_PREFIX, found);
+        return found;
     }
 
-    private static boolean consume(Host host, String dir, String prefix) {
-        boolean any = false;
+    /** Removes these requests; one already gone is no error. */
+    public static void remove(Host host, List<String> requests) {
+        for (String request : requests) {
+            host.delete(request);
+        }
+    }
+
+    private static void pending(Host host, String dir, String prefix, List<String> found) {
         for (String name : host.list(dir)) {
             if (name.startsWith(prefix) && name.substring(prefix.length()).matches("[0-9]{1,9}")) {
-                host.delete(dir + "/" + name);
-                any = true;
+                found.add(dir + "/" + name);
             }
         }
-        return any;
     }
 }

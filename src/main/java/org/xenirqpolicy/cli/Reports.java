@@ -32,6 +32,7 @@ final class Reports {
     static String planText(Engine.Planned planned, List<Integer> only) {
         StringBuilder out = new StringBuilder();
         out.append(header(planned)).append('\n');
+        staleLine(planned, out);
         Map<Integer, Placement> plan = planned.plan().byIrq();
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"IRQ", "NAME", "KIND", "CHIP", "CURRENT", "PLANNED"});
@@ -84,6 +85,8 @@ final class Reports {
         json.put("nohzFull", h.nohzFull().toList());
         json.put("sampleSeconds", planned.sampledSeconds());
         json.put("skippedLines", h.interrupts().skippedLines());
+        json.put("appliedPlanUsable", planned.previous().map(p -> (Object) p.usable().toList()).orElse(null));
+        json.put("appliedPlanStale", planned.appliedPlanStale());
         return json;
     }
 
@@ -185,6 +188,7 @@ final class Reports {
         out.append("imbalance ").append(Double.isNaN(status.imbalance()) ? "n/a" : String.format(Locale.ROOT, "%.2f", status.imbalance()))
                 .append(" (busiest usable CPU / mean, interrupts ").append(seconds > 0 ? "in " + seconds + "s" : "since boot")
                 .append(")\n");
+        staleLine(status.planned(), out);
         String against = status.againstAppliedPlan() ? "the applied plan (" + Engine.PLAN_FILE + ")"
                 : "a fresh " + status.planned().plan().strategy().id() + " plan (none applied yet)";
         List<Engine.Misplaced> misplaced = status.misplaced().stream()
@@ -232,6 +236,14 @@ final class Reports {
     }
 
     // ---- shared
+
+    private static void staleLine(Engine.Planned planned, StringBuilder out) {
+        if (planned.appliedPlanStale()) {
+            out.append("the applied plan is stale: it was made for CPUs ").append(planned.previous().get().usable().toList())
+                    .append(", usable now ").append(planned.plan().usable().toList())
+                    .append("; 'xen-irq-policy apply' places the event channels anew\n");
+        }
+    }
 
     private static Map<String, Object> irqJson(EventChannel irq) {
         Map<String, Object> row = new LinkedHashMap<>();

@@ -16,6 +16,7 @@ import org.xenirqpolicy.classify.EventChannel;
 import org.xenirqpolicy.classify.XenDynRule;
 import org.xenirqpolicy.host.Host;
 import org.xenirqpolicy.model.CpuSet;
+import org.xenirqpolicy.model.InputException;
 import org.xenirqpolicy.model.Strategy;
 import org.xenirqpolicy.plan.Placement;
 import org.xenirqpolicy.plan.Plan;
@@ -59,6 +60,14 @@ public final class Engine {
      */
     public record Planned(HostSnapshot snapshot, List<EventChannel> irqs, Plan plan, Map<Integer, Long> weights,
             int sampledSeconds, InterruptsTable baseline, Optional<Plan> previous) {
+        /**
+         * Whether the applied plan was made for other CPUs than those usable today (a CPU went
+         * offline, irqbalance was told to avoid one, CPUS= changed): then it no longer describes
+         * the host, and the next apply places the event channels anew.
+         */
+        public boolean appliedPlanStale() {
+            return previous.isPresent() && !previous.get().usable().equals(plan.usable());
+        }
     }
 
     /**
@@ -91,33 +100,65 @@ public final class Engine {
     }
 
     /**
-     * Plans and applies under the lock, so two applies never interleave, then saves the plan for
-     * the hook; the plan file is rewritten only if it changed. The host is read and checked before
-     * the lock is taken, so bad input writes nothing, not even the lock file; the applied plan is
-     * read under the lock, since another apply may have just replaced it. Pending requests of the
-     * hook are removed under the lock and, if there were any, or if another apply held the lock
-     * first, the host is read again, so that an event channel that appeared since the first read
-     * is placed now (one that appears later leaves a request that starts the next run), and IRQs
+     * Plans and applies under the lock, so two applies never interleave. The host is read and
+     * checked before the lock is taken, so bad input writes nothing, not even the lock file; it
+     * only answers the hook's pending requests, which would otherwise start the service again and
+     * again until the input is fixed (editing a settings file starts a new apply, see the path
+     * unit). The applied plan is read under the lock, since another apply may have just replaced
+     * it. If the hook left requests, or another apply held the lock first, the host is read
+     * again, so that an event channel that appeared since the first read is placed now, and IRQs
      * the other apply placed are seen where they are. An apply that changed something says so in
      * the lock file before it lets go: if that differs from what it said before our first read,
      * another apply ran while we read, and the host is read again even though we did not wait.
-     * A dry run writes nothing.
+     *
+     * <p>The plan is saved before any affinity is written, so that a hook called from then on
+     * answers from it; a hook that read the old plan just before may still write its old CPU
+     * after ours, which is why the IRQs whose CPU changed are read back once all are written and
+     * put back where needed (the hook also re-reads the plan after it writes). A plan that
+     * cannot be saved is removed: the hook then falls back and asks again, never answering from a
+     * plan that no longer describes the host. The requests the apply found are removed once it
+     * ran to the end; a crash leaves them for the service's restart. A dry run writes nothing.
      */
     public static Applied apply(Host host, Options options, boolean dryRun) {
         String lastChange = host.read(LOCK_FILE).orElse("");
         // Effective affinities are only shown: an apply does without them.
-        Inputs inputs = read(host, options, false);
+        Inputs inputs;
+        try {
+            inputs = read(host, options, false);
+        } catch (InputException e) {
+            if (!dryRun) {
+                Requests.remove(host, Requests.pending(host));
+            }
+            throw e;
+        }
         if (dryRun) {
             Planned planned = planFrom(inputs, host.read(PLAN_FILE).flatMap(PlanFile::parse), options.rebalance());
             return new Applied(planned, Activator.apply(host, planned.plan(), affinities(planned), true), false, true, null);
         }
         try (Host.HostLock lock = host.lock(LOCK_FILE)) {
-            // Another apply ran meanwhile, or a guest started: what was read may be out of date.
-            if (Requests.consume(host) | lock.waited() || !lock.marked().equals(lastChange)) {
+            List<String> requests = Requests.pending(host);
+            boolean guestsStarted = !requests.isEmpty();
+            boolean anotherApplyRan = lock.waited() || !lock.marked().equals(lastChange);
+            if (guestsStarted || anotherApplyRan) {
                 inputs = read(host, options, false);
             }
             Planned planned = planFrom(inputs, host.read(PLAN_FILE).flatMap(PlanFile::parse), options.rebalance());
-            List<Outcome> outcomes = Activator.apply(host, planned.plan(), affinities(planned), false);
+            Plan plan = planned.plan();
+            String saveError = null;
+            boolean written;
+            try {
+                written = save(host, plan);
+            } catch (UncheckedIOException e) {
+                // The old plan must go: trusted by the hook, it would undo this apply. If it
+                // cannot be removed either, nothing is written (this propagates).
+                host.delete(PLAN_FILE);
+                saveError = e.getMessage();
+                written = false;
+            }
+            List<Outcome> outcomes = Activator.apply(host, plan, affinities(planned), false);
+            if (written) {
+                outcomes = Activator.reassert(host, outcomes, movedSince(planned.previous(), plan));
+            }
             // IRQs gone between read and write leave the plan; the others stay, even if a write
             // failed, so the hook keeps them banned and does not ask for a new plan for them.
             List<Placement> kept = new ArrayList<>();
@@ -126,19 +167,36 @@ public final class Engine {
                     kept.add(o.placement());
                 }
             }
-            Plan saved = new Plan(planned.plan().strategy(), planned.plan().usable(), kept);
+            if (saveError == null && kept.size() != plan.placements().size()) {
+                try {
+                    save(host, new Plan(plan.strategy(), plan.usable(), kept));
+                } catch (UncheckedIOException e) {
+                    // The saved plan still names IRQs that are gone: the hook checks names, so harmless.
+                }
+            }
             boolean moved = outcomes.stream().anyMatch(o -> o.change() == Outcome.Change.CHANGED);
-            try {
-                boolean written = host.writeAtomically(PLAN_FILE,
-                        PlanFile.format(saved).getBytes(StandardCharsets.UTF_8), "rw-r--r--");
-                markChange(lock, moved || written);
-                return new Applied(planned, outcomes, written, false, null);
-            } catch (UncheckedIOException e) {
-                // The IRQs are placed already: a partial failure, not bad input.
-                markChange(lock, moved);
-                return new Applied(planned, outcomes, false, false, e.getMessage());
+            markChange(lock, moved || written);
+            Requests.remove(host, requests);
+            return new Applied(planned, outcomes, written, false, saveError);
+        }
+    }
+
+    /** Writes the plan for the hook; false if the file already held exactly this plan. */
+    private static boolean save(Host host, Plan plan) {
+        return host.writeAtomically(PLAN_FILE, PlanFile.format(plan).getBytes(StandardCharsets.UTF_8), "rw-r--r--");
+    }
+
+    /** The IRQs whose CPU the hook could have taken from the previous plan and put back after our write. */
+    private static java.util.Set<Integer> movedSince(Optional<Plan> previous, Plan plan) {
+        Map<Integer, Placement> before = previous.map(Plan::byIrq).orElse(Map.of());
+        java.util.Set<Integer> moved = new java.util.HashSet<>();
+        for (Placement p : plan.placements()) {
+            Placement old = before.get(p.irq());
+            if (old == null || old.cpu() != p.cpu() || !old.name().equals(p.name())) {
+                moved.add(p.irq());
             }
         }
+        return moved;
     }
 
     /** Unique per apply; an apply that changed nothing leaves the lock file as it was. */
