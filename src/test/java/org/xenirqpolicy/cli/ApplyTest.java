@@ -186,11 +186,13 @@ class ApplyTest {
         assertFalse(t.exists("/run/xen-irq-policy/request.245"));
         assertTrue(t.exists("/run/irqbalance/other-file"));
         assertTrue(t.exists("/run/xen-irq-policy/request.notanirq"));
-        // A dry run, and bad input, leave requests for the next real run.
+        // A dry run leaves requests for the next real run; bad input answers them, or the path
+        // unit would start the service again and again until the input is fixed.
         t.write("/run/irqbalance/xen-irq-policy-request.242", "");
         assertEquals(0, Cli.run("apply", "--root", root.toString(), "--dry-run").status());
+        assertTrue(t.exists("/run/irqbalance/xen-irq-policy-request.242"));
         t.write("/etc/sysconfig/xen-irq-policy", "STRATEGY=nope\n");
         assertEquals(2, Cli.run("apply", "--root", root.toString()).status());
-        assertTrue(t.exists("/run/irqbalance/xen-irq-policy-request.242"));
+        assertFalse(t.exists("/run/irqbalance/xen-irq-policy-request.242"));
     }
 }
