@@ -17,6 +17,7 @@ import org.xenirqpolicy.testing.HostTree;
 
 class InstallTest {
     private static final String SYSCONFIG = "/etc/sysconfig/irqbalance";
+    private static final String IRQBALANCE_HOOK_ARG = "--policyscript=/usr/libexec/irqbalance/xen-irq-policy";
 
     @TempDir
     Path tmp;
@@ -218,5 +219,40 @@ class InstallTest {
         assertEquals("xen-irq-policy: /etc/sysconfig/irqbalance: irqbalance already runs the policy script"
                 + " /etc/a\\x01b\\x1b[2Jc; left unchanged. To run both, put both in one directory, set --policyscript"
                 + " to it and run 'xen-irq-policy install' again\n", r.err());
+    }
+
+    @Test
+    void uninstallLeavesAFileMaskedSinceInstallAsItIs() throws Exception {
+        HostTree t = HostTree.at(tmp);
+        t.write(SYSCONFIG, upstream());
+        assertEquals(0, Cli.run("install", "--root", tmp.toString()).status());
+        Path file = t.path(SYSCONFIG);
+        Files.delete(file);
+        Files.createSymbolicLink(file, Path.of("/dev/null"));
+
+        Cli.Result r = Cli.run("uninstall", "--root", tmp.toString());
+
+        assertEquals(0, r.status(), r.err());
+        assertEquals(file + " is a link to /dev/null (masked); left unchanged\n", r.out());
+        assertEquals(Path.of("/dev/null"), Files.readSymbolicLink(file));
+        assertFalse(t.exists("/var/lib/xen-irq-policy/installed"));
+    }
+
+    @Test
+    void aFileInstallCreatedThatBecameALinkStaysALink() throws Exception {
+        HostTree t = HostTree.at(tmp);
+        t.write("/etc/other", "x");
+        assertEquals(0, Cli.run("install", "--root", tmp.toString()).status());
+        String created = t.read(SYSCONFIG);
+        // Configuration management takes the file over, unchanged, as a link to its copy.
+        t.write("/srv/cm/irqbalance", created);
+        Files.delete(t.path(SYSCONFIG));
+        Files.createSymbolicLink(t.path(SYSCONFIG), Path.of("/srv/cm/irqbalance"));
+
+        Cli.Result r = Cli.run("uninstall", "--root", tmp.toString());
+
+        assertEquals(0, r.status(), r.err());
+        assertEquals(Path.of("/srv/cm/irqbalance"), Files.readSymbolicLink(t.path(SYSCONFIG)));
+        assertEquals(created.replace(IRQBALANCE_HOOK_ARG, ""), t.read("/srv/cm/irqbalance"));
     }
 }
