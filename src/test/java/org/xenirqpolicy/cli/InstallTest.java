@@ -255,4 +255,23 @@ class InstallTest {
         assertEquals(Path.of("/srv/cm/irqbalance"), Files.readSymbolicLink(t.path(SYSCONFIG)));
         assertEquals(created.replace(IRQBALANCE_HOOK_ARG, ""), t.read("/srv/cm/irqbalance"));
     }
+
+    @Test
+    void aPolicyDirectoryBehindALinkIsFollowedInsideTheRoot() throws Exception {
+        HostTree t = HostTree.at(tmp);
+        t.write(SYSCONFIG, "IRQBALANCE_ARGS=\"--policyscript=/etc/irqbalance.d\"\n");
+        t.write("/srv/cm/irqbalance.d/mine", "#!/bin/sh\nexit 1\n");
+        Files.createSymbolicLink(t.path("/etc/irqbalance.d"), Path.of("/srv/cm/irqbalance.d"));
+
+        Cli.Result r = Cli.run("install", "--root", tmp.toString());
+
+        assertEquals(0, r.status(), r.err());
+        assertEquals("/etc/irqbalance.d: added the link xen-irq-policy -> /usr/libexec/irqbalance/xen-irq-policy"
+                + " to irqbalance's policy directory\n", r.out());
+        assertEquals(Path.of("/usr/libexec/irqbalance/xen-irq-policy"),
+                Files.readSymbolicLink(t.path("/srv/cm/irqbalance.d/xen-irq-policy")));
+        assertEquals(0, Cli.run("uninstall", "--root", tmp.toString()).status());
+        assertFalse(Files.exists(t.path("/srv/cm/irqbalance.d/xen-irq-policy"), java.nio.file.LinkOption.NOFOLLOW_LINKS));
+        assertTrue(t.exists("/srv/cm/irqbalance.d/mine"));
+    }
 }
