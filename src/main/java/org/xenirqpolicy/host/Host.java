@@ -3,47 +3,80 @@ package org.xenirqpolicy.host;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.xenirqpolicy.model.InputException;
 
 /**
  * The machine we read and change, seen through one root directory: {@code /} on a dom0, a
  * directory tree in tests, a copied sosreport with {@code --root}. Every path the program uses
- * is an absolute host path such as {@code /proc/interrupts}; nothing outside the root is ever
- * touched, and no other class opens files.
+ * is an absolute host path such as {@code /proc/interrupts}, and no other class opens files.
+ * <p>
+ * Under a root other than {@code /}, paths resolve as they would for a process chrooted to it:
+ * symbolic links are followed within the root, an absolute link target is taken from the root and
+ * {@code ..} never climbs above it, so nothing outside the root is read or written. On {@code /}
+ * the kernel resolves paths itself and none of that costs anything.
  */
 public final class Host {
+    /** The kernel's limit on links followed in one path (MAXSYMLINKS): more is a loop. */
+    static final int MAX_LINK_HOPS = 40;
+    /** Marks our temporary files: {@code .NAME.xen-irq-policy.PID.tmp}, PID the writer's. */
+    static final Pattern TEMP_NAME = Pattern.compile("\\..+\\.xen-irq-policy\\.([0-9]{1,10})\\.tmp");
+    private static final Set<PosixFilePermission> DIRECTORY_MODE = PosixFilePermissions.fromString("rwxr-xr-x");
+    private static final Set<PosixFilePermission> TEMP_MODE = PosixFilePermissions.fromString("rw-------");
+    private static final Set<PosixFilePermission> LOCK_MODE = PosixFilePermissions.fromString("rw-r--r--");
+
     private final Path root;
+    /** Whether the root is {@code /}: paths are then given to the kernel as they are. */
+    private final boolean realRoot;
+    /** Host directories already resolved within the root: thousands of files share a few. */
+    private final ConcurrentHashMap<String, String> resolvedDirs = new ConcurrentHashMap<>();
 
     private Host(Path root) {
         this.root = root;
+        this.realRoot = root.getParent() == null;
     }
 
     /** A host rooted at {@code root}, which must be an existing directory. */
     public static Host at(Path root) {
         if (!Files.exists(root)) {
-            throw new InputException("root " + root + " does not exist");
+            throw new InputException(oneLine("root " + root + " does not exist"));
         }
         if (!Files.isDirectory(root)) {
-            throw new InputException("root " + root + " is not a directory");
+            throw new InputException(oneLine("root " + root + " is not a directory"));
         }
         return new Host(root.toAbsolutePath().normalize());
     }
@@ -52,16 +85,13 @@ public final class Host {
         return root;
     }
 
-    /** The real path of a host path; rejects relative paths and {@code ..} so no path escapes the root. */
+    /**
+     * The host path under the root as it is named, links not followed: what messages show.
+     *
+     * @throws java.nio.file.InvalidPathException if it cannot be a path (a NUL byte)
+     */
     public Path path(String hostPath) {
-        if (!hostPath.startsWith("/")) {
-            throw new IllegalArgumentException("host path must be absolute: " + hostPath);
-        }
-        for (String part : hostPath.split("/")) {
-            if (part.equals("..")) {
-                throw new IllegalArgumentException("host path must not contain '..': " + hostPath);
-            }
-        }
+        requireAbsolute(hostPath);
         return hostPath.equals("/") ? root : root.resolve(hostPath.substring(1));
     }
 
@@ -70,62 +100,90 @@ public final class Host {
      * between two reads. Bytes are read as ISO-8859-1 so that garbage never fails decoding.
      */
     public Optional<String> read(String hostPath) {
-        Path file = path(hostPath);
         try {
-            return Optional.of(new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1));
+            return Optional.of(new String(readBytes(hostPath), StandardCharsets.ISO_8859_1));
         } catch (NoSuchFileException | NotDirectoryException e) {
             return Optional.empty();
         } catch (IOException e) {
-            throw new InputException("cannot read " + file + ": " + reason(e));
+            throw new InputException(oneLine("cannot read " + path(hostPath) + ": " + reason(e)));
+        }
+    }
+
+    private byte[] readBytes(String hostPath) throws IOException {
+        if (realRoot) {
+            return Files.readAllBytes(path(hostPath));
+        }
+        // The last component is opened without following it, which costs nothing when it is not
+        // a link (nearly always); a link is then resolved within the root and opened there.
+        Path file = unfollowed(hostPath);
+        try (SeekableByteChannel in = Files.newByteChannel(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            return Channels.newInputStream(in).readAllBytes();
+        } catch (IOException e) {
+            // On a link the JDK reports ELOOP as a plain IOException.
+            if (e instanceof NoSuchFileException || !Files.isSymbolicLink(file)) {
+                throw e;
+            }
+        }
+        try (SeekableByteChannel in = Files.newByteChannel(followed(hostPath), StandardOpenOption.READ,
+                LinkOption.NOFOLLOW_LINKS)) {
+            return Channels.newInputStream(in).readAllBytes();
         }
     }
 
     /** Like {@link #read} but the file must exist. */
     public String readRequired(String hostPath) {
-        return read(hostPath).orElseThrow(() -> new InputException("cannot read " + path(hostPath) + ": no such file"));
+        return read(hostPath).orElseThrow(() -> new InputException(oneLine("cannot read " + path(hostPath) + ": no such file")));
     }
 
+    /** Whether something is at the host path; a link counts, wherever it points. */
     public boolean exists(String hostPath) {
-        return Files.exists(path(hostPath), java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        try {
+            return Files.exists(unfollowed(hostPath), LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException e) {
+            return false;
+        }
     }
 
-    /** Whether the host path is a directory. A policy directory named by an absolute link
-     *  would point outside the root, so links are not followed. */
+    /** Whether the host path is a directory, links followed within the root. */
     public boolean isDirectory(String hostPath) {
-        return Files.isDirectory(path(hostPath), java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        try {
+            return Files.isDirectory(followed(hostPath));
+        } catch (IOException e) {
+            return false;
+        }
     }
 
-    /** The target of a symbolic link, or empty if the path is not one. */
+    /** The target of a symbolic link as written in it, or empty if the path is not one. */
     public Optional<String> linkTarget(String hostPath) {
         try {
-            return Optional.of(Files.readSymbolicLink(path(hostPath)).toString());
+            return Optional.of(Files.readSymbolicLink(unfollowed(hostPath)).toString());
         } catch (java.nio.file.NotLinkException | NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read link " + path(hostPath) + ": " + reason(e), e);
+            throw new UncheckedIOException(oneLine("cannot read link " + path(hostPath) + ": " + reason(e)), e);
         }
     }
 
     /** Creates a symbolic link at a host path to {@code target}, an absolute host path kept as it is. */
     public void symlink(String hostPath, String target) {
         try {
-            Files.createSymbolicLink(path(hostPath), Path.of(target));
+            Files.createSymbolicLink(unfollowed(hostPath), Path.of(target));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create link " + path(hostPath) + ": " + reason(e), e);
+            throw new UncheckedIOException(oneLine("cannot create link " + path(hostPath) + ": " + reason(e)), e);
         }
     }
 
     /** Names in a directory, sorted; empty if the directory does not exist. */
     public List<String> list(String hostDir) {
         List<String> names = new ArrayList<>();
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(path(hostDir))) {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(realRoot ? path(hostDir) : followed(hostDir))) {
             for (Path entry : entries) {
                 names.add(entry.getFileName().toString());
             }
         } catch (NoSuchFileException | NotDirectoryException e) {
             return List.of();
         } catch (IOException e) {
-            throw new InputException("cannot list " + path(hostDir) + ": " + reason(e));
+            throw new InputException(oneLine("cannot list " + path(hostDir) + ": " + reason(e)));
         }
         names.sort(null);
         return names;
@@ -136,71 +194,178 @@ public final class Host {
      * write, never creating it: a missing file means the IRQ is gone, and must stay gone.
      */
     public void writeInPlace(String hostPath, String content) throws IOException {
-        try (FileChannel out = FileChannel.open(path(hostPath), StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            out.write(ByteBuffer.wrap(content.getBytes(StandardCharsets.ISO_8859_1)));
+        ByteBuffer bytes = ByteBuffer.wrap(content.getBytes(StandardCharsets.ISO_8859_1));
+        if (realRoot) {
+            try (FileChannel out = FileChannel.open(path(hostPath), StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING)) {
+                out.write(bytes);
+            }
+            return;
+        }
+        // As in readBytes: O_NOFOLLOW fails on a link before it truncates anything.
+        Path file = unfollowed(hostPath);
+        try (FileChannel out = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING,
+                LinkOption.NOFOLLOW_LINKS)) {
+            out.write(bytes);
+            return;
+        } catch (IOException e) {
+            // On a link the JDK reports ELOOP as a plain IOException.
+            if (e instanceof NoSuchFileException || !Files.isSymbolicLink(file)) {
+                throw e;
+            }
+        }
+        try (FileChannel out = FileChannel.open(followed(hostPath), StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING, LinkOption.NOFOLLOW_LINKS)) {
+            out.write(bytes);
+        }
+    }
+
+    /**
+     * Where {@link #writeAtomically} would write a host path: the path itself, or, if it is a
+     * symbolic link, the regular file the link leads to within the root (as
+     * {@code sed -i --follow-symlinks} edits). Anything else is refused with one line naming it:
+     * a link to /dev/null (a masked file), a dangling link, a link loop, a directory, a device.
+     *
+     * @return the host path of the file to replace, which may not exist yet
+     */
+    public String replaceableTarget(String hostPath) {
+        try {
+            return target(hostPath).hostPath();
+        } catch (Refused e) {
+            throw new InputException(e.getMessage());
+        } catch (IOException e) {
+            throw new InputException(oneLine("cannot write " + path(hostPath) + ": " + reason(e)));
         }
     }
 
     /**
      * Replaces a file so that readers see either the old or the new contents, never a mix: a
-     * temporary file in the same directory, synced, renamed over the old one. An existing file
-     * keeps its permissions and owner. Returns false, writing nothing, if the file already holds
-     * exactly these bytes.
+     * temporary file in the same directory, synced, renamed over the old one. A link is replaced
+     * at its target (see {@link #replaceableTarget}). The new file has the mode, owner and group
+     * of the one it replaces, or {@code permissionsIfNew} and the process's own if there is none,
+     * whatever the umask; a directory created for it is 0755. The temporary file is created
+     * exclusively, 0600, named {@code .NAME.xen-irq-policy.PID.tmp}, and removed on every failure;
+     * one left by a writer that was killed (its PID no longer alive) is removed by the next write
+     * to the directory. Returns false, writing nothing, if the file already holds these bytes.
      */
     public boolean writeAtomically(String hostPath, byte[] content, String permissionsIfNew) {
-        Path file = path(hostPath);
+        Target target;
+        try {
+            target = target(hostPath);
+        } catch (Refused e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(oneLine("cannot write " + path(hostPath) + ": " + reason(e)), e);
+        }
+        Path file = target.file();
         Path dir = file.getParent();
         Path temp = null;
         try {
-            if (Files.isRegularFile(file) && java.util.Arrays.equals(Files.readAllBytes(file), content)) {
+            removeStaleTemporaryFiles(dir);
+            if (target.existing() != null && Arrays.equals(Files.readAllBytes(file), content)) {
                 return false;
             }
-            Files.createDirectories(dir);
-            PosixFileAttributes existing = Files.exists(file)
-                    ? Files.readAttributes(file, PosixFileAttributes.class) : null;
-            temp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp");
-            try (FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+            createDirectories(dir);
+            temp = dir.resolve("." + file.getFileName() + ".xen-irq-policy." + ProcessHandle.current().pid() + ".tmp");
+            try (FileChannel out = createExclusively(temp)) {
                 ByteBuffer buffer = ByteBuffer.wrap(content);
                 while (buffer.hasRemaining()) {
                     out.write(buffer);
                 }
                 out.force(true);
             }
-            PosixFileAttributeView view = Files.getFileAttributeView(temp, PosixFileAttributeView.class);
+            PosixFileAttributeView view = Files.getFileAttributeView(temp, PosixFileAttributeView.class,
+                    LinkOption.NOFOLLOW_LINKS);
+            PosixFileAttributes existing = target.existing();
             if (existing != null) {
-                view.setPermissions(existing.permissions());
+                // Owner first: changing it may clear mode bits, never add them.
                 view.setOwner(existing.owner());
                 view.setGroup(existing.group());
+                view.setPermissions(existing.permissions());
             } else {
                 view.setPermissions(PosixFilePermissions.fromString(permissionsIfNew));
             }
             try {
                 Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
-                throw new InputException("cannot replace " + file + " atomically: " + reason(e));
+                throw new InputException(oneLine("cannot replace " + file + " atomically: " + reason(e)));
             }
             temp = null;
             syncDirectory(dir);
             return true;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file + ": " + reason(e), e);
+            throw new UncheckedIOException(oneLine("cannot write " + file + ": " + reason(e)), e);
         } finally {
             if (temp != null) {
                 try {
                     Files.deleteIfExists(temp);
                 } catch (IOException ignored) {
-                    // Best effort: a stray temporary file is harmless and named as such.
+                    // Then it carries our PID, and the next write here removes it once we are gone.
                 }
             }
         }
     }
 
+    /**
+     * A new file of ours, 0600 whatever the umask (which can only narrow it). One already there
+     * under our PID was left by an earlier process that had it, which is dead: it goes.
+     */
+    private static FileChannel createExclusively(Path temp) throws IOException {
+        Set<OpenOption> options = Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+        FileAttribute<Set<PosixFilePermission>> mode = PosixFilePermissions.asFileAttribute(TEMP_MODE);
+        try {
+            return FileChannel.open(temp, options, mode);
+        } catch (FileAlreadyExistsException e) {
+            Files.delete(temp);
+            return FileChannel.open(temp, options, mode);
+        }
+    }
+
+    /** Removes the temporary files in {@code dir} whose writers are no longer running. */
+    private static void removeStaleTemporaryFiles(Path dir) {
+        long self = ProcessHandle.current().pid();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, "*.xen-irq-policy.*.tmp")) {
+            for (Path entry : entries) {
+                Matcher m = TEMP_NAME.matcher(entry.getFileName().toString());
+                if (!m.matches()) {
+                    continue;
+                }
+                long pid = Long.parseLong(m.group(1));
+                if (pid != self && ProcessHandle.of(pid).isEmpty()
+                        && Files.isRegularFile(entry, LinkOption.NOFOLLOW_LINKS)) {
+                    Files.deleteIfExists(entry);
+                }
+            }
+        } catch (IOException ignored) {
+            // A directory not there yet holds none; one we cannot clean leaves a harmless file.
+        }
+    }
+
+    /** Creates a directory and its missing parents, each 0755 whatever the umask. */
+    private static void createDirectories(Path dir) throws IOException {
+        if (Files.isDirectory(dir)) {
+            return;
+        }
+        Path parent = dir.getParent();
+        if (parent != null) {
+            createDirectories(parent);
+        }
+        try {
+            Files.createDirectory(dir);
+        } catch (FileAlreadyExistsException e) {
+            if (Files.isDirectory(dir)) {
+                return;
+            }
+            throw e;
+        }
+        Files.setPosixFilePermissions(dir, DIRECTORY_MODE);
+    }
+
     public void delete(String hostPath) {
         try {
-            Files.deleteIfExists(path(hostPath));
+            Files.deleteIfExists(unfollowed(hostPath));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot remove " + path(hostPath) + ": " + reason(e), e);
+            throw new UncheckedIOException(oneLine("cannot remove " + path(hostPath) + ": " + reason(e)), e);
         }
     }
 
@@ -208,14 +373,22 @@ public final class Host {
      * Takes an exclusive lock on a lock file, waiting for any holder, so that two processes never
      * interleave their changes. Released when the returned lock is closed or the process dies.
      * {@link HostLock#waited()} says whether another holder had it first: what was read before
-     * may then be out of date.
+     * may then be out of date. A new lock file is 0644 and its directory 0755, whatever the umask;
+     * a link is followed as {@link #writeAtomically} follows one.
      */
     public HostLock lock(String hostPath) {
         Path file = path(hostPath);
         try {
-            Files.createDirectories(file.getParent());
-            FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                    StandardOpenOption.WRITE);
+            file = target(hostPath).file();
+            createDirectories(file.getParent());
+            FileChannel channel;
+            try {
+                channel = FileChannel.open(file, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                        StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS), PosixFilePermissions.asFileAttribute(LOCK_MODE));
+                Files.setPosixFilePermissions(file, LOCK_MODE);
+            } catch (FileAlreadyExistsException e) {
+                channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+            }
             try {
                 FileLock lock = channel.tryLock();
                 boolean waited = lock == null;
@@ -227,8 +400,10 @@ public final class Host {
                 channel.close();
                 throw e;
             }
+        } catch (Refused e) {
+            throw new UncheckedIOException(e.getMessage(), e);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot lock " + file + ": " + reason(e), e);
+            throw new UncheckedIOException(oneLine("cannot lock " + file + ": " + reason(e)), e);
         }
     }
 
@@ -264,6 +439,216 @@ public final class Host {
         }
     }
 
+    // Resolution within the root. A resolved host path is absolute and normalised, and none of
+    // its components that exist is a link; under the root it names the file root + that path.
+
+    /** A refusal to write a file that is not a regular file: one line, ending "left unchanged". */
+    private static final class Refused extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        Refused(String message) {
+            super(oneLine(message + "; left unchanged"));
+        }
+    }
+
+    /**
+     * The file a write goes to.
+     *
+     * @param hostPath resolved; the file itself is not a link
+     * @param existing its attributes, null if there is no file yet
+     */
+    private record Target(String hostPath, Path file, PosixFileAttributes existing) {
+    }
+
+    /** See {@link #replaceableTarget}. */
+    private Target target(String hostPath) throws IOException {
+        requireAbsolute(hostPath);
+        String at = resolve(resolvedDir(parentOf(hostPath)), nameOf(hostPath), false);
+        boolean viaLink = false;
+        for (int hops = 0; ; hops++) {
+            Path file = onDisk(at);
+            PosixFileAttributes attributes;
+            try {
+                attributes = Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            } catch (NoSuchFileException e) {
+                attributes = null;
+            }
+            String what = path(hostPath) + (viaLink ? " is a link to " + at : " is");
+            if (viaLink && at.equals("/dev/null")) {
+                throw new Refused(path(hostPath) + " is a link to /dev/null (masked)");
+            }
+            if (attributes == null) {
+                if (viaLink) {
+                    throw new Refused(what + ", which does not exist");
+                }
+                return new Target(at, file, null);
+            }
+            if (attributes.isRegularFile()) {
+                return new Target(at, file, attributes);
+            }
+            if (!attributes.isSymbolicLink()) {
+                throw new Refused(what + (attributes.isDirectory() ? (viaLink ? ", a directory" : " a directory")
+                        : (viaLink ? ", which is not a regular file" : " not a regular file")));
+            }
+            if (hops == MAX_LINK_HOPS) {
+                throw new Refused(path(hostPath) + " is a link loop (more than " + MAX_LINK_HOPS + " links)");
+            }
+            viaLink = true;
+            at = resolve(parentOf(at), Files.readSymbolicLink(file).toString(), false);
+        }
+    }
+
+    /** The file to open for a host path, every link in it followed within the root. */
+    private Path followed(String hostPath) throws IOException {
+        requireAbsolute(hostPath);
+        return realRoot ? path(hostPath) : onDisk(resolve(resolvedDir(parentOf(hostPath)), nameOf(hostPath), true));
+    }
+
+    /**
+     * The file to open for a host path, links followed within the root in its directory but not
+     * in its last component: an open with {@code NOFOLLOW_LINKS} then never leaves the root.
+     */
+    private Path unfollowed(String hostPath) throws IOException {
+        requireAbsolute(hostPath);
+        if (realRoot) {
+            return path(hostPath);
+        }
+        String name = nameOf(hostPath);
+        String dir = resolvedDir(parentOf(hostPath));
+        if (name.isEmpty() || name.equals(".") || name.equals("..")) {
+            return onDisk(resolve(dir, name, false));
+        }
+        return onDisk(dir.equals("/") ? "/" + name : dir + "/" + name);
+    }
+
+    /** A host directory resolved, remembered once it exists (resolving costs a stat per component). */
+    private String resolvedDir(String hostDir) throws IOException {
+        if (hostDir.equals("/")) {
+            return "/";
+        }
+        String known = resolvedDirs.get(hostDir);
+        if (known != null) {
+            return known;
+        }
+        Resolution resolved = resolution(resolvedDir(parentOf(hostDir)), nameOf(hostDir), true);
+        if (resolved.directory()) {
+            resolvedDirs.putIfAbsent(hostDir, resolved.hostPath());
+        }
+        return resolved.hostPath();
+    }
+
+    /**
+     * Resolves {@code rest} (a path relative to {@code base}, or absolute: from the root) as the
+     * kernel would in a chroot to the root: each existing component that is a link is replaced
+     * by its target, an absolute target starting again from the root, and {@code ..} goes up one
+     * resolved component, never above the root. Components from the first missing one on are
+     * kept as they are: nothing is there to follow.
+     *
+     * @param base       a resolved host path
+     * @param followLast whether a link in the last component is followed too
+     */
+    private String resolve(String base, String rest, boolean followLast) throws IOException {
+        return resolution(base, rest, followLast).hostPath();
+    }
+
+    /** A resolved host path, and whether it was seen to be an existing directory. */
+    private record Resolution(String hostPath, boolean directory) {
+    }
+
+    private Resolution resolution(String base, String rest, boolean followLast) throws IOException {
+        Deque<String> todo = new ArrayDeque<>();
+        pushFront(todo, rest);
+        List<String> done = new ArrayList<>();
+        if (!rest.startsWith("/")) {
+            pushFront(done, base);
+        }
+        boolean missing = false;
+        boolean directory = rest.isEmpty() || rest.equals("/");
+        int hops = 0;
+        while (!todo.isEmpty()) {
+            String name = todo.pollFirst();
+            if (name.isEmpty() || name.equals(".")) {
+                continue;
+            }
+            if (name.equals("..")) {
+                if (!done.isEmpty()) {
+                    done.removeLast();
+                }
+                continue;
+            }
+            done.add(name);
+            directory = false;
+            if (missing || (todo.isEmpty() && !followLast)) {
+                continue;
+            }
+            Path here = onDisk(join(done));
+            BasicFileAttributes attributes;
+            try {
+                attributes = Files.readAttributes(here, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            } catch (NoSuchFileException e) {
+                missing = true;
+                continue;
+            } catch (FileSystemException e) {
+                // Not a directory, or not searchable: the open that follows reports it.
+                missing = true;
+                continue;
+            }
+            if (attributes.isSymbolicLink()) {
+                if (++hops > MAX_LINK_HOPS) {
+                    throw new FileSystemException(onDisk(join(done)).toString(), null, "too many levels of symbolic links");
+                }
+                String target = Files.readSymbolicLink(here).toString();
+                done.removeLast();
+                if (target.startsWith("/")) {
+                    done.clear();
+                }
+                pushFront(todo, target);
+            } else {
+                directory = attributes.isDirectory();
+            }
+        }
+        return new Resolution(join(done), directory);
+    }
+
+    private static void pushFront(Deque<String> todo, String path) {
+        String[] parts = path.split("/");
+        for (int i = parts.length - 1; i >= 0; i--) {
+            todo.addFirst(parts[i]);
+        }
+    }
+
+    private static void pushFront(List<String> done, String resolved) {
+        for (String part : resolved.split("/")) {
+            if (!part.isEmpty()) {
+                done.add(part);
+            }
+        }
+    }
+
+    private static String join(List<String> components) {
+        return "/" + String.join("/", components);
+    }
+
+    /** The file under the root for a resolved host path. */
+    private Path onDisk(String resolved) {
+        return resolved.equals("/") ? root : root.resolve(resolved.substring(1));
+    }
+
+    private static String parentOf(String hostPath) {
+        int slash = hostPath.lastIndexOf('/');
+        return slash <= 0 ? "/" : hostPath.substring(0, slash);
+    }
+
+    private static String nameOf(String hostPath) {
+        return hostPath.substring(hostPath.lastIndexOf('/') + 1);
+    }
+
+    private static void requireAbsolute(String hostPath) {
+        if (!hostPath.startsWith("/")) {
+            throw new IllegalArgumentException("host path must be absolute: " + oneLine(hostPath));
+        }
+    }
+
     private static void syncDirectory(Path dir) {
         // Makes the rename itself durable, so a crash cannot bring back the old file.
         try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
@@ -271,6 +656,33 @@ public final class Host {
         } catch (IOException ignored) {
             // Some file systems refuse to sync a directory; the rename is still atomic.
         }
+    }
+
+    /**
+     * Text made fit for a one-line message: control characters, which a file name or a file's
+     * contents may hold, are shown escaped ({@code \n}, {@code \t}, {@code \x00}).
+     */
+    public static String oneLine(String text) {
+        StringBuilder out = null;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c >= 0x20 && c != 0x7f) {
+                if (out != null) {
+                    out.append(c);
+                }
+                continue;
+            }
+            if (out == null) {
+                out = new StringBuilder(text.length() + 8).append(text, 0, i);
+            }
+            out.append(switch (c) {
+                case '\n' -> "\\n";
+                case '\r' -> "\\r";
+                case '\t' -> "\\t";
+                default -> String.format("\\x%02x", (int) c);
+            });
+        }
+        return out == null ? text : out.toString();
     }
 
     /** The OS's reason for a failed file operation, without the Java exception class. */

@@ -1,6 +1,7 @@
 package org.xenirqpolicy.setup;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.InvalidPathException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -26,18 +27,22 @@ public final class Installer {
 
     public static Report install(Host host) {
         String sysconfig = IrqbalanceConfig.PATH;
+        // A link is edited at its target; a masked file (a link to /dev/null), a dangling link
+        // and anything else that is not a regular file are refused before anything is written.
+        String edited = host.replaceableTarget(sysconfig);
+        String shown = edited.equals(sysconfig) ? sysconfig : sysconfig + " (a link to " + Host.oneLine(edited) + ")";
         String text = host.read(sysconfig).orElse(null);
         IrqbalanceArgs.Decision decision = IrqbalanceArgs.install(text);
         Optional<InstallState> previous = host.read(InstallState.PATH).flatMap(InstallState::parse);
         List<String> lines = new ArrayList<>();
         switch (decision) {
-            case IrqbalanceArgs.Decision.AlreadySet a -> lines.add(sysconfig + ": irqbalance already runs " + IrqbalanceArgs.HOOK);
+            case IrqbalanceArgs.Decision.AlreadySet a -> lines.add(shown + ": irqbalance already runs " + IrqbalanceArgs.HOOK);
             case IrqbalanceArgs.Decision.Write w -> {
                 // The state first: a crash between the two leaves an undo for an edit not made,
                 // which uninstall skips, never an edit without its undo.
                 saveState(host, new InstallState(Optional.of(w.edit()), previous.flatMap(InstallState::policyLink)));
                 host.writeAtomically(sysconfig, w.text().getBytes(StandardCharsets.ISO_8859_1), "rw-r--r--");
-                lines.add(sysconfig + ": " + (w.edit().createdFile()
+                lines.add(shown + ": " + (w.edit().createdFile()
                         ? "created, with " + IrqbalanceArgs.OUR_ARG + " in " + IrqbalanceArgs.VARIABLE
                         : w.replacedSeed()
                         ? "replaced the seed script " + IrqbalanceArgs.SEED_SCRIPT + " by " + IrqbalanceArgs.HOOK
@@ -45,23 +50,23 @@ public final class Installer {
                         : "added " + IrqbalanceArgs.OUR_ARG + " to " + IrqbalanceArgs.VARIABLE));
             }
             case IrqbalanceArgs.Decision.OtherPolicy other -> {
-                if (!other.path().startsWith("/") || !host.isDirectory(other.path())) {
-                    return new Report(List.of(sysconfig + ": irqbalance already runs the policy script " + other.path()
+                if (!other.path().startsWith("/") || !isDirectory(host, other.path(), sysconfig)) {
+                    return new Report(List.of(sysconfig + ": irqbalance already runs the policy script " + Host.oneLine(other.path())
                             + "; left unchanged. To run both, put both in one directory, set --policyscript to it and"
                             + " run 'xen-irq-policy install' again"), true);
                 }
                 String link = other.path().replaceAll("/+$", "") + "/" + LINK_NAME;
                 Optional<String> target = host.linkTarget(link);
                 if (target.isEmpty() && host.exists(link)) {
-                    throw new InputException(link + " exists and is not our link; left unchanged");
+                    throw new InputException(Host.oneLine(link) + " exists and is not our link; left unchanged");
                 }
                 if (target.isEmpty()) {
                     saveState(host, new InstallState(previous.flatMap(InstallState::edit), Optional.of(link)));
                     host.symlink(link, IrqbalanceArgs.HOOK);
-                    lines.add(other.path() + ": added the link " + LINK_NAME + " -> " + IrqbalanceArgs.HOOK
+                    lines.add(Host.oneLine(other.path()) + ": added the link " + LINK_NAME + " -> " + IrqbalanceArgs.HOOK
                             + " to irqbalance's policy directory");
                 } else {
-                    lines.add(other.path() + ": irqbalance's policy directory already holds " + link);
+                    lines.add(Host.oneLine(other.path()) + ": irqbalance's policy directory already holds " + Host.oneLine(link));
                 }
             }
         }
@@ -75,16 +80,36 @@ public final class Installer {
         }
         List<String> lines = new ArrayList<>();
         String sysconfig = IrqbalanceConfig.PATH;
-        state.get().edit().ifPresent(edit -> host.read(sysconfig).ifPresent(text -> {
-            String restored = IrqbalanceArgs.uninstall(text, edit);
-            if (restored == null) {
-                host.delete(sysconfig);
-                lines.add(sysconfig + ": removed (created by install, unchanged since)");
-            } else if (!restored.equals(text)) {
-                host.writeAtomically(sysconfig, restored.getBytes(StandardCharsets.ISO_8859_1), "rw-r--r--");
-                lines.add(sysconfig + ": took " + IrqbalanceArgs.OUR_ARG + " out of " + IrqbalanceArgs.VARIABLE);
+        state.get().edit().ifPresent(edit -> {
+            String target;
+            try {
+                target = host.replaceableTarget(sysconfig);
+            } catch (InputException e) {
+                // Masked or replaced by something we must not write since install: the package
+                // is going away all the same, so say so and undo the rest.
+                lines.add(e.getMessage());
+                return;
             }
-        }));
+            boolean link = !target.equals(sysconfig);
+            String shown = link ? sysconfig + " (a link to " + Host.oneLine(target) + ")" : sysconfig;
+            host.read(sysconfig).ifPresent(text -> {
+                String restored = IrqbalanceArgs.uninstall(text, edit);
+                if (restored == null && !link) {
+                    host.delete(sysconfig);
+                    lines.add(sysconfig + ": removed (created by install, unchanged since)");
+                    return;
+                }
+                if (restored == null) {
+                    // Uninstall never turns a link into a file, nor removes one: the file we
+                    // created became a link since, so only our argument comes out of its target.
+                    restored = IrqbalanceArgs.withoutOurArgument(text);
+                }
+                if (!restored.equals(text)) {
+                    host.writeAtomically(sysconfig, restored.getBytes(StandardCharsets.ISO_8859_1), "rw-r--r--");
+                    lines.add(shown + ": took " + IrqbalanceArgs.OUR_ARG + " out of " + IrqbalanceArgs.VARIABLE);
+                }
+            });
+        });
         state.get().policyLink().ifPresent(link -> {
             if (host.linkTarget(link).filter(IrqbalanceArgs.HOOK::equals).isPresent()) {
                 host.delete(link);
@@ -93,6 +118,19 @@ public final class Installer {
         });
         host.delete(InstallState.PATH);
         return new Report(lines, false);
+    }
+
+    /**
+     * Whether a policy path from the sysconfig file is a directory. A path Java cannot use (a NUL
+     * byte) is bad input in that file, not an internal error.
+     */
+    private static boolean isDirectory(Host host, String path, String file) {
+        try {
+            return host.isDirectory(path);
+        } catch (InvalidPathException e) {
+            throw new InputException(file + ": the policy path '" + Host.oneLine(path) + "' in " + IrqbalanceArgs.VARIABLE
+                    + " is not a usable path (" + Host.oneLine(e.getReason()) + "); left unchanged");
+        }
     }
 
     private static void saveState(Host host, InstallState state) {
