@@ -93,6 +93,10 @@ class SystemdUnitsTest {
         assertEquals("strict", unit.value("Service.ProtectSystem"));
         // Everything the engine writes, and nothing else; irqbalance's directory may not exist.
         assertEquals(List.of("/proc/irq", "/run/xen-irq-policy", "-/run/irqbalance"), unit.words("Service.ReadWritePaths"));
+        // A read-write path that does not exist fails the start: ours is made by the unit itself,
+        // also before tmpfiles.d ever ran (the package's first start), and kept for the hook.
+        assertEquals(List.of("xen-irq-policy"), unit.words("Service.RuntimeDirectory"));
+        assertEquals("yes", unit.value("Service.RuntimeDirectoryPreserve"));
         assertTrue(unit.isSet("Service.CapabilityBoundingSet"), "a bounding set is given");
         assertEquals(List.of(), unit.words("Service.CapabilityBoundingSet"), "root-owned files need no capability");
         // A JIT needs writable and executable memory; ProtectKernelTunables= makes /proc/irq
