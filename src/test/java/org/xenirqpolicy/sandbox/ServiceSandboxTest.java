@@ -90,8 +90,12 @@ class ServiceSandboxTest {
 
     /** Every event channel's smp_affinity_list holds the CPU of the saved plan. */
     private void assertPlacedAsPlanned() {
+        assertPlacedAsPlanned(DOM0);
+    }
+
+    private void assertPlacedAsPlanned(SyntheticDom0 dom0) {
         Plan plan = PlanFile.parse(HostTree.at(tree).read("/run/xen-irq-policy/plan")).orElseThrow();
-        assertEquals(DOM0.eventChannelTraffic().keySet(), new TreeSet<>(plan.placements().stream().map(Placement::irq).toList()));
+        assertEquals(dom0.eventChannelTraffic().keySet(), new TreeSet<>(plan.placements().stream().map(Placement::irq).toList()));
         for (Placement p : plan.placements()) {
             assertEquals(p.cpu() + "\n", HostTree.at(tree).read("/proc/irq/" + p.irq() + "/smp_affinity_list"), p.toString());
         }
@@ -192,8 +196,17 @@ class ServiceSandboxTest {
         }
     }
 
+    /** What Restart=on-failure starts after a crash: it must place everything. */
+    private void assertTheNextApplyPlacesEverything(SyntheticDom0 dom0) {
+        Dom0Namespace.Result next = runInService(execStart());
+        assertEquals(0, next.status(), next.out() + next.err());
+        assertEquals("", next.err());
+        assertTrue(next.out().endsWith("plan saved in /run/xen-irq-policy/plan\n"), next.out());
+        assertPlacedAsPlanned(dom0);
+    }
+
     @Test
-    void anApplyKilledWithSigabrtLeavesTheRequestsAndTheNextPlacesEverything() throws Exception {
+    void anApplyKilledWithSigabrtBeforeItWritesLeavesTheRequestsAndTheNextPlacesEverything() throws Exception {
         Map<String, String> before = affinities();
         List<Integer> irqs = new ArrayList<>(DOM0.eventChannelTraffic().keySet());
         // A guest's new event channels, as the hook leaves them under irqbalance's sandbox and without it.
@@ -207,30 +220,61 @@ class ServiceSandboxTest {
             assertTrue(held.isValid());
             awaitBlockedOnLock(engine);
             engine.signal("ABRT");
-            Dom0Namespace.await(Duration.ofSeconds(60), "the JVM to die", () -> !engine.alive());
+            assertEquals(128 + 6, engine.exitStatus(), "killed by SIGABRT");
         }
         assertEquals(before, affinities(), "nothing written");
         assertFalse(Files.exists(tree.resolve("run/xen-irq-policy/plan")));
         assertTrue(Files.exists(tree.resolve("run/irqbalance/xen-irq-policy-request." + irqs.get(0))), "the requests stay");
         assertTrue(Files.exists(tree.resolve("run/xen-irq-policy/request." + irqs.get(1))), "the requests stay");
-
-        // Killed anywhere in the apply itself: whatever it left, the next one completes it.
-        for (int delayMs : new int[] {200, 400, 700}) {
-            try (Dom0Namespace.Running engine = new Dom0Namespace.Running(inService(execStart()))) {
-                Thread.sleep(delayMs);
-                if (engine.alive()) {
-                    engine.signal("ABRT");
-                }
-                Dom0Namespace.await(Duration.ofSeconds(60), "the JVM to die", () -> !engine.alive());
-            }
-        }
-        // What Restart=on-failure starts next.
-        Dom0Namespace.Result next = runInService(execStart());
-        assertEquals(0, next.status(), next.out() + next.err());
-        assertEquals("", next.err());
-        assertPlacedAsPlanned();
+        assertTheNextApplyPlacesEverything(DOM0);
         assertEquals(Set.of(".keep"), filesUnder(tree.resolve("run/irqbalance")), "requests consumed once placed");
         assertFalse(filesUnder(tree.resolve("run/xen-irq-policy")).stream().anyMatch(f -> f.startsWith("request.")));
+    }
+
+    @Test
+    void anApplyKilledWithSigabrtInItsWritesIsCompletedByTheNext() throws Exception {
+        // Thousands of event channels, so that the writes last long enough to be caught.
+        SyntheticDom0 big = new SyntheticDom0(CpuSet.parseList("0-15"), 100, 2, 6, 2, 8, "xen-dyn-lateeoi",
+                SyntheticDom0.uniformQueues(3000, 1000, 20));
+        for (int attempt = 1; ; attempt++) {
+            Path fresh = tmp.resolve("big-" + attempt);
+            tree = fresh;
+            big.layOut(HostTree.at(tree));
+            HostTree.at(tree).write("/run/irqbalance/.keep", "").write("/run/xen-irq-policy/.keep", "");
+            List<Path> affinity = big.eventChannelTraffic().keySet().stream()
+                    .map(irq -> fresh.resolve("proc/irq/" + irq + "/smp_affinity_list")).toList();
+            Map<Path, String> before = new java.util.HashMap<>();
+            for (Path f : affinity) {
+                before.put(f, Files.readString(f));
+            }
+            // Every 50th file, in a tight loop: the first write is seen within a millisecond or two.
+            List<Path> watched = java.util.stream.IntStream.range(0, affinity.size()).filter(i -> i % 50 == 0)
+                    .mapToObj(affinity::get).toList();
+            int written;
+            try (Dom0Namespace.Running engine = new Dom0Namespace.Running(inService(execStart()))) {
+                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (engine.alive() && watched.stream().allMatch(f -> Fixtures.read(f).equals(before.get(f)))) {
+                    assertTrue(System.nanoTime() < deadline, "the apply wrote nothing in 60 s: " + engine.err());
+                }
+                try {
+                    engine.signal("ABRT");
+                } catch (IllegalStateException e) {
+                    assertFalse(engine.alive(), e.getMessage());
+                }
+                if (engine.exitStatus() != 128 + 6) {
+                    // It finished before the signal came: try again on a fresh dom0.
+                    assertTrue(attempt < 5, "5 applies all finished before a SIGABRT sent at their first write");
+                    continue;
+                }
+                written = (int) affinity.stream().filter(f -> !Fixtures.read(f).equals(before.get(f))).count();
+            }
+            assertTrue(written > 0, "killed after its first write");
+            // The plan is saved after the writes, whole or not at all.
+            Path plan = tree.resolve("run/xen-irq-policy/plan");
+            assertTrue(!Files.exists(plan) || PlanFile.parse(Fixtures.read(plan)).isPresent(), "no torn plan");
+            assertTheNextApplyPlacesEverything(big);
+            return;
+        }
     }
 
     /**

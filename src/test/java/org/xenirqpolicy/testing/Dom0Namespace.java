@@ -194,6 +194,11 @@ public final class Dom0Namespace {
             return process.isAlive();
         }
 
+        /** The exit status once it ended, 128 + the signal's number if a signal killed it. */
+        public int exitStatus() throws InterruptedException {
+            return process.waitFor();
+        }
+
         public void signal(String name) {
             Result kill = run(Duration.ofSeconds(10), "kill", "-" + name, String.valueOf(process.pid()));
             if (kill.status() != 0) {
