@@ -9,7 +9,13 @@
 # (RuntimeDirectory=), and no memory that is writable and executable (MemoryDenyWriteExecute=,
 # through MDWE_EXEC, which calls prctl(PR_SET_MDWE)).
 #
-# Usage: dom0-namespace.sh [--sandbox MDWE_EXEC] TREE COMMAND [ARG...]   (as root)
+# With --service 'RW_PATHS' it rebuilds the mounts of xen-irq-policy.service's sandbox instead:
+# PrivateTmp= (private /tmp and /var/tmp), ProtectHome= (empty /home and /root), PrivateDevices=
+# (a /dev with only the pseudo-devices), ProtectSystem=strict (every mount read-only) but
+# ReadWritePaths= (RW_PATHS, space-separated, '-' before a path that may not exist). The caller
+# adds what needs no mount (a network namespace, capabilities, no_new_privs, umask).
+#
+# Usage: dom0-namespace.sh [--sandbox MDWE_EXEC | --service RW_PATHS] TREE COMMAND [ARG...]   (as root)
 set -eu
 
 if [ "${1-}" != --inside ]; then
@@ -18,8 +24,12 @@ fi
 shift
 
 mdwe=''
+service=''
 if [ "${1-}" = --sandbox ]; then
 	mdwe=$2
+	shift 2
+elif [ "${1-}" = --service ]; then
+	service=$2
 	shift 2
 fi
 tree=$1
@@ -44,5 +54,32 @@ if [ -n "$mdwe" ]; then
 	mount -o remount,bind,rw /proc/irq
 	mount -o remount,bind,rw /run/irqbalance
 	exec "$mdwe" "$@"
+fi
+if [ -n "$service" ]; then
+	mount -t tmpfs -o mode=1777 private-tmp /tmp
+	mount -t tmpfs -o mode=1777 private-var-tmp /var/tmp
+	for home in /home /root; do
+		mount -t tmpfs -o mode=0000 protect-home "$home"
+	done
+	# The new /dev is built aside, from the devices of the old one, then moved over it.
+	mkdir /run/private-dev
+	mount -t tmpfs -o mode=0755 private-dev /run/private-dev
+	for dev in null zero full random urandom; do
+		touch "/run/private-dev/$dev"
+		mount --bind "/dev/$dev" "/run/private-dev/$dev"
+	done
+	mkdir -m 1777 /run/private-dev/shm
+	mount --move /run/private-dev /dev
+	rmdir /run/private-dev
+	while read -r _ mountpoint _; do
+		mount -o remount,bind,ro "$mountpoint" 2>/dev/null || true
+	done </proc/self/mounts
+	for path in $service; do
+		case $path in
+		-*) path=${path#-}; [ -e "$path" ] || continue ;;
+		esac
+		mount --bind "$path" "$path"
+		mount -o remount,bind,rw "$path"
+	done
 fi
 exec "$@"

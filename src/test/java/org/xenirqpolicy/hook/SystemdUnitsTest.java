@@ -1,6 +1,7 @@
 package org.xenirqpolicy.hook;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -9,29 +10,40 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.xenirqpolicy.apply.Requests;
 import org.xenirqpolicy.testing.Dom0Namespace;
 import org.xenirqpolicy.testing.Fixtures;
+import org.xenirqpolicy.testing.UnitFile;
 
-/** The engine's trigger: xen-irq-policy.path watches exactly where the hook leaves requests. */
+/**
+ * The engine's units: xen-irq-policy.path watches exactly where the hook leaves requests; the
+ * service is sandboxed and retried after a crash.
+ */
 class SystemdUnitsTest {
     private static final Path UNITS = Fixtures.repo().resolve("src/main/systemd");
 
     @TempDir
     Path tmp;
 
-    @Test
-    void systemdAnalyzeVerifyFindsNothing() throws Exception {
-        Dom0Namespace.requirePrerequisites();
+    private static void requireSystemdAnalyze() {
         if (!Files.isExecutable(Path.of("/usr/bin/systemd-analyze"))) {
             if (Fixtures.inCi()) {
                 fail("systemd-analyze is not installed (Debian package systemd)");
             }
             Assumptions.abort("systemd-analyze is not installed");
         }
+    }
+
+    @Test
+    void systemdAnalyzeVerifyFindsNothing() throws Exception {
+        Dom0Namespace.requirePrerequisites();
+        requireSystemdAnalyze();
         // verify wants ExecStart= to exist: an overlay puts a launcher at /usr/sbin in a private namespace.
         Path upper = Files.createDirectories(tmp.resolve("upper"));
         Files.createDirectories(tmp.resolve("work"));
@@ -61,5 +73,65 @@ class SystemdUnitsTest {
         String service = Files.readString(UNITS.resolve("xen-irq-policy.service"));
         assertTrue(service.contains("\nExecStart=/usr/sbin/xen-irq-policy apply\n"), service);
         assertTrue(service.contains("\nBefore=irqbalance.service\n"), service);
+    }
+
+    @Test
+    void theServiceIsSandboxedToAnExposureOfTwoAtMost() throws Exception {
+        requireSystemdAnalyze();
+        Path unit = Files.copy(UNITS.resolve("xen-irq-policy.service"), tmp.resolve("xen-irq-policy.service"));
+        Dom0Namespace.Result r = Dom0Namespace.run(Duration.ofSeconds(60), "systemd-analyze", "security", "--offline=yes",
+                "--no-pager", unit.toString());
+        Matcher m = Pattern.compile("Overall exposure level for xen-irq-policy\\.service: (\\d+\\.\\d+) ").matcher(r.out());
+        assertTrue(m.find(), r.out() + r.err());
+        double exposure = Double.parseDouble(m.group(1));
+        assertTrue(exposure <= 2.0, "exposure " + exposure + ":\n" + r.out());
+    }
+
+    @Test
+    void theSandboxLeavesTheEngineWhatItNeeds() {
+        UnitFile unit = UnitFile.read(UNITS.resolve("xen-irq-policy.service"));
+        assertEquals("strict", unit.value("Service.ProtectSystem"));
+        // Everything the engine writes, and nothing else; irqbalance's directory may not exist.
+        assertEquals(List.of("/proc/irq", "/run/xen-irq-policy", "-/run/irqbalance"), unit.words("Service.ReadWritePaths"));
+        // A read-write path that does not exist fails the start: ours is made by the unit itself,
+        // also before tmpfiles.d ever ran (the package's first start), and kept for the hook.
+        assertEquals(List.of("xen-irq-policy"), unit.words("Service.RuntimeDirectory"));
+        assertEquals("yes", unit.value("Service.RuntimeDirectoryPreserve"));
+        assertTrue(unit.isSet("Service.CapabilityBoundingSet"), "a bounding set is given");
+        assertEquals(List.of(), unit.words("Service.CapabilityBoundingSet"), "root-owned files need no capability");
+        // A JIT needs writable and executable memory; ProtectKernelTunables= makes /proc/irq
+        // read-only; ProcSubset=pid hides /proc/interrupts and /proc/irq.
+        assertEquals(null, unit.value("Service.MemoryDenyWriteExecute"));
+        assertEquals(null, unit.value("Service.ProtectKernelTunables"));
+        assertEquals(null, unit.value("Service.ProcSubset"));
+        assertEquals("0022", unit.value("Service.UMask"));
+    }
+
+    @Test
+    void aCrashedApplyIsRetriedABoundedNumberOfTimesButBadInputIsNot() {
+        UnitFile unit = UnitFile.read(UNITS.resolve("xen-irq-policy.service"));
+        assertEquals("oneshot", unit.value("Service.Type"));
+        assertEquals("on-failure", unit.value("Service.Restart"));
+        // Exit status 2 is bad input (xen-irq-policy(8)): the same typo would fail the same way.
+        assertEquals(List.of("2"), unit.words("Service.RestartPreventExitStatus"));
+        // The start limit belongs to [Unit]: in [Service] systemd ignores it.
+        assertFalse(unit.isSet("Service.StartLimitBurst"));
+        assertFalse(unit.isSet("Service.StartLimitIntervalSec"));
+        int burst = Integer.parseInt(unit.value("Unit.StartLimitBurst"));
+        int window = seconds(unit.value("Unit.StartLimitIntervalSec"));
+        int pause = seconds(unit.value("Service.RestartSec"));
+        // A JVM that crashes as it starts (a second at most) is tried burst times within the
+        // window, then left failed; the hook's requests, one start per irqbalance rescan (10 s at
+        // most), never reach the limit.
+        assertTrue(burst * (pause + 1) < window, "a crash loop stops: " + burst + " tries, " + pause + " s apart, in " + window + " s");
+        assertTrue(window / 10 < burst, "requests never reach the start limit");
+        assertTrue(burst <= 10, "a bounded number of tries: " + burst);
+    }
+
+    /** A systemd time span as the units write it: seconds, with an optional s or min. */
+    private static int seconds(String span) {
+        Matcher m = Pattern.compile("(\\d+)(s|min)?").matcher(span);
+        assertTrue(m.matches(), span);
+        return Integer.parseInt(m.group(1)) * ("min".equals(m.group(2)) ? 60 : 1);
     }
 }

@@ -42,7 +42,7 @@ public final class Dom0Namespace {
         } catch (IOException e) {
             missing.add("root");
         }
-        for (String tool : List.of("/usr/bin/unshare", IRQBALANCE.toString(), "/usr/bin/cc")) {
+        for (String tool : List.of("/usr/bin/unshare", "/usr/bin/setpriv", IRQBALANCE.toString(), "/usr/bin/cc")) {
             if (!Files.isExecutable(Path.of(tool))) {
                 missing.add(tool);
             }
@@ -103,6 +103,41 @@ public final class Dom0Namespace {
         return cmd;
     }
 
+    /**
+     * The command line that runs {@code command} in the simulated dom0 {@code tree} under the
+     * sandbox of {@code unit} (xen-irq-policy.service) as far as it can be rebuilt without systemd:
+     * its mounts (ProtectSystem=strict but ReadWritePaths=, PrivateTmp=, ProtectHome=,
+     * PrivateDevices=), a network namespace of its own (PrivateNetwork=), CapabilityBoundingSet=,
+     * NoNewPrivileges=, UMask=, and / as the working directory. Every step execs the next, so
+     * the command keeps the pid of the process that starts this line.
+     */
+    public static List<String> inService(Path tree, UnitFile unit, String... command) {
+        for (String[] setting : new String[][] {{"ProtectSystem", "strict"}, {"PrivateTmp", "yes"}, {"ProtectHome", "yes"},
+                {"PrivateDevices", "yes"}, {"PrivateNetwork", "yes"}, {"NoNewPrivileges", "yes"}}) {
+            if (!setting[1].equals(unit.value("Service." + setting[0]))) {
+                throw new IllegalArgumentException("the harness rebuilds " + setting[0] + "=" + setting[1] + " only, not "
+                        + unit.value("Service." + setting[0]));
+            }
+        }
+        List<String> cmd = new ArrayList<>(List.of("sh", script().toString(), "--service",
+                String.join(" ", unit.words("Service.ReadWritePaths")), tree.toString(), "unshare", "--net", "setpriv",
+                "--no-new-privs"));
+        if (unit.isSet("Service.CapabilityBoundingSet")) {
+            StringBuilder bounding = new StringBuilder("-all");
+            for (String cap : unit.words("Service.CapabilityBoundingSet")) {
+                if (!cap.startsWith("CAP_")) {
+                    throw new IllegalArgumentException("the harness takes a list of capabilities to keep, not " + cap);
+                }
+                bounding.append(",+").append(cap.substring(4).toLowerCase(java.util.Locale.ROOT));
+            }
+            cmd.add("--bounding-set=" + bounding);
+        }
+        String umask = unit.value("Service.UMask");
+        cmd.addAll(List.of("sh", "-c", "umask " + (umask == null ? "0022" : umask) + " && cd / && exec \"$@\"", "sh"));
+        cmd.addAll(List.of(command));
+        return cmd;
+    }
+
     /** irqbalance once: every IRQ through the policy script, one placement, then exit. */
     public static Result irqbalanceOnce(Path tree, boolean sandbox, String policyScript) {
         return run(Duration.ofSeconds(90), inside(tree, sandbox, IRQBALANCE.toString(), "--oneshot", "--foreground",
@@ -157,6 +192,11 @@ public final class Dom0Namespace {
 
         public boolean alive() {
             return process.isAlive();
+        }
+
+        /** The exit status once it ended, 128 + the signal's number if a signal killed it. */
+        public int exitStatus() throws InterruptedException {
+            return process.waitFor();
         }
 
         public void signal(String name) {
