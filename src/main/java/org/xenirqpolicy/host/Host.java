@@ -402,14 +402,19 @@ public final class Host {
             file = target(hostPath).file();
             createDirectories(file.getParent());
             FileChannel channel;
+            boolean created = true;
             try {
                 channel = FileChannel.open(file, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
                         StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS), PosixFilePermissions.asFileAttribute(LOCK_MODE));
-                Files.setPosixFilePermissions(file, LOCK_MODE);
             } catch (FileAlreadyExistsException e) {
                 channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+                created = false;
             }
             try {
+                if (created) {
+                    // The umask narrowed the mode asked for at creation; a lock file is 0644.
+                    Files.setPosixFilePermissions(file, LOCK_MODE);
+                }
                 FileLock lock = channel.tryLock();
                 boolean waited = lock == null;
                 if (waited) {
