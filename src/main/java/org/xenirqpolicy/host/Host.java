@@ -3,7 +3,6 @@ package org.xenirqpolicy.host;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.SeekableByteChannel;
@@ -117,7 +116,7 @@ public final class Host {
         // a link (nearly always); a link is then resolved within the root and opened there.
         Path file = unfollowed(hostPath);
         try (SeekableByteChannel in = Files.newByteChannel(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
-            return Channels.newInputStream(in).readAllBytes();
+            return readAll(in);
         } catch (IOException e) {
             // On a link the JDK reports ELOOP as a plain IOException.
             if (e instanceof NoSuchFileException || !Files.isSymbolicLink(file)) {
@@ -126,7 +125,28 @@ public final class Host {
         }
         try (SeekableByteChannel in = Files.newByteChannel(followed(hostPath), StandardOpenOption.READ,
                 LinkOption.NOFOLLOW_LINKS)) {
-            return Channels.newInputStream(in).readAllBytes();
+            return readAll(in);
+        }
+    }
+
+    /**
+     * All of a file, in a buffer sized by what the file says (as {@link Files#readAllBytes}): an
+     * apply reads thousands of files of a few bytes, and a fixed large buffer each is garbage.
+     * Files of /proc say 0 and those of /sys 4096, whatever they hold: the buffer grows as needed.
+     */
+    private static byte[] readAll(SeekableByteChannel in) throws IOException {
+        long size = in.size();
+        byte[] buffer = new byte[(int) Math.min(Math.max(size, 64), Integer.MAX_VALUE - 16)];
+        int n = 0;
+        while (true) {
+            int read = in.read(ByteBuffer.wrap(buffer, n, buffer.length - n));
+            if (read < 0) {
+                return n == buffer.length ? buffer : Arrays.copyOf(buffer, n);
+            }
+            n += read;
+            if (n == buffer.length) {
+                buffer = Arrays.copyOf(buffer, buffer.length * 2);
+            }
         }
     }
 
@@ -382,14 +402,19 @@ public final class Host {
             file = target(hostPath).file();
             createDirectories(file.getParent());
             FileChannel channel;
+            boolean created = true;
             try {
                 channel = FileChannel.open(file, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
                         StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS), PosixFilePermissions.asFileAttribute(LOCK_MODE));
-                Files.setPosixFilePermissions(file, LOCK_MODE);
             } catch (FileAlreadyExistsException e) {
                 channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+                created = false;
             }
             try {
+                if (created) {
+                    // The umask narrowed the mode asked for at creation; a lock file is 0644.
+                    Files.setPosixFilePermissions(file, LOCK_MODE);
+                }
                 FileLock lock = channel.tryLock();
                 boolean waited = lock == null;
                 if (waited) {
@@ -530,11 +555,34 @@ public final class Host {
         if (known != null) {
             return known;
         }
-        Resolution resolved = resolution(resolvedDir(parentOf(hostDir)), nameOf(hostDir), true);
+        String parent = resolvedDir(parentOf(hostDir));
+        String name = nameOf(hostDir);
+        Resolution resolved = plainDirectory(parent, name);
+        if (resolved == null) {
+            resolved = resolution(parent, name, true);
+        }
         if (resolved.directory()) {
             resolvedDirs.putIfAbsent(hostDir, resolved.hostPath());
         }
         return resolved.hostPath();
+    }
+
+    /**
+     * The common case, a plain name in a resolved directory that is not a link, in one stat and
+     * without the general walk; null for anything else (a link, {@code ..}, a missing name).
+     */
+    private Resolution plainDirectory(String parent, String name) {
+        if (name.isEmpty() || name.equals(".") || name.equals("..")) {
+            return null;
+        }
+        String path = parent.equals("/") ? "/" + name : parent + "/" + name;
+        try {
+            BasicFileAttributes attributes = Files.readAttributes(onDisk(path), BasicFileAttributes.class,
+                    LinkOption.NOFOLLOW_LINKS);
+            return attributes.isDirectory() ? new Resolution(path, true) : null;
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     /**
