@@ -201,7 +201,8 @@ class ServiceSandboxTest {
         Dom0Namespace.Result next = runInService(execStart());
         assertEquals(0, next.status(), next.out() + next.err());
         assertEquals("", next.err());
-        assertTrue(next.out().endsWith("plan saved in /run/xen-irq-policy/plan\n"), next.out());
+        // The plan may be the crashed apply's own, saved before its writes: then it stays as it is.
+        assertTrue(next.out().lines().anyMatch(l -> l.startsWith("spread: ") || l.startsWith("nothing to change: ")), next.out());
         assertPlacedAsPlanned(dom0);
     }
 
@@ -269,7 +270,7 @@ class ServiceSandboxTest {
                 written = (int) affinity.stream().filter(f -> !Fixtures.read(f).equals(before.get(f))).count();
             }
             assertTrue(written > 0, "killed after its first write");
-            // The plan is saved after the writes, whole or not at all.
+            // The plan is saved before the writes, whole or not at all.
             Path plan = tree.resolve("run/xen-irq-policy/plan");
             assertTrue(!Files.exists(plan) || PlanFile.parse(Fixtures.read(plan)).isPresent(), "no torn plan");
             assertTheNextApplyPlacesEverything(big);
