@@ -4,10 +4,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Reads the variable assignments of a sysconfig file the way the shell and systemd's
- * EnvironmentFile= see them: {@code KEY=value}, {@code KEY="quoted value"}, {@code KEY='literal'},
- * an optional {@code export}, comments, backslash-newline continuations and CRLF line ends.
- * Lines that are not assignments are ignored, as systemd does.
+ * Reads the variable assignments of a sysconfig file the way sh sees them: {@code KEY=value},
+ * {@code KEY="quoted value"}, {@code KEY='literal'}, an optional {@code export}, comments (also
+ * after a value), backslash-newline continuations and CRLF line ends. Lines that are not
+ * assignments are ignored. This is the reading of /etc/sysconfig/xen-irq-policy, which only we
+ * read, and of what sh makes of /etc/sysconfig/irqbalance; what irqbalance gets from that file
+ * is what systemd reads in it, {@link EnvironmentFile}.
  */
 public final class ShellVars {
     /** One assignment; {@code line} is the 1-based line where it starts. */

@@ -28,6 +28,7 @@ public final class Installer {
         String sysconfig = IrqbalanceConfig.PATH;
         String text = host.read(sysconfig).orElse(null);
         IrqbalanceArgs.Decision decision = IrqbalanceArgs.install(text);
+        refuseWhatSystemdWouldReadOtherwise(sysconfig, text, decision);
         Optional<InstallState> previous = host.read(InstallState.PATH).flatMap(InstallState::parse);
         List<String> lines = new ArrayList<>();
         switch (decision) {
@@ -93,6 +94,24 @@ public final class Installer {
         });
         host.delete(InstallState.PATH);
         return new Report(lines, false);
+    }
+
+    /**
+     * irqbalance gets its arguments from systemd (EnvironmentFile=, then $IRQBALANCE_ARGS split
+     * into words), not from sh: the file as it will be must make systemd pass the hook, and pass
+     * the same words sh reads, or nothing is written.
+     */
+    private static void refuseWhatSystemdWouldReadOtherwise(String sysconfig, String text, IrqbalanceArgs.Decision decision) {
+        String result = switch (decision) {
+            case IrqbalanceArgs.Decision.Write w -> w.text();
+            case IrqbalanceArgs.Decision.AlreadySet a -> text;
+            case IrqbalanceArgs.Decision.OtherPolicy o -> null;
+        };
+        if (result != null) {
+            IrqbalanceArgs.problemAsSystemdReads(result).ifPresent(problem -> {
+                throw new InputException(sysconfig + problem + "; left unchanged");
+            });
+        }
     }
 
     private static void saveState(Host host, InstallState state) {

@@ -1,0 +1,202 @@
+package org.xenirqpolicy.setup;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.xenirqpolicy.read.EnvironmentFile;
+import org.xenirqpolicy.read.ShellVars;
+import org.xenirqpolicy.testing.Cli;
+import org.xenirqpolicy.testing.Fixtures;
+
+/**
+ * Every /etc/sysconfig/irqbalance of the corpus against systemd's own parser of environment
+ * files, before and after {@code install}. systemd's EnvironmentFile= (how irqbalance.service
+ * passes the file to irqbalance) cannot be run here without a running systemd; the
+ * environment.d generator shipped in Debian's systemd package runs the same code
+ * (parse_env_file_internal) over ~/.config/environment.d/*.conf and prints what it set. Two
+ * differences of the generator are accounted for: it skips a key with an empty value ({@code A=},
+ * {@code A=""}) where EnvironmentFile= sets it to "", and it expands $VAR, which EnvironmentFile=
+ * does not (values holding '$' are not compared; the corpus has none in the variables that
+ * matter). After install, sh (dash, with globbing off) must read the same words as systemd
+ * passes irqbalance.
+ */
+class SystemdReadsSysconfigTest {
+    private static final Path CORPUS = Fixtures.repo().resolve("src/test/resources/sysconfig");
+    private static final Path GENERATOR = Path.of("/usr/lib/systemd/user-environment-generators/30-systemd-environment-d-generator");
+    private static final String SYSCONFIG = "/etc/sysconfig/irqbalance";
+
+    @TempDir
+    Path tmp;
+
+    static Stream<Path> corpus() throws IOException {
+        try (Stream<Path> list = Files.list(CORPUS)) {
+            return list.filter(p -> p.toString().endsWith(".env")).sorted().toList().stream();
+        }
+    }
+
+    private static void requireGenerator() {
+        if (!Files.isExecutable(GENERATOR)) {
+            if (Fixtures.inCi()) {
+                fail(GENERATOR + " is missing: install Debian's systemd package");
+            }
+            assumeTrue(false, GENERATOR + " is missing");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("corpus")
+    void systemdReadsTheFileAsWeDoAndAfterInstallPassesTheHookAsShReadsIt(Path file) throws Exception {
+        requireGenerator();
+        String name = file.getFileName().toString();
+        byte[] original = Files.readAllBytes(file);
+        assertEquals(generatorModel(latin1(original)), generator(original, EnvironmentFile.pushes(latin1(original))),
+                name + ": our reading of systemd's parser, before install");
+
+        Path root = tmp.resolve("root");
+        Path sysconfig = root.resolve(SYSCONFIG.substring(1));
+        Files.createDirectories(sysconfig.getParent());
+        Files.write(sysconfig, original);
+        Cli.Result install = Cli.run("install", "--root", root.toString());
+        if (name.endsWith(".other-policy.env") || name.endsWith(".refused.env")) {
+            assertNotEquals(0, install.status(), name + ": " + install.out());
+            assertEquals(latin1(original), latin1(Files.readAllBytes(sysconfig)), name + ": left unchanged");
+            if (name.endsWith(".refused.env")) {
+                assertEquals(1, install.err().lines().count(), install.err());
+                // The refusal is right: the edit install would make leaves systemd and sh at odds.
+                String wouldBe = ((IrqbalanceArgs.Decision.Write) IrqbalanceArgs.install(latin1(original))).text();
+                List<String> systemd = EnvironmentFile.execWords(generator(wouldBe.getBytes(StandardCharsets.ISO_8859_1),
+                        EnvironmentFile.pushes(wouldBe)).getOrDefault(IrqbalanceArgs.VARIABLE, ""));
+                List<String> sh = shWords(wouldBe.getBytes(StandardCharsets.ISO_8859_1));
+                assertTrue(!systemd.equals(sh) || !IrqbalanceArgs.HOOK.equals(IrqbalanceArgs.policyScript(systemd)),
+                        name + ": systemd " + systemd + ", sh " + sh);
+            }
+            return;
+        }
+        assertEquals(0, install.status(), name + ": " + install.err());
+        byte[] installed = Files.readAllBytes(sysconfig);
+        String text = latin1(installed);
+        Map<String, String> bySystemd = generator(installed, EnvironmentFile.pushes(text));
+        assertEquals(generatorModel(text), bySystemd, name + ": our reading of systemd's parser, after install");
+        List<String> words = EnvironmentFile.execWords(bySystemd.getOrDefault(IrqbalanceArgs.VARIABLE, ""));
+        assertEquals(IrqbalanceArgs.HOOK, IrqbalanceArgs.policyScript(words), name + ": " + words);
+        if (!name.contains("seed")) {
+            // The seed's script is replaced where it stands; everywhere else ours comes last.
+            assertEquals(IrqbalanceArgs.OUR_ARG, words.getLast(), name + ": " + words);
+        }
+        ShellVars.Assignment ours = ShellVars.last(EnvironmentFile.read(text).assignments(), IrqbalanceArgs.VARIABLE);
+        assertEquals(bySystemd.get(IrqbalanceArgs.VARIABLE), ours.value(), name);
+        List<String> sh = shWords(installed);
+        assertEquals(words, sh, name + ": what systemd passes irqbalance and what sh reads");
+        assertEquals(sh, IrqbalanceArgs.shellWords(ShellVars.last(ShellVars.parse(text), IrqbalanceArgs.VARIABLE).value()),
+                name + ": our reading of sh");
+    }
+
+    private static String latin1(byte[] bytes) {
+        return new String(bytes, StandardCharsets.ISO_8859_1);
+    }
+
+    /**
+     * What the generator sets from the pushes of our reader of systemd's parser: keys with no
+     * value and invalid names skipped, reading stopped at invalid UTF-8 (as merge_env_file does).
+     */
+    private static Map<String, String> generatorModel(String text) {
+        Map<String, String> env = new LinkedHashMap<>();
+        for (EnvironmentFile.Push p : EnvironmentFile.pushes(text)) {
+            if (p.value() == null || !p.key().matches("[A-Za-z_][A-Za-z0-9_]*")) {
+                continue;
+            }
+            if (!EnvironmentFile.isUtf8(p.key()) || !EnvironmentFile.isUtf8(p.value())) {
+                break;
+            }
+            if (!p.value().contains("$")) {
+                env.put(p.key(), p.value());
+            }
+        }
+        return env;
+    }
+
+    /** The generator run over {@code file}: the variables it set from it (of the keys the file names). */
+    private Map<String, String> generator(byte[] file, List<EnvironmentFile.Push> keys) throws Exception {
+        Path home = Files.createTempDirectory(tmp, "xdg");
+        Files.createDirectories(home.resolve("environment.d"));
+        Files.write(home.resolve("environment.d/zz-sysconfig.conf"), file);
+        Process p = new ProcessBuilder("env", "-i", "XDG_CONFIG_HOME=" + home, GENERATOR.toString())
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue());
+        Set<String> named = new HashSet<>();
+        keys.forEach(k -> named.add(k.key()));
+        Map<String, String> env = new LinkedHashMap<>();
+        for (Map.Entry<String, String> e : parseGeneratorOutput(latin1(out)).entrySet()) {
+            if (named.contains(e.getKey()) && !e.getValue().contains("$")) {
+                env.put(e.getKey(), e.getValue());
+            }
+        }
+        return env;
+    }
+
+    /** KEY=VALUE lines, VALUE bare or in double quotes with \ before "\`$ (shell_maybe_quote). */
+    static Map<String, String> parseGeneratorOutput(String out) {
+        Map<String, String> env = new LinkedHashMap<>();
+        int i = 0;
+        while (i < out.length()) {
+            int eq = out.indexOf('=', i);
+            String key = out.substring(i, eq);
+            StringBuilder v = new StringBuilder();
+            i = eq + 1;
+            if (i < out.length() && out.charAt(i) == '"') {
+                for (i++; out.charAt(i) != '"'; i++) {
+                    if (out.charAt(i) == '\\') {
+                        i++;
+                    }
+                    v.append(out.charAt(i));
+                }
+                i++;
+            } else {
+                while (out.charAt(i) != '\n') {
+                    v.append(out.charAt(i++));
+                }
+            }
+            assertEquals('\n', out.charAt(i), out);
+            i++;
+            env.put(key, v.toString());
+        }
+        return env;
+    }
+
+    /**
+     * The words of $IRQBALANCE_ARGS as sh reads the file: sourced by dash with globbing off. sh
+     * reads a CR before a line break as part of the value, so the file goes to sh with its line
+     * ends made LF: that CR is the file's, the same on every line, and not what install changes.
+     */
+    private List<String> shWords(byte[] file) throws Exception {
+        Path f = Files.createTempFile(tmp, "sysconfig", ".sh");
+        Files.write(f, latin1(file).replace("\r\n", "\n").getBytes(StandardCharsets.ISO_8859_1));
+        Process p = new ProcessBuilder("env", "-i", "dash", "-c",
+                "set -f; . \"$1\"; for w in ${IRQBALANCE_ARGS-}; do printf '%s\\n' \"$w\"; done", "sh", f.toString())
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String out = latin1(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), "dash sourcing " + latin1(file));
+        return new ArrayList<>(out.lines().toList());
+    }
+}
