@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Optional;
 import org.xenirqpolicy.host.Host;
 import org.xenirqpolicy.model.InputException;
+import org.xenirqpolicy.model.Quote;
 import org.xenirqpolicy.read.IrqbalanceConfig;
 
 /**
@@ -46,6 +47,10 @@ public final class Installer {
                         : "added " + IrqbalanceArgs.OUR_ARG + " to " + IrqbalanceArgs.VARIABLE));
             }
             case IrqbalanceArgs.Decision.OtherPolicy other -> {
+                if (other.path().indexOf('\0') >= 0) {
+                    throw new InputException(sysconfig + ": " + IrqbalanceArgs.VARIABLE + " names the policy script "
+                            + Quote.of(other.path()) + ", which holds a NUL byte; left unchanged");
+                }
                 if (!other.path().startsWith("/") || !host.isDirectory(other.path())) {
                     return new Report(List.of(sysconfig + ": irqbalance already runs the policy script " + other.path()
                             + "; left unchanged. To run both, put both in one directory, set --policyscript to it and"
