@@ -19,18 +19,21 @@ import java.util.Map;
  * <li>quotes only count at the start of a value or right after a closing quote; inside an
  * unquoted value they are literal;</li>
  * <li>a backslash at the end of a comment line makes the next line part of the comment;</li>
- * <li>{@code \r} ends a line like {@code \n}; a NUL byte ends the file;</li>
+ * <li>{@code \r} ends a line like {@code \n};</li>
  * <li>{@code export A=1} sets nothing: "export A" is not a valid variable name;</li>
- * <li>a key or value that is not valid UTF-8 makes systemd refuse the whole file (ignored as a
- * whole with {@code EnvironmentFile=-}).</li>
+ * <li>a NUL byte anywhere, or a key or value that is not valid UTF-8, makes systemd refuse the
+ * whole file (ignored as a whole with {@code EnvironmentFile=-}).</li>
  * </ul>
  * Pure: the file's bytes as ISO-8859-1 characters in, values out.
  */
 public final class EnvironmentFile {
-    /** What systemd reads, after dropping invalid names; {@code invalidUtf8Line} &gt; 0 if it refuses the file. */
-    public record Reading(List<ShellVars.Assignment> assignments, int invalidUtf8Line) {
+    /**
+     * What systemd reads, after dropping invalid names; if it refuses the whole file,
+     * {@code refusedLine} &gt; 0 is where, and {@code refusedBecause} says why.
+     */
+    public record Reading(List<ShellVars.Assignment> assignments, int refusedLine, String refusedBecause) {
         public boolean refused() {
-            return invalidUtf8Line > 0;
+            return refusedLine > 0;
         }
     }
 
@@ -56,24 +59,38 @@ public final class EnvironmentFile {
 
     /** The file as EnvironmentFile= sets it: each valid name once, with its last value. */
     public static Reading read(String text) {
+        int nul = text.indexOf('\0');
+        if (nul >= 0) {
+            // read_full_file refuses a file with a NUL byte when the caller relies on the final NUL.
+            return new Reading(List.of(), lineAt(text, nul), "a NUL byte");
+        }
         Map<String, ShellVars.Assignment> set = new LinkedHashMap<>();
         for (Push p : pushes(text)) {
             String value = p.value() == null ? "" : p.value();
             if (!isUtf8(p.key()) || !isUtf8(value)) {
-                return new Reading(List.of(), p.line());
+                return new Reading(List.of(), p.line(), "not valid UTF-8");
             }
             if (isName(p.key())) {
                 // strv_env_replace: a name keeps its first place and takes the last value.
                 set.put(p.key(), new ShellVars.Assignment(p.key(), value, p.line()));
             }
         }
-        return new Reading(List.copyOf(set.values()), 0);
+        return new Reading(List.copyOf(set.values()), 0, "");
     }
 
-    /** The assignments as parse_env_file_internal hands them on, in order, names unchecked. */
+    private static int lineAt(String text, int index) {
+        return (int) text.substring(0, index).chars().filter(c -> c == '\n').count() + 1;
+    }
+
+    /**
+     * The assignments as parse_env_file_internal hands them on, in order, names unchecked; none
+     * from a file with a NUL byte, which systemd does not parse.
+     */
     public static List<Push> pushes(String text) {
-        int nul = text.indexOf('\0');
-        String s = nul < 0 ? text : text.substring(0, nul);
+        if (text.indexOf('\0') >= 0) {
+            return List.of();
+        }
+        String s = text;
         List<Push> out = new ArrayList<>();
         StringBuilder key = new StringBuilder();
         StringBuilder value = null;

@@ -28,9 +28,10 @@ public final class Installer {
     public static Report install(Host host) {
         String sysconfig = IrqbalanceConfig.PATH;
         String text = host.read(sysconfig).orElse(null);
-        IrqbalanceArgs.Decision decision = IrqbalanceArgs.install(text);
-        refuseWhatSystemdWouldReadOtherwise(sysconfig, text, decision);
         Optional<InstallState> previous = host.read(InstallState.PATH).flatMap(InstallState::parse);
+        IrqbalanceArgs.Decision decision = IrqbalanceArgs.redoingAMisreadEdit(text, IrqbalanceArgs.install(text),
+                previous.flatMap(InstallState::edit));
+        refuseWhatSystemdWouldReadOtherwise(sysconfig, text, decision);
         List<String> lines = new ArrayList<>();
         switch (decision) {
             case IrqbalanceArgs.Decision.AlreadySet a -> lines.add(sysconfig + ": irqbalance already runs " + IrqbalanceArgs.HOOK);

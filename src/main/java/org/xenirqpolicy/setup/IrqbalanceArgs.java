@@ -96,6 +96,23 @@ public final class IrqbalanceArgs {
     }
 
     /**
+     * {@code decision} for {@code text}, unless the file names the hook only through an edit of
+     * ours that systemd misreads ({@code previous}, as recorded by an earlier version, which left
+     * {@code IRQBALANCE_ARGS="... --policyscript=..." # comment}): then that edit is undone and
+     * made again as it is made now, so that an upgrade repairs it.
+     */
+    public static Decision redoingAMisreadEdit(String text, Decision decision, Optional<Edit> previous) {
+        if (!(decision instanceof Decision.AlreadySet) || previous.isEmpty() || previous.get().createdFile()
+                || previous.get().after().isEmpty() || !text.contains(previous.get().after())
+                || problemAsSystemdReads(text).isEmpty()) {
+            return decision;
+        }
+        String original = uninstall(text, previous.get());
+        return install(original) instanceof Decision.Write w && uninstall(w.text(), w.edit()).equals(original)
+                ? w : decision;
+    }
+
+    /**
      * Undoes {@code edit} in {@code text}. Where the edited line is still as we left it, the
      * original comes back byte for byte; where the administrator changed it since, only our
      * argument is taken out of it. Returns null if the file should be removed (we created it and
@@ -186,7 +203,7 @@ public final class IrqbalanceArgs {
         Scan args = scan(value);
         String words = value.substring(0, args.end());
         String rest = value.substring(args.end());
-        if (!rest.isEmpty() && !Character.isWhitespace(rest.charAt(0))) {
+        if (!rest.isEmpty() && !isBlank(rest.charAt(0))) {
             // A comment right after '=' or a continued line: joined to ours it would no longer be one.
             rest = " " + rest;
         }
@@ -194,7 +211,7 @@ public final class IrqbalanceArgs {
         if ((quote == '"' || quote == '\'') && closingQuote(words, quote) == words.length() - 1) {
             // One quoted string: ours goes inside its quotes.
             String inside = words.substring(1, words.length() - 1);
-            String sep = inside.isBlank() ? "" : " ";
+            String sep = inside.chars().allMatch(IrqbalanceArgs::isBlank) ? "" : " ";
             return head + quote + inside + sep + OUR_ARG + quote + rest;
         }
         if (words.chars().noneMatch(c -> "\"'\\$`".indexOf(c) >= 0)) {
@@ -205,7 +222,7 @@ public final class IrqbalanceArgs {
         // keep it as it is; sh splits it into the same words, and so does systemd.
         ShellVars.Assignment read = ShellVars.last(ShellVars.parse(line), VARIABLE);
         if (args.openQuote() == 0 && read != null && read.value().chars().noneMatch(c -> "\"\\$`".indexOf(c) >= 0)) {
-            String sep = read.value().isBlank() ? "" : " ";
+            String sep = read.value().chars().allMatch(IrqbalanceArgs::isBlank) ? "" : " ";
             return head + "\"" + read.value() + sep + OUR_ARG + "\"" + rest;
         }
         // Otherwise leave them as they are and let the shell join ours to the last word,
@@ -228,14 +245,22 @@ public final class IrqbalanceArgs {
         String head = m.group(1);
         String value = m.group(2);
         String indent = head.substring(0, head.length() - head.stripLeading().length());
-        String comment = value.substring(scan(value).end()).strip();
+        int end = scan(value).end();
+        String comment = value.substring(end).strip();
+        if (comment.endsWith("\\") || comment.contains("\n") || comment.contains("\r")) {
+            // On a line of its own, such a comment would take the assignment with it (a trailing
+            // backslash continues a comment line for systemd 252, and for our own reading): it
+            // stays where it is, and the check of the result refuses the line.
+            comment = "";
+            end = value.length();
+        }
         String above = comment.isEmpty() ? "" : indent + comment + eol;
         String below = "";
         if (head.stripLeading().startsWith("export")) {
             head = indent + VARIABLE + "=";
             below = eol + indent + "export " + VARIABLE;
         }
-        return above + head + value.substring(0, scan(value).end()) + below;
+        return above + head + value.substring(0, end) + below;
     }
 
     /**
@@ -247,7 +272,7 @@ public final class IrqbalanceArgs {
     public static Optional<String> problemAsSystemdReads(String text) {
         EnvironmentFile.Reading systemd = EnvironmentFile.read(text);
         if (systemd.refused()) {
-            return Optional.of(":" + systemd.invalidUtf8Line() + ": not valid UTF-8, so systemd ignores the whole file"
+            return Optional.of(":" + systemd.refusedLine() + ": " + systemd.refusedBecause() + ", so systemd ignores the whole file"
                     + " and irqbalance would not run " + HOOK);
         }
         ShellVars.Assignment bySystemd = ShellVars.last(systemd.assignments(), VARIABLE);
@@ -288,6 +313,11 @@ public final class IrqbalanceArgs {
             }
         }
         return words;
+    }
+
+    /** sh's blanks, which separate words: not form feeds and the like, which Java counts as white space. */
+    private static boolean isBlank(int c) {
+        return c == ' ' || c == '\t';
     }
 
     private static int closingQuote(String value, char quote) {
@@ -370,7 +400,7 @@ public final class IrqbalanceArgs {
                     inWord = true;
                     end = i + 1;
                 }
-            } else if (Character.isWhitespace(c)) {
+            } else if (isBlank(c) || c == '\n' || c == '\r') {
                 if (inWord) {
                     words.add(w.toString());
                     w.setLength(0);

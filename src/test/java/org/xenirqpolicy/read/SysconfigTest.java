@@ -72,11 +72,14 @@ class SysconfigTest {
                 {"A=1\r\nB=2\r\n", "1"},
                 {"A=1\nA=\n", ""},
                 {"A=\\ x\\  \n", " x "},
-                {"A=1\u0000\nA=2\n", "1"},
         };
         for (String[] c : cases) {
             assertEquals(c[1], ShellVars.last(EnvironmentFile.read(c[0]).assignments(), "A").value(), c[0]);
         }
+        // systemd refuses a file with a NUL byte, or with a key or value that is not UTF-8, as a whole.
+        assertEquals(new EnvironmentFile.Reading(List.of(), 2, "a NUL byte"), EnvironmentFile.read("A=1\nB=\u0000\n"));
+        assertEquals(new EnvironmentFile.Reading(List.of(), 3, "not valid UTF-8"),
+                EnvironmentFile.read("# \u00e9\nA=1\nB=\u00e9\n"));
         assertEquals(List.of("--journal", "a b", "c d", "", "e\"f"),
                 EnvironmentFile.execWords(" --journal  'a b' \"c d\" '' e\\\"f "));
     }

@@ -31,9 +31,23 @@ class InstallAsSystemdReadsTest {
     }
 
     @Test
+    void anUpgradeRedoesTheEditOfEarlierVersionsThatSystemdMisreads() {
+        String original = "# s\nIRQBALANCE_ARGS=--journal # keep\n";
+        String earlier = "IRQBALANCE_ARGS=\"--journal " + OURS + "\" # keep";
+        HostTree t = HostTree.at(tmp).write(SYSCONFIG, "# s\n" + earlier + "\n");
+        t.write(InstallState.PATH, new InstallState(java.util.Optional.of(new IrqbalanceArgs.Edit(
+                "IRQBALANCE_ARGS=--journal # keep", earlier, false)), java.util.Optional.empty()).format());
+        Cli.Result install = Cli.run("install", "--root", tmp.toString());
+        assertEquals(0, install.status(), install.err());
+        assertEquals("# s\n# keep\nIRQBALANCE_ARGS=\"--journal " + OURS + "\"\n", t.read(SYSCONFIG));
+        assertEquals(0, Cli.run("uninstall", "--root", tmp.toString()).status());
+        assertEquals(original, t.read(SYSCONFIG));
+    }
+
+    @Test
     void anEditSystemdReadsOtherwiseIsRefusedWithOneLineAndNothingWritten() {
-        // What today's main wrote for "IRQBALANCE_ARGS=--journal # keep": sh reads our argument,
-        // systemd passes irqbalance the policy script ".../xen-irq-policy#".
+        // What today's main wrote for "IRQBALANCE_ARGS=--journal # keep", here without the record of
+        // that edit: sh reads our argument, systemd passes irqbalance the policy script ".../xen-irq-policy#".
         refused("IRQBALANCE_ARGS=\"--journal " + OURS + "\" # keep\n",
                 SYSCONFIG + ":1: systemd passes irqbalance the policy script '/usr/libexec/irqbalance/xen-irq-policy#',"
                         + " not /usr/libexec/irqbalance/xen-irq-policy; left unchanged");

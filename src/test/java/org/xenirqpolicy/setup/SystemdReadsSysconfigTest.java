@@ -154,7 +154,10 @@ class SystemdReadsSysconfigTest {
         return env;
     }
 
-    /** KEY=VALUE lines, VALUE bare or in double quotes with \ before "\`$ (shell_maybe_quote). */
+    /**
+     * KEY=VALUE lines, VALUE bare or in double quotes (shell_maybe_quote): a backslash before
+     * "\`$, C escapes for control characters (\t, \n, ...), three octal digits for others.
+     */
     static Map<String, String> parseGeneratorOutput(String out) {
         Map<String, String> env = new LinkedHashMap<>();
         int i = 0;
@@ -165,10 +168,20 @@ class SystemdReadsSysconfigTest {
             i = eq + 1;
             if (i < out.length() && out.charAt(i) == '"') {
                 for (i++; out.charAt(i) != '"'; i++) {
-                    if (out.charAt(i) == '\\') {
-                        i++;
+                    if (out.charAt(i) != '\\') {
+                        v.append(out.charAt(i));
+                        continue;
                     }
-                    v.append(out.charAt(i));
+                    // cescape_char: control characters as C escapes, others as three octal digits.
+                    char e = out.charAt(++i);
+                    int octal = "01234567".indexOf(e);
+                    if (octal >= 0) {
+                        v.append((char) Integer.parseInt(out.substring(i, i + 3), 8));
+                        i += 2;
+                    } else {
+                        int named = "abfnrtv".indexOf(e);
+                        v.append(named >= 0 ? "\u0007\b\f\n\r\t\u000b".charAt(named) : e);
+                    }
                 }
                 i++;
             } else {
