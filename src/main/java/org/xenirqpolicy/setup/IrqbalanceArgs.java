@@ -90,7 +90,10 @@ public final class IrqbalanceArgs {
             after = withArgument(last.text());
         }
         String eol = !last.terminator().isEmpty() ? last.terminator() : text.contains("\r\n") ? "\r\n" : "\n";
-        after = readTheSameBySystemd(after, eol);
+        String normalised = readTheSameBySystemd(after, eol);
+        if (namesTheHook(text.substring(0, last.start()) + normalised + text.substring(last.end()))) {
+            after = normalised;
+        }
         String newText = text.substring(0, last.start()) + after + text.substring(last.end());
         return new Decision.Write(newText, new Edit(last.text(), after, false), seed);
     }
@@ -143,6 +146,12 @@ public final class IrqbalanceArgs {
             pos = line.end();
         }
         return out.append(text.substring(pos)).toString();
+    }
+
+    /** Whether the last IRQBALANCE_ARGS of {@code text} names the hook as we read it: what a second install finds. */
+    private static boolean namesTheHook(String text) {
+        Line last = lastAssignment(text);
+        return last != null && HOOK.equals(policyScript(valueOf(last.text())));
     }
 
     /** The last physical line without its \n or \r\n (or a lone \r, which a line break would complete). */
@@ -223,7 +232,10 @@ public final class IrqbalanceArgs {
         ShellVars.Assignment read = ShellVars.last(ShellVars.parse(line), VARIABLE);
         if (args.openQuote() == 0 && read != null && read.value().chars().noneMatch(c -> "\"\\$`".indexOf(c) >= 0)) {
             String sep = read.value().chars().allMatch(IrqbalanceArgs::isBlank) ? "" : " ";
-            return head + "\"" + read.value() + sep + OUR_ARG + "\"" + rest;
+            String quoted = head + "\"" + read.value() + sep + OUR_ARG + "\"" + rest;
+            if (HOOK.equals(policyScript(valueOf(quoted)))) {
+                return quoted;
+            }
         }
         // Otherwise leave them as they are and let the shell join ours to the last word,
         // after closing a quote left open (the shell would reject the line as it is).
