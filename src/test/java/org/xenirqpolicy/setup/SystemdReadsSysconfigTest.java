@@ -27,16 +27,20 @@ import org.xenirqpolicy.testing.Cli;
 import org.xenirqpolicy.testing.Fixtures;
 
 /**
- * Every /etc/sysconfig/irqbalance of the corpus against systemd's own parser of environment
- * files, before and after {@code install}. systemd's EnvironmentFile= (how irqbalance.service
- * passes the file to irqbalance) cannot be run here without a running systemd; the
- * environment.d generator shipped in Debian's systemd package runs the same code
- * (parse_env_file_internal) over ~/.config/environment.d/*.conf and prints what it set. Two
- * differences of the generator are accounted for: it skips a key with an empty value ({@code A=},
- * {@code A=""}) where EnvironmentFile= sets it to "", and it expands $VAR, which EnvironmentFile=
- * does not (values holding '$' are not compared; the corpus has none in the variables that
- * matter). After install, sh (dash, with globbing off) must read the same words as systemd
- * passes irqbalance.
+ * Every /etc/sysconfig/irqbalance of the corpus against systemd's own code, before and after
+ * {@code install}. Two readers from Debian 12's systemd 252 package:
+ * <ul>
+ * <li>systemd's own functions for EnvironmentFile= and ExecStart=, from its private library
+ * libsystemd-shared-252.so, through src/test/c/systemd-env-file.c: load_env_file and
+ * strv_env_clean as irqbalance.service's EnvironmentFile= runs them, then replace_env_argv,
+ * which makes irqbalance's arguments of {@code $IRQBALANCE_ARGS};</li>
+ * <li>the environment.d generator, which runs the same parser over ~/.config/environment.d/*.conf
+ * and prints what it set. It differs from EnvironmentFile= in two ways, accounted for here: it
+ * skips a key with an empty value ({@code A=}, {@code A=""}) where EnvironmentFile= sets it to
+ * "", and it expands $VAR, which EnvironmentFile= does not (values holding '$' are not
+ * compared; the corpus has none).</li>
+ * </ul>
+ * After install, sh (dash, with globbing off) must read the same words as systemd passes irqbalance.
  */
 class SystemdReadsSysconfigTest {
     private static final Path CORPUS = Fixtures.repo().resolve("src/test/resources/sysconfig");
@@ -50,6 +54,69 @@ class SystemdReadsSysconfigTest {
         try (Stream<Path> list = Files.list(CORPUS)) {
             return list.filter(p -> p.toString().endsWith(".env")).sorted().toList().stream();
         }
+    }
+
+    private static final Path LIBSYSTEMD_SHARED = Path.of("/usr/lib/x86_64-linux-gnu/systemd/libsystemd-shared-252.so");
+
+    /** What systemd 252 makes of a file: load_env_file's status, the environment, the words of $IRQBALANCE_ARGS. */
+    record Systemd(int status, Map<String, String> env, List<String> words) {
+    }
+
+    /** src/test/c/systemd-env-file.c, built once against systemd's private library. */
+    private static synchronized Path systemdEnvFile() throws Exception {
+        if (!Files.exists(LIBSYSTEMD_SHARED) || !Files.isExecutable(Path.of("/usr/bin/cc"))) {
+            if (Fixtures.inCi()) {
+                fail("needs " + LIBSYSTEMD_SHARED + " (Debian 12's systemd package) and cc");
+            }
+            assumeTrue(false, LIBSYSTEMD_SHARED + " or cc is missing");
+        }
+        Path out = Fixtures.repo().resolve("target/test-tools/systemd-env-file");
+        if (!Files.isExecutable(out)) {
+            Files.createDirectories(out.getParent());
+            Process cc = new ProcessBuilder("cc", "-O2", "-Wall", "-Wextra", "-Werror", "-o", out.toString(),
+                    Fixtures.repo().resolve("src/test/c/systemd-env-file.c").toString(),
+                    "-L" + LIBSYSTEMD_SHARED.getParent(), "-l:" + LIBSYSTEMD_SHARED.getFileName(),
+                    "-Wl,-rpath," + LIBSYSTEMD_SHARED.getParent()).redirectErrorStream(true).start();
+            String log = new String(cc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(cc.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(0, cc.exitValue(), log);
+        }
+        return out;
+    }
+
+    private Systemd systemd(byte[] file) throws Exception {
+        Path f = Files.createTempFile(tmp, "sysconfig", ".env");
+        Files.write(f, file);
+        Process p = new ProcessBuilder(systemdEnvFile().toString(), f.toString(), IrqbalanceArgs.VARIABLE)
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String out = latin1(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue());
+        List<String> items = new ArrayList<>(List.of(out.split("\0", -1)));
+        items.removeLast();
+        int status = Integer.parseInt(items.getFirst());
+        Map<String, String> env = new LinkedHashMap<>();
+        int i = 1;
+        for (; status == 0 && !items.get(i).isEmpty(); i++) {
+            int eq = items.get(i).indexOf('=');
+            env.put(items.get(i).substring(0, eq), items.get(i).substring(eq + 1));
+        }
+        return new Systemd(status, env, status == 0 ? items.subList(i + 1, items.size()) : List.of());
+    }
+
+    /** What our reading of systemd says of {@code text}, in the shape of {@link #systemd}. */
+    private static Systemd ours(String text) {
+        EnvironmentFile.Reading r = EnvironmentFile.read(text);
+        Map<String, String> env = new LinkedHashMap<>();
+        r.assignments().forEach(a -> env.put(a.key(), a.value()));
+        return r.refused() ? new Systemd(-1, Map.of(), List.of())
+                : new Systemd(0, env, env.containsKey(IrqbalanceArgs.VARIABLE)
+                        ? EnvironmentFile.execWords(env.get(IrqbalanceArgs.VARIABLE)) : List.of());
+    }
+
+    /** Statuses compared as refused or not: the errno is systemd's business. */
+    private static Systemd refusedAsOne(Systemd s) {
+        return s.status() < 0 ? new Systemd(-1, Map.of(), List.of()) : s;
     }
 
     private static void requireGenerator() {
@@ -69,6 +136,7 @@ class SystemdReadsSysconfigTest {
         byte[] original = Files.readAllBytes(file);
         assertEquals(generatorModel(latin1(original)), generator(original, EnvironmentFile.pushes(latin1(original))),
                 name + ": our reading of systemd's parser, before install");
+        assertEquals(refusedAsOne(systemd(original)), ours(latin1(original)), name + ": our reading of systemd, before install");
 
         Path root = tmp.resolve("root");
         Path sysconfig = root.resolve(SYSCONFIG.substring(1));
@@ -82,8 +150,7 @@ class SystemdReadsSysconfigTest {
                 assertEquals(1, install.err().lines().count(), install.err());
                 // The refusal is right: the edit install would make leaves systemd and sh at odds.
                 String wouldBe = ((IrqbalanceArgs.Decision.Write) IrqbalanceArgs.install(latin1(original))).text();
-                List<String> systemd = EnvironmentFile.execWords(generator(wouldBe.getBytes(StandardCharsets.ISO_8859_1),
-                        EnvironmentFile.pushes(wouldBe)).getOrDefault(IrqbalanceArgs.VARIABLE, ""));
+                List<String> systemd = systemd(wouldBe.getBytes(StandardCharsets.ISO_8859_1)).words();
                 List<String> sh = shWords(wouldBe.getBytes(StandardCharsets.ISO_8859_1));
                 assertTrue(!systemd.equals(sh) || !IrqbalanceArgs.HOOK.equals(IrqbalanceArgs.policyScript(systemd)),
                         name + ": systemd " + systemd + ", sh " + sh);
@@ -95,7 +162,10 @@ class SystemdReadsSysconfigTest {
         String text = latin1(installed);
         Map<String, String> bySystemd = generator(installed, EnvironmentFile.pushes(text));
         assertEquals(generatorModel(text), bySystemd, name + ": our reading of systemd's parser, after install");
-        List<String> words = EnvironmentFile.execWords(bySystemd.getOrDefault(IrqbalanceArgs.VARIABLE, ""));
+        Systemd real = systemd(installed);
+        assertEquals(refusedAsOne(real), ours(text), name + ": our reading of systemd, after install");
+        assertEquals(bySystemd.get(IrqbalanceArgs.VARIABLE), real.env().get(IrqbalanceArgs.VARIABLE), name + ": generator and library");
+        List<String> words = real.words();
         assertEquals(IrqbalanceArgs.HOOK, IrqbalanceArgs.policyScript(words), name + ": " + words);
         if (!name.contains("seed")) {
             // The seed's script is replaced where it stands; everywhere else ours comes last.
@@ -111,15 +181,16 @@ class SystemdReadsSysconfigTest {
 
     /**
      * Texts made of the pieces the grammar turns on (quotes, escapes, comments, CR, export, UTF-8
-     * and Latin-1 bytes), fixed seed: our reading of systemd's parser sets what the generator
-     * sets. Texts systemd refuses as a whole are left out: the generator of systemd 252 aborts
-     * (double free) on a value that is not UTF-8.
+     * and Latin-1 bytes, NUL), fixed seed: our reading of systemd sets what systemd's
+     * EnvironmentFile= code sets, makes the same arguments of $IRQBALANCE_ARGS, and sets what the
+     * generator sets. Texts systemd refuses as a whole are not given to the generator: that of
+     * systemd 252 aborts (double free) on a value that is not UTF-8.
      */
     @org.junit.jupiter.api.Test
     void ourReadingOfSystemdsParserAgreesWithItOnMadeUpTexts() throws Exception {
         requireGenerator();
         String[] pieces = {"A", "B", "=", "\"", "'", "\\", " ", "\t", "\n", "\r", "#", ";", "x", "1", "export ", "A=", "B=",
-                "\\\n", "\u00c3\u00a9", "`", "\u00e9", "\u0001"};
+                "\\\n", "\u00c3\u00a9", "`", "\u00e9", "\u0001", "\u0000", "IRQBALANCE_ARGS=", " '", "\" "};
         java.util.Random random = new java.util.Random(9);
         int compared = 0;
         for (int n = 0; n < 400; n++) {
@@ -128,10 +199,11 @@ class SystemdReadsSysconfigTest {
                 text.append(pieces[random.nextInt(pieces.length)]);
             }
             String t = text.toString();
+            byte[] bytes = t.getBytes(StandardCharsets.ISO_8859_1);
+            assertEquals(refusedAsOne(systemd(bytes)), ours(t), t);
             if (EnvironmentFile.read(t).refused()) {
                 continue;
             }
-            byte[] bytes = t.getBytes(StandardCharsets.ISO_8859_1);
             assertEquals(generatorModel(t), generator(bytes, EnvironmentFile.pushes(t)), t);
             compared++;
         }
