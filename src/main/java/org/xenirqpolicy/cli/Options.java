@@ -61,7 +61,7 @@ final class Options {
         java.util.List<Integer> irqs = new java.util.ArrayList<>();
         for (String a : args) {
             if (!a.matches("[0-9]{1,9}")) {
-                throw new org.xenirqpolicy.model.InputException("'" + a + "' is not an IRQ number");
+                throw new org.xenirqpolicy.model.InputException(org.xenirqpolicy.model.Quote.of(a) + " is not an IRQ number");
             }
             irqs.add(Integer.parseInt(a));
         }

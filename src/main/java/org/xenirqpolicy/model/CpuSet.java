@@ -27,7 +27,7 @@ public final class CpuSet {
     public static CpuSet of(int... ids) {
         BitSet bits = new BitSet();
         for (int id : ids) {
-            checkId(id, String.valueOf(id));
+            checkId(id, null);
             bits.set(id);
         }
         return fromBits(bits);
@@ -57,7 +57,7 @@ public final class CpuSet {
                 stride = parseNumber(range.substring(colon + 1), text);
                 range = range.substring(0, colon);
                 if (stride < 1) {
-                    throw new InputException("'" + text.strip() + "' is not a CPU list: stride must be at least 1");
+                    throw new InputException(Quote.of(text.strip()) + " is not a CPU list: stride must be at least 1");
                 }
             }
             int dash = range.indexOf('-');
@@ -70,7 +70,7 @@ public final class CpuSet {
                 last = parseNumber(range.substring(dash + 1), text);
             }
             if (first > last) {
-                throw new InputException("'" + text.strip() + "' is not a CPU list: range " + range + " runs backwards");
+                throw new InputException(Quote.of(text.strip()) + " is not a CPU list: range " + range + " runs backwards");
             }
             for (int id = first; id <= last; id += stride) {
                 bits.set(id);
@@ -94,13 +94,13 @@ public final class CpuSet {
         for (int w = 0; w < words.length; w++) {
             String word = words[words.length - 1 - w].strip();
             if (word.isEmpty() || word.length() > 8 && !word.substring(0, word.length() - 8).matches("0+")) {
-                throw new InputException("'" + s + "' is not a CPU mask: each comma-separated word is 1 to 8 hex digits");
+                throw new InputException(Quote.of(s) + " is not a CPU mask: each comma-separated word is 1 to 8 hex digits");
             }
             long value;
             try {
                 value = Long.parseLong(word, 16);
             } catch (NumberFormatException e) {
-                throw new InputException("'" + s + "' is not a CPU mask: '" + word + "' is not hexadecimal");
+                throw new InputException(Quote.of(s) + " is not a CPU mask: " + Quote.of(word) + " is not hexadecimal");
             }
             for (int bit = 0; bit < 32; bit++) {
                 if ((value >>> bit & 1) != 0) {
@@ -116,7 +116,7 @@ public final class CpuSet {
     private static int parseNumber(String digits, String whole) {
         String d = digits.strip();
         if (d.isEmpty() || d.length() > 5 || !d.chars().allMatch(c -> c >= '0' && c <= '9')) {
-            throw new InputException("'" + whole.strip() + "' is not a CPU list");
+            throw new InputException(Quote.of(whole.strip()) + " is not a CPU list");
         }
         int id = Integer.parseInt(d);
         checkId(id, whole.strip());
@@ -125,7 +125,9 @@ public final class CpuSet {
 
     private static void checkId(int id, String source) {
         if (id < 0 || id > MAX_CPU_ID) {
-            throw new InputException("'" + source + "': CPU " + id + " is out of range 0-" + MAX_CPU_ID);
+            // The caller names the file; a value read from one is shown as it was written.
+            throw new InputException((source == null ? "" : Quote.of(source) + ": ") + "CPU " + id
+                    + " is out of range 0-" + MAX_CPU_ID);
         }
     }
 

@@ -21,6 +21,6 @@ public enum Strategy {
                 return s;
             }
         }
-        throw new InputException("'" + text + "' is not a strategy (modulo, spread, load)");
+        throw new InputException(Quote.of(text) + " is not a strategy (modulo, spread, load)");
     }
 }

@@ -16,7 +16,9 @@ public final class IrqbalanceConfig {
     }
 
     public static CpuSet bannedCpus(String text, String fileName) {
-        List<ShellVars.Assignment> vars = ShellVars.parse(text);
+        // irqbalance gets these from the environment systemd builds of the file (EnvironmentFile=),
+        // so they are read as systemd reads them, not as sh would.
+        List<ShellVars.Assignment> vars = EnvironmentFile.read(text).assignments();
         CpuSet banned = CpuSet.empty();
         ShellVars.Assignment list = ShellVars.last(vars, "IRQBALANCE_BANNED_CPULIST");
         if (list != null) {

@@ -2,7 +2,9 @@ package org.xenirqpolicy.read;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.xenirqpolicy.model.CpuSet;
 import org.xenirqpolicy.model.InputException;
+import org.xenirqpolicy.model.Quote;
 
 /**
  * Parses /proc/interrupts in every layout met on Xen hosts:
@@ -33,7 +35,7 @@ public final class ProcInterrupts {
         if (headerIndex == lines.length) {
             throw new InputException("/proc/interrupts is empty");
         }
-        int[] cpuOfColumn = parseHeader(lines[headerIndex]);
+        int[] cpuOfColumn = parseHeader(lines[headerIndex], headerIndex + 1);
         List<IrqLine> irqs = new ArrayList<>();
         int summaryRows = 0;
         int skipped = 0;
@@ -66,18 +68,22 @@ public final class ProcInterrupts {
         return new InterruptsTable(cpuOfColumn, List.copyOf(irqs), summaryRows, skipped, firstSkipped);
     }
 
-    private static int[] parseHeader(String header) {
+    private static int[] parseHeader(String header, int lineNumber) {
+        String where = "/proc/interrupts:" + lineNumber + ": header " + Quote.of(header.strip());
         String[] tokens = header.strip().split("\\s+");
         int[] cpus = new int[tokens.length];
         int previous = -1;
         for (int i = 0; i < tokens.length; i++) {
             String t = tokens[i];
             if (!t.startsWith("CPU") || t.length() == 3 || t.length() > 8 || !allDigits(t, 3, t.length())) {
-                throw new InputException("/proc/interrupts: header '" + header.strip() + "' does not name CPU columns");
+                throw new InputException(where + " does not name CPU columns");
             }
             cpus[i] = Integer.parseInt(t.substring(3));
+            if (cpus[i] > CpuSet.MAX_CPU_ID) {
+                throw new InputException(where + ": CPU " + cpus[i] + " is out of range 0-" + CpuSet.MAX_CPU_ID);
+            }
             if (cpus[i] <= previous) {
-                throw new InputException("/proc/interrupts: header '" + header.strip() + "' lists CPUs out of order");
+                throw new InputException(where + " lists CPUs out of order");
             }
             previous = cpus[i];
         }

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Set;
 import org.xenirqpolicy.model.CpuSet;
 import org.xenirqpolicy.model.InputException;
+import org.xenirqpolicy.model.Quote;
 import org.xenirqpolicy.model.Strategy;
 
 /**
@@ -51,13 +52,13 @@ public record Settings(Strategy strategy, CpuSet cpus, boolean excludeIsolated, 
         return switch (v) {
             case "yes" -> true;
             case "no" -> false;
-            default -> throw new InputException("'" + v + "' is not yes or no");
+            default -> throw new InputException(Quote.of(v) + " is not yes or no");
         };
     }
 
     private static int seconds(String v) {
         if (!v.matches("[0-9]{1,4}") || Integer.parseInt(v) < 1 || Integer.parseInt(v) > MAX_SAMPLE_SECONDS) {
-            throw new InputException("'" + v + "' is not a whole number of seconds from 1 to " + MAX_SAMPLE_SECONDS);
+            throw new InputException(Quote.of(v) + " is not a whole number of seconds from 1 to " + MAX_SAMPLE_SECONDS);
         }
         return Integer.parseInt(v);
     }

@@ -4,10 +4,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Reads the variable assignments of a sysconfig file the way the shell and systemd's
- * EnvironmentFile= see them: {@code KEY=value}, {@code KEY="quoted value"}, {@code KEY='literal'},
- * an optional {@code export}, comments, backslash-newline continuations and CRLF line ends.
- * Lines that are not assignments are ignored, as systemd does.
+ * Reads the variable assignments of a sysconfig file the way sh sees them: {@code KEY=value},
+ * {@code KEY="quoted value"}, {@code KEY='literal'}, an optional {@code export}, comments (also
+ * after a value), backslash-newline continuations and CRLF line ends. Lines that are not
+ * assignments are ignored. This is the reading of /etc/sysconfig/xen-irq-policy, which only we
+ * read, and of what sh makes of /etc/sysconfig/irqbalance; what irqbalance gets from that file
+ * is what systemd reads in it, {@link EnvironmentFile}.
  */
 public final class ShellVars {
     /** One assignment; {@code line} is the 1-based line where it starts. */
@@ -48,12 +50,12 @@ public final class ShellVars {
     }
 
     private static Assignment assignment(String line, int lineNumber) {
-        String s = line.strip();
+        String s = stripBlanks(line);
         if (s.isEmpty() || s.startsWith("#")) {
             return null;
         }
         if (s.startsWith("export ") || s.startsWith("export\t")) {
-            s = s.substring(7).strip();
+            s = stripBlanks(s.substring(7));
         }
         int eq = s.indexOf('=');
         if (eq <= 0 || !isName(s.substring(0, eq))) {
@@ -62,11 +64,22 @@ public final class ShellVars {
         return new Assignment(s.substring(0, eq), unquote(s.substring(eq + 1)), lineNumber);
     }
 
-    private static boolean isName(String key) {
-        if (!Character.isLetter(key.charAt(0)) && key.charAt(0) != '_') {
-            return false;
+    /** Without leading and trailing blanks: spaces and tabs, which are all sh takes for blanks. */
+    private static String stripBlanks(String s) {
+        int from = 0;
+        int to = s.length();
+        while (from < to && (s.charAt(from) == ' ' || s.charAt(from) == '\t')) {
+            from++;
         }
-        return key.chars().allMatch(c -> Character.isLetterOrDigit(c) || c == '_');
+        while (to > from && (s.charAt(to - 1) == ' ' || s.charAt(to - 1) == '\t')) {
+            to--;
+        }
+        return s.substring(from, to);
+    }
+
+    /** sh's names: ASCII letters, digits and '_', not starting with a digit, as systemd's. */
+    private static boolean isName(String key) {
+        return EnvironmentFile.isName(key);
     }
 
     /** Shell word rules for one value: quotes removed, escapes resolved, unquoted {@code #} starts a comment. */
@@ -95,7 +108,7 @@ public final class ShellVars {
             } else if (c == '\\' && i + 1 < n) {
                 out.append(raw.charAt(i + 1));
                 i += 2;
-            } else if (Character.isWhitespace(c)) {
+            } else if (c == ' ' || c == '\t') {
                 // Unquoted white space ends the value; what follows is a comment or a command.
                 break;
             } else {

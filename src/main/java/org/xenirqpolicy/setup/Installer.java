@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Optional;
 import org.xenirqpolicy.host.Host;
 import org.xenirqpolicy.model.InputException;
+import org.xenirqpolicy.model.Quote;
 import org.xenirqpolicy.read.IrqbalanceConfig;
 
 /**
@@ -32,8 +33,10 @@ public final class Installer {
         String edited = host.replaceableTarget(sysconfig);
         String shown = edited.equals(sysconfig) ? sysconfig : sysconfig + " (a link to " + Host.oneLine(edited) + ")";
         String text = host.read(sysconfig).orElse(null);
-        IrqbalanceArgs.Decision decision = IrqbalanceArgs.install(text);
         Optional<InstallState> previous = host.read(InstallState.PATH).flatMap(InstallState::parse);
+        IrqbalanceArgs.Decision decision = IrqbalanceArgs.redoingAMisreadEdit(text, IrqbalanceArgs.install(text),
+                previous.flatMap(InstallState::edit));
+        refuseWhatSystemdWouldReadOtherwise(sysconfig, text, decision);
         List<String> lines = new ArrayList<>();
         switch (decision) {
             case IrqbalanceArgs.Decision.AlreadySet a -> lines.add(shown + ": irqbalance already runs " + IrqbalanceArgs.HOOK);
@@ -50,6 +53,10 @@ public final class Installer {
                         : "added " + IrqbalanceArgs.OUR_ARG + " to " + IrqbalanceArgs.VARIABLE));
             }
             case IrqbalanceArgs.Decision.OtherPolicy other -> {
+                if (other.path().indexOf('\0') >= 0) {
+                    throw new InputException(sysconfig + ": " + IrqbalanceArgs.VARIABLE + " names the policy script "
+                            + Quote.of(other.path()) + ", which holds a NUL byte; left unchanged");
+                }
                 if (!other.path().startsWith("/") || !isDirectory(host, other.path(), sysconfig)) {
                     return new Report(List.of(sysconfig + ": irqbalance already runs the policy script " + Host.oneLine(other.path())
                             + "; left unchanged. To run both, put both in one directory, set --policyscript to it and"
@@ -130,6 +137,24 @@ public final class Installer {
         } catch (InvalidPathException e) {
             throw new InputException(file + ": the policy path '" + Host.oneLine(path) + "' in " + IrqbalanceArgs.VARIABLE
                     + " is not a usable path (" + Host.oneLine(e.getReason()) + "); left unchanged");
+        }
+    }
+
+    /**
+     * irqbalance gets its arguments from systemd (EnvironmentFile=, then $IRQBALANCE_ARGS split
+     * into words), not from sh: the file as it will be must make systemd pass the hook, and pass
+     * the same words sh reads, or nothing is written.
+     */
+    private static void refuseWhatSystemdWouldReadOtherwise(String sysconfig, String text, IrqbalanceArgs.Decision decision) {
+        String result = switch (decision) {
+            case IrqbalanceArgs.Decision.Write w -> w.text();
+            case IrqbalanceArgs.Decision.AlreadySet a -> text;
+            case IrqbalanceArgs.Decision.OtherPolicy o -> null;
+        };
+        if (result != null) {
+            IrqbalanceArgs.problemAsSystemdReads(result).ifPresent(problem -> {
+                throw new InputException(sysconfig + problem + "; left unchanged");
+            });
         }
     }
 

@@ -2,8 +2,12 @@ package org.xenirqpolicy.setup;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.xenirqpolicy.model.Quote;
+import org.xenirqpolicy.read.EnvironmentFile;
+import org.xenirqpolicy.read.ShellVars;
 
 /**
  * Edits IRQBALANCE_ARGS in the text of /etc/sysconfig/irqbalance so that irqbalance runs our
@@ -85,8 +89,30 @@ public final class IrqbalanceArgs {
         } else {
             after = withArgument(last.text());
         }
+        String eol = !last.terminator().isEmpty() ? last.terminator() : text.contains("\r\n") ? "\r\n" : "\n";
+        String normalised = readTheSameBySystemd(after, eol);
+        if (namesTheHook(text.substring(0, last.start()) + normalised + text.substring(last.end()))) {
+            after = normalised;
+        }
         String newText = text.substring(0, last.start()) + after + text.substring(last.end());
         return new Decision.Write(newText, new Edit(last.text(), after, false), seed);
+    }
+
+    /**
+     * {@code decision} for {@code text}, unless the file names the hook only through an edit of
+     * ours that systemd misreads ({@code previous}, as recorded by an earlier version, which left
+     * {@code IRQBALANCE_ARGS="... --policyscript=..." # comment}): then that edit is undone and
+     * made again as it is made now, so that an upgrade repairs it.
+     */
+    public static Decision redoingAMisreadEdit(String text, Decision decision, Optional<Edit> previous) {
+        if (!(decision instanceof Decision.AlreadySet) || previous.isEmpty() || previous.get().createdFile()
+                || previous.get().after().isEmpty() || !text.contains(previous.get().after())
+                || problemAsSystemdReads(text).isEmpty()) {
+            return decision;
+        }
+        String original = uninstall(text, previous.get());
+        return install(original) instanceof Decision.Write w && uninstall(w.text(), w.edit()).equals(original)
+                ? w : decision;
     }
 
     /**
@@ -120,6 +146,12 @@ public final class IrqbalanceArgs {
             pos = line.end();
         }
         return out.append(text.substring(pos)).toString();
+    }
+
+    /** Whether the last IRQBALANCE_ARGS of {@code text} names the hook as we read it: what a second install finds. */
+    private static boolean namesTheHook(String text) {
+        Line last = lastAssignment(text);
+        return last != null && HOOK.equals(policyScript(valueOf(last.text())));
     }
 
     /** The last physical line without its \n or \r\n (or a lone \r, which a line break would complete). */
@@ -180,7 +212,7 @@ public final class IrqbalanceArgs {
         Scan args = scan(value);
         String words = value.substring(0, args.end());
         String rest = value.substring(args.end());
-        if (!rest.isEmpty() && !Character.isWhitespace(rest.charAt(0))) {
+        if (!rest.isEmpty() && !isBlank(rest.charAt(0))) {
             // A comment right after '=' or a continued line: joined to ours it would no longer be one.
             rest = " " + rest;
         }
@@ -188,17 +220,116 @@ public final class IrqbalanceArgs {
         if ((quote == '"' || quote == '\'') && closingQuote(words, quote) == words.length() - 1) {
             // One quoted string: ours goes inside its quotes.
             String inside = words.substring(1, words.length() - 1);
-            String sep = inside.isBlank() ? "" : " ";
+            String sep = inside.chars().allMatch(IrqbalanceArgs::isBlank) ? "" : " ";
             return head + quote + inside + sep + OUR_ARG + quote + rest;
         }
         if (words.chars().noneMatch(c -> "\"'\\$`".indexOf(c) >= 0)) {
             // Nothing there changes meaning between double quotes: quote it with ours.
             return head + "\"" + words + (words.isEmpty() ? "" : " ") + OUR_ARG + "\"" + rest;
         }
-        // Quotes or escapes: leave them as they are and let the shell join ours to the last word,
+        // Quotes or escapes: the value as sh reads it, quoted anew with ours, where double quotes
+        // keep it as it is; sh splits it into the same words, and so does systemd.
+        ShellVars.Assignment read = ShellVars.last(ShellVars.parse(line), VARIABLE);
+        if (args.openQuote() == 0 && read != null && read.value().chars().noneMatch(c -> "\"\\$`".indexOf(c) >= 0)) {
+            String sep = read.value().chars().allMatch(IrqbalanceArgs::isBlank) ? "" : " ";
+            String quoted = head + "\"" + read.value() + sep + OUR_ARG + "\"" + rest;
+            if (HOOK.equals(policyScript(valueOf(quoted)))) {
+                return quoted;
+            }
+        }
+        // Otherwise leave them as they are and let the shell join ours to the last word,
         // after closing a quote left open (the shell would reject the line as it is).
         String close = args.openQuote() == 0 ? "" : String.valueOf(args.openQuote());
         return head + words + close + "\" " + OUR_ARG + "\"" + rest;
+    }
+
+    /**
+     * The edited assignment rewritten where systemd's EnvironmentFile= would read it otherwise
+     * than sh: a comment after the value (to systemd, part of the value) goes on a line of its
+     * own just above, and {@code export} (to systemd, no assignment at all) on a line of its own
+     * just below. Both are kept, so uninstall can give back the line as it was.
+     */
+    private static String readTheSameBySystemd(String line, String eol) {
+        Matcher m = ASSIGNMENT.matcher(line);
+        if (!m.matches()) {
+            return line;
+        }
+        String head = m.group(1);
+        String value = m.group(2);
+        String indent = head.substring(0, head.length() - head.stripLeading().length());
+        int end = scan(value).end();
+        String comment = value.substring(end).strip();
+        if (comment.endsWith("\\") || comment.contains("\n") || comment.contains("\r")) {
+            // On a line of its own, such a comment would take the assignment with it (a trailing
+            // backslash continues a comment line for systemd 252, and for our own reading): it
+            // stays where it is, and the check of the result refuses the line.
+            comment = "";
+            end = value.length();
+        }
+        String above = comment.isEmpty() ? "" : indent + comment + eol;
+        String below = "";
+        if (head.stripLeading().startsWith("export")) {
+            head = indent + VARIABLE + "=";
+            below = eol + indent + "export " + VARIABLE;
+        }
+        return above + head + value.substring(0, end) + below;
+    }
+
+    /**
+     * Why irqbalance, started by systemd with {@code text} as its EnvironmentFile=, would not run
+     * the hook, or would get other arguments than sh reads in the file; empty if neither. The
+     * reason starts with ":LINE: " (or ": ") to follow the file's name. This is
+     * the check install makes of the file it is about to write, and of one it finds already set.
+     */
+    public static Optional<String> problemAsSystemdReads(String text) {
+        EnvironmentFile.Reading systemd = EnvironmentFile.read(text);
+        if (systemd.refused()) {
+            return Optional.of(":" + systemd.refusedLine() + ": " + systemd.refusedBecause() + ", so systemd ignores the whole file"
+                    + " and irqbalance would not run " + HOOK);
+        }
+        ShellVars.Assignment bySystemd = ShellVars.last(systemd.assignments(), VARIABLE);
+        ShellVars.Assignment bySh = ShellVars.last(ShellVars.parse(text), VARIABLE);
+        List<String> systemdWords = EnvironmentFile.execWords(bySystemd == null ? "" : bySystemd.value());
+        List<String> shWords = bySh == null ? List.of() : shellWords(bySh.value());
+        int line = bySystemd != null ? bySystemd.line() : bySh != null ? bySh.line() : 0;
+        String where = line > 0 ? ":" + line + ": " : ": ";
+        String policy = policyScript(systemdWords);
+        if (bySystemd == null) {
+            return Optional.of(where + "systemd sets no " + VARIABLE + " from this file, so irqbalance would not run " + HOOK);
+        }
+        if (policy == null) {
+            return Optional.of(where + "systemd passes irqbalance no policy script from " + VARIABLE + " "
+                    + Quote.of(bySystemd.value()) + ", so it would not run " + HOOK);
+        }
+        if (!HOOK.equals(policy)) {
+            return Optional.of(where + "systemd passes irqbalance the policy script " + Quote.of(policy) + ", not " + HOOK);
+        }
+        if (!systemdWords.equals(shWords)) {
+            int i = 0;
+            while (i < systemdWords.size() && i < shWords.size() && systemdWords.get(i).equals(shWords.get(i))) {
+                i++;
+            }
+            return Optional.of(where + "systemd passes irqbalance "
+                    + (i < systemdWords.size() ? Quote.of(systemdWords.get(i)) : "no argument") + " where sh reads "
+                    + (i < shWords.size() ? Quote.of(shWords.get(i)) : "none") + " in " + VARIABLE);
+        }
+        return Optional.empty();
+    }
+
+    /** What sh makes of unquoted {@code $VAR}: fields split on blanks and newlines, nothing unquoted. */
+    static List<String> shellWords(String value) {
+        List<String> words = new ArrayList<>();
+        for (String w : value.split("[ \t\n]+")) {
+            if (!w.isEmpty()) {
+                words.add(w);
+            }
+        }
+        return words;
+    }
+
+    /** sh's blanks, which separate words: not form feeds and the like, which Java counts as white space. */
+    private static boolean isBlank(int c) {
+        return c == ' ' || c == '\t';
     }
 
     private static int closingQuote(String value, char quote) {
@@ -215,16 +346,17 @@ public final class IrqbalanceArgs {
 
     /** The policy script IRQBALANCE_ARGS names (--policyscript=X, --policyscript X, -l X, -lX), or null. */
     static String policyScript(String rawValue) {
-        // The value is one shell word (quotes removed), which systemd splits again on blanks when
-        // it expands $IRQBALANCE_ARGS on irqbalance's command line: these are irqbalance's arguments.
+        // The value is one shell word (quotes removed), which is split again on blanks when
+        // $IRQBALANCE_ARGS is expanded on irqbalance's command line: these are irqbalance's arguments.
         List<String> words = new ArrayList<>();
         for (String word : scan(rawValue).words()) {
-            for (String arg : word.strip().split("\\s+")) {
-                if (!arg.isEmpty()) {
-                    words.add(arg);
-                }
-            }
+            words.addAll(shellWords(word));
         }
+        return policyScript(words);
+    }
+
+    /** The policy script irqbalance takes from its arguments {@code words}: the last one given, or null. */
+    static String policyScript(List<String> words) {
         String found = null;
         for (int i = 0; i < words.size(); i++) {
             String w = words.get(i);
@@ -280,7 +412,7 @@ public final class IrqbalanceArgs {
                     inWord = true;
                     end = i + 1;
                 }
-            } else if (Character.isWhitespace(c)) {
+            } else if (isBlank(c) || c == '\n' || c == '\r') {
                 if (inWord) {
                     words.add(w.toString());
                     w.setLength(0);

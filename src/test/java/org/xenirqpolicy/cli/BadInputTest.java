@@ -46,7 +46,7 @@ class BadInputTest {
     void aGarbledProcInterrupts() {
         Path root = Cli.sampleDom0(tmp.resolve("r"));
         HostTree.at(root).write("/proc/interrupts", "\u0000\u0001garbage\n241: 1 2\n");
-        rejects(root, "xen-irq-policy: /proc/interrupts: header '\u0000\u0001garbage' does not name CPU columns",
+        rejects(root, "xen-irq-policy: /proc/interrupts:1: header '\\x00\\x01garbage' does not name CPU columns",
                 "apply", "--root", root.toString());
     }
 

@@ -205,8 +205,8 @@ class InstallTest {
         Cli.Result r = Cli.run("install", "--root", tmp.toString());
         assertEquals(2, r.status(), r.err());
         assertEquals("", r.out());
-        assertEquals("xen-irq-policy: /etc/sysconfig/irqbalance: the policy path '/etc/a\\x00b' in IRQBALANCE_ARGS"
-                + " is not a usable path (Nul character not allowed); left unchanged\n", r.err());
+        assertEquals("xen-irq-policy: /etc/sysconfig/irqbalance: IRQBALANCE_ARGS names the policy script '/etc/a\\x00b',"
+                + " which holds a NUL byte; left unchanged\n", r.err());
         assertEquals(before, t.files());
     }
 

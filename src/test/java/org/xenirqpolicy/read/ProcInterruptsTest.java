@@ -121,7 +121,7 @@ class ProcInterruptsTest {
         assertThrows(InputException.class, () -> ProcInterrupts.parse(""));
         assertThrows(InputException.class, () -> ProcInterrupts.parse("\n\n"));
         InputException e = assertThrows(InputException.class, () -> ProcInterrupts.parse("garbage here\n 1: 2 x y\n"));
-        assertTrue(e.getMessage().startsWith("/proc/interrupts: header"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("/proc/interrupts:1: header"), e.getMessage());
         assertThrows(InputException.class, () -> ProcInterrupts.parse("CPU2 CPU1\n"));
         assertFalse(ProcInterrupts.parse("CPU0\n").irqs().size() > 0);
     }

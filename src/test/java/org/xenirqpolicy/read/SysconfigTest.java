@@ -47,6 +47,44 @@ class SysconfigTest {
     }
 
     @Test
+    void bannedCpusAreReadAsSystemdPassesThemToIrqbalance() {
+        // systemd's EnvironmentFile= sets nothing from an export line.
+        assertEquals("", IrqbalanceConfig.bannedCpus("export IRQBALANCE_BANNED_CPULIST=3\n", "f").toList());
+        // In systemd 252 a comment line ending in a backslash goes on over the next line.
+        assertEquals("", IrqbalanceConfig.bannedCpus("# tuned \\\nIRQBALANCE_BANNED_CPULIST=3\n", "f").toList());
+        // A value that is not UTF-8 makes systemd ignore the whole file.
+        assertEquals("", IrqbalanceConfig.bannedCpus("IRQBALANCE_BANNED_CPULIST=3\nX=\u00e9\n", "f").toList());
+        assertEquals("3", IrqbalanceConfig.bannedCpus("IRQBALANCE_BANNED_CPULIST=3\nX=\u00c3\u00a9\n", "f").toList());
+    }
+
+    @Test
+    void systemdsReadingOfAnEnvironmentFile() {
+        // Each line: the file, then the value systemd 252 sets for A (as the generator prints it).
+        String[][] cases = {
+                {"A=--journal # keep\n", "--journal # keep"},
+                {"A=\"x\" # c\n", "x# c"},
+                {"A='a b' \"c\"  d  \n", "a bcd"},
+                {"A=a\"b c\"\n", "a\"b c\""},
+                {"  A = 1\n", "1"},
+                {"A=x\\\n  y\n", "x  y"},
+                {"A=\"x\\\n  y\"\n", "x  y"},
+                {"A=\"\\a\\$\"\n", "\\a$"},
+                {"A=1\r\nB=2\r\n", "1"},
+                {"A=1\nA=\n", ""},
+                {"A=\\ x\\  \n", " x "},
+        };
+        for (String[] c : cases) {
+            assertEquals(c[1], ShellVars.last(EnvironmentFile.read(c[0]).assignments(), "A").value(), c[0]);
+        }
+        // systemd refuses a file with a NUL byte, or with a key or value that is not UTF-8, as a whole.
+        assertEquals(new EnvironmentFile.Reading(List.of(), 2, "a NUL byte"), EnvironmentFile.read("A=1\nB=\u0000\n"));
+        assertEquals(new EnvironmentFile.Reading(List.of(), 3, "not valid UTF-8"),
+                EnvironmentFile.read("# \u00e9\nA=1\nB=\u00e9\n"));
+        assertEquals(List.of("--journal", "a b", "c d", "", "e\"f"),
+                EnvironmentFile.execWords(" --journal  'a b' \"c d\" '' e\\\"f "));
+    }
+
+    @Test
     void aBadBannedValueNamesFileAndLine() {
         InputException e = assertThrows(InputException.class,
                 () -> IrqbalanceConfig.bannedCpus("\n\nIRQBALANCE_BANNED_CPUS=zz\n", "/etc/sysconfig/irqbalance"));

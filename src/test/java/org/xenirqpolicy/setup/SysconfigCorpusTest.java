@@ -16,7 +16,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.xenirqpolicy.read.ShellVars;
 import org.xenirqpolicy.testing.Fixtures;
 
-/** Every /etc/sysconfig/irqbalance of the corpus: install adds only our argument, uninstall restores every byte. */
+/**
+ * Every /etc/sysconfig/irqbalance of the corpus: install adds only our argument, uninstall restores every byte;
+ * a {@code *.refused.env} file is one install must not write, as systemd and sh would read the result differently.
+ */
 class SysconfigCorpusTest {
     private static final Path CORPUS = Fixtures.repo().resolve("src/test/resources/sysconfig");
 
@@ -63,6 +66,9 @@ class SysconfigCorpusTest {
             return;
         }
         IrqbalanceArgs.Decision.Write write = assertInstanceOf(IrqbalanceArgs.Decision.Write.class, decision, name);
+        // install writes only what systemd reads as sh does; the rest of the corpus passes.
+        assertEquals(name.endsWith(".refused.env"), IrqbalanceArgs.problemAsSystemdReads(write.text()).isPresent(),
+                name + ": " + IrqbalanceArgs.problemAsSystemdReads(write.text()));
         List<String> expected = new ArrayList<>();
         for (String arg : arguments(original)) {
             expected.add(arg.replace(IrqbalanceArgs.SEED_SCRIPT, IrqbalanceArgs.HOOK));
@@ -73,6 +79,9 @@ class SysconfigCorpusTest {
         assertEquals(expected, arguments(write.text()), name);
         assertEquals(original, IrqbalanceArgs.uninstall(write.text(), write.edit()), name + ": byte for byte");
         assertInstanceOf(IrqbalanceArgs.Decision.AlreadySet.class, IrqbalanceArgs.install(write.text()), name);
-        assertEquals(1, SysconfigEditTest.changedLines(original, write.text()), name + ": one line changed or appended");
+        // One line changed or appended; a trailing comment moved to its own line above it, an
+        // export to its own line below it.
+        int changed = SysconfigEditTest.changedLines(original, write.text());
+        assertTrue(changed >= 1 && changed <= 3, name + ": " + changed + " lines changed");
     }
 }

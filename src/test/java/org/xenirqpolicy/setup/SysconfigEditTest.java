@@ -61,11 +61,52 @@ class SysconfigEditTest {
             List<String> expected = new ArrayList<>(variant.getValue());
             expected.add(HOOK_ARG);
             assertEquals(expected, List.of(args.value().split("\\s+")), installed);
-            // Exactly one line differs, or one was appended.
-            assertEquals(1, changedLines(original, installed), installed);
+            // One line differs, or one was appended; two or three where a comment or export moved.
+            assertEquals(original.contains("# keep") || original.contains("export ") ? 2 : 1, changedLines(original, installed), installed);
             assertEquals(original, IrqbalanceArgs.uninstall(installed, w.edit()), "byte for byte: " + original);
             assertInstanceOf(IrqbalanceArgs.Decision.AlreadySet.class, IrqbalanceArgs.install(installed));
         }
+    }
+
+    @Test
+    void aTrailingCommentGoesOnItsOwnLineAboveAndExportOnItsOwnLineBelow() {
+        // systemd reads "# keep" after a value as part of it, and "export A=" as no assignment.
+        Map<String, String> cases = new LinkedHashMap<>();
+        cases.put("IRQBALANCE_ARGS=--journal # keep\n", "# keep\nIRQBALANCE_ARGS=\"--journal " + HOOK_ARG + "\"\n");
+        cases.put("x=1\r\n  IRQBALANCE_ARGS=\"--journal\"\t# keep\r\ny=2\r\n",
+                "x=1\r\n  # keep\r\n  IRQBALANCE_ARGS=\"--journal " + HOOK_ARG + "\"\r\ny=2\r\n");
+        cases.put("export IRQBALANCE_ARGS='--journal'\n", "IRQBALANCE_ARGS='--journal " + HOOK_ARG + "'\nexport IRQBALANCE_ARGS\n");
+        cases.put("export IRQBALANCE_ARGS=--journal # keep", "# keep\nIRQBALANCE_ARGS=\"--journal " + HOOK_ARG + "\"\nexport IRQBALANCE_ARGS");
+        cases.put("IRQBALANCE_ARGS=\"--policyscript=/usr/local/bin/irqbalance-policyscript\" # seed\n",
+                "# seed\nIRQBALANCE_ARGS=\"" + HOOK_ARG + "\"\n");
+        cases.put("IRQBALANCE_ARGS=--banirq=5\\ --journal\n", "IRQBALANCE_ARGS=\"--banirq=5 --journal " + HOOK_ARG + "\"\n");
+        for (Map.Entry<String, String> c : cases.entrySet()) {
+            var w = assertInstanceOf(IrqbalanceArgs.Decision.Write.class, IrqbalanceArgs.install(c.getKey()), c.getKey());
+            assertEquals(c.getValue(), w.text(), c.getKey());
+            assertEquals(java.util.Optional.empty(), IrqbalanceArgs.problemAsSystemdReads(w.text()), w.text());
+            assertEquals(c.getKey(), IrqbalanceArgs.uninstall(w.text(), w.edit()), "byte for byte: " + c.getKey());
+        }
+    }
+
+    @Test
+    void whatSystemdWouldReadOtherwiseThanShIsNamed() {
+        // The edit of today's main: systemd reads the value as ending in "# keep", a path ending in '#'.
+        assertEquals(java.util.Optional.of(":1: systemd passes irqbalance the policy script"
+                        + " '/usr/libexec/irqbalance/xen-irq-policy#', not /usr/libexec/irqbalance/xen-irq-policy"),
+                IrqbalanceArgs.problemAsSystemdReads("IRQBALANCE_ARGS=\"--journal " + HOOK_ARG + "\" # keep\n"));
+        assertEquals(java.util.Optional.of(":1: systemd sets no IRQBALANCE_ARGS from this file, so irqbalance would not run"
+                        + " /usr/libexec/irqbalance/xen-irq-policy"),
+                IrqbalanceArgs.problemAsSystemdReads("export IRQBALANCE_ARGS=\"" + HOOK_ARG + "\"\n"));
+        // systemd splits $IRQBALANCE_ARGS with quotes removed; sh keeps them.
+        assertEquals(java.util.Optional.of(":1: systemd passes irqbalance '--banmod=vif' where sh reads '--banmod=\"vif\"'"
+                        + " in IRQBALANCE_ARGS"),
+                IrqbalanceArgs.problemAsSystemdReads("IRQBALANCE_ARGS=\"--banmod=\\\"vif\\\" " + HOOK_ARG + "\"\n"));
+        // A value that is not UTF-8 makes systemd ignore the file: line 2 here (Latin-1 e-acute).
+        assertEquals(java.util.Optional.of(":2: not valid UTF-8, so systemd ignores the whole file and irqbalance would not run"
+                        + " /usr/libexec/irqbalance/xen-irq-policy"),
+                IrqbalanceArgs.problemAsSystemdReads("# \u00e9\nA=\u00e9\nIRQBALANCE_ARGS=\"" + HOOK_ARG + "\"\n"));
+        assertEquals(java.util.Optional.empty(),
+                IrqbalanceArgs.problemAsSystemdReads("# \u00e9\nA=\u00c3\u00a9\nIRQBALANCE_ARGS=\"" + HOOK_ARG + "\"\n"));
     }
 
     @Test

@@ -1,0 +1,80 @@
+package org.xenirqpolicy.read;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.xenirqpolicy.testing.Cli;
+import org.xenirqpolicy.testing.HostTree;
+
+/**
+ * An error built from a file's contents is one line on stderr whatever the file holds (line
+ * breaks, control characters, any length), names the file (and line where there are lines), and
+ * exits 2 with nothing written.
+ */
+class OneLineErrorsTest {
+    @TempDir
+    Path tmp;
+
+    private Path dom0() {
+        return Cli.sampleDom0(tmp.resolve("r"));
+    }
+
+    private static void oneLineNaming(Path root, String expected, String... args) {
+        Map<String, String> before = HostTree.at(root).files();
+        Cli.Result r = Cli.run(args);
+        assertEquals(2, r.status(), r.out() + r.err());
+        assertEquals("", r.out());
+        assertEquals("xen-irq-policy: " + expected + "\n", r.err());
+        assertTrue(r.err().chars().limit(r.err().length() - 1).allMatch(c -> c >= 0x20 && c < 0x7f), r.err());
+        assertEquals(before, HostTree.at(root).files(), "nothing written");
+    }
+
+    @Test
+    void aTwoLineOnlineCpuList() {
+        Path root = dom0();
+        HostTree.at(root).write("/sys/devices/system/cpu/online", "0-2\n3\n");
+        oneLineNaming(root, "/sys/devices/system/cpu/online: '0-2\\n3' is not a CPU list", "plan", "--root", root.toString());
+    }
+
+    @Test
+    void aCpuOutOfRangeInTheHeaderOfProcInterrupts() {
+        Path root = dom0();
+        HostTree t = HostTree.at(root);
+        t.path("/sys/devices/system/cpu/online").toFile().delete();
+        t.write("/proc/interrupts", t.read("/proc/interrupts").replaceFirst("CPU3 ", "CPU8192 "));
+        oneLineNaming(root, "/proc/interrupts:1: header 'CPU0       CPU1       CPU2       CPU8192': CPU 8192 is out of range 0-8191",
+                "plan", "--root", root.toString());
+    }
+
+    @Test
+    void controlCharactersAndLongValuesInSettings() {
+        Path root = dom0();
+        HostTree.at(root).write("/etc/sysconfig/xen-irq-policy", "# x\nSTRATEGY=\"sp\r\u001b[2Jread\"\n");
+        oneLineNaming(root, "/etc/sysconfig/xen-irq-policy:2: STRATEGY: 'sp\\r\\x1b[2Jread' is not a strategy (modulo, spread, load)",
+                "plan", "--root", root.toString());
+        HostTree.at(root).write("/etc/sysconfig/xen-irq-policy", "CPUS=" + "1,".repeat(100) + "x\n");
+        oneLineNaming(root, "/etc/sysconfig/xen-irq-policy:1: CPUS: '" + "1,".repeat(32) + "'... is not a CPU list",
+                "plan", "--root", root.toString());
+    }
+
+    @Test
+    void aBannedListWithALineBreakSystemdKeeps() {
+        Path root = dom0();
+        // Inside double quotes systemd keeps a CR: irqbalance would get "1\r2".
+        HostTree.at(root).write("/etc/sysconfig/irqbalance", "IRQBALANCE_BANNED_CPULIST=\"1\r2\"\n");
+        oneLineNaming(root, "/etc/sysconfig/irqbalance:1: IRQBALANCE_BANNED_CPULIST: '1\\r2' is not a CPU list",
+                "plan", "--root", root.toString());
+    }
+
+    @Test
+    void aNulInThePolicyScriptPathIsBadInput() {
+        Path root = tmp.resolve("r");
+        HostTree.at(root).write("/etc/sysconfig/irqbalance", "IRQBALANCE_ARGS=\"--policyscript=/etc/x\u0000y\"\n");
+        oneLineNaming(root, "/etc/sysconfig/irqbalance: IRQBALANCE_ARGS names the policy script '/etc/x\\x00y',"
+                + " which holds a NUL byte; left unchanged", "install", "--root", root.toString());
+    }
+}
