@@ -1,7 +1,6 @@
 package org.xenirqpolicy.engine;
 
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -130,7 +129,7 @@ public final class Engine {
             boolean moved = outcomes.stream().anyMatch(o -> o.change() == Outcome.Change.CHANGED);
             try {
                 boolean written = host.writeAtomically(PLAN_FILE,
-                        PlanFile.format(saved).getBytes(StandardCharsets.UTF_8), "rw-r--r--");
+                        PlanFile.bytes(saved), "rw-r--r--");
                 markChange(lock, moved || written);
                 return new Applied(planned, outcomes, written, false, null);
             } catch (UncheckedIOException e) {
