@@ -103,9 +103,8 @@ public final class CpuSet {
             long last = 0;
             boolean range = false;
             boolean expectDigit = true;
-            char c = 0;
             for (; pos < length; pos++) {
-                c = text.charAt(pos);
+                char c = text.charAt(pos);
                 if (isCSpace(c)) {
                     continue;
                 }
@@ -172,7 +171,7 @@ public final class CpuSet {
                     return fromBits(bits);
                 }
                 if (word >= 1L << 28) {
-                    return fromBits(bits); // a fifth hex digit of 32 significant bits would overflow
+                    return fromBits(bits); // one more digit would not fit in 32 bits
                 }
                 word = word << 4 | digit;
                 digits++;
