@@ -31,6 +31,7 @@ import org.xenirqpolicy.testing.HostTree;
 class HookNamesTest {
     private static final Path HOOK = Fixtures.repo().resolve("src/main/sh/xen-irq-policy-hook");
     private static final int FIRST_IRQ = 300;
+    private static final String AS_IRQBALANCE = "sh -c 'exec HOOK /sys IRQ'";
 
     @TempDir
     Path tmp;
@@ -71,9 +72,18 @@ class HookNamesTest {
         return root;
     }
 
+    /**
+     * The hook as irqbalance runs it, {@code sh -c 'exec HOOK /sys IRQ'} (its #!/bin/sh is dash
+     * here, as on Debian), or under bash in POSIX mode (Fedora's sh).
+     */
     private static String hook(String shell, Path root, int irq) {
-        List<String> cmd = new ArrayList<>(List.of(shell.split(" ")));
-        cmd.addAll(List.of(HOOK.toString(), "/sys", String.valueOf(irq)));
+        List<String> cmd = new ArrayList<>();
+        if (shell.equals(AS_IRQBALANCE)) {
+            cmd.addAll(List.of("/bin/sh", "-c", "exec " + HOOK + " /sys " + irq));
+        } else {
+            cmd.addAll(List.of(shell.split(" ")));
+            cmd.addAll(List.of(HOOK.toString(), "/sys", String.valueOf(irq)));
+        }
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().put("XEN_IRQ_POLICY_ROOT", root.toString());
         try {
@@ -98,7 +108,7 @@ class HookNamesTest {
         Map<Integer, Placement> placed = plan.byIrq();
         assertEquals(names.size(), placed.size());
         List<String> disagreements = new ArrayList<>();
-        for (String shell : List.of("/bin/dash", "/bin/bash --posix")) {
+        for (String shell : List.of(AS_IRQBALANCE, "/bin/bash --posix")) {
             for (int i = 0; i < names.size(); i++) {
                 int irq = FIRST_IRQ + i;
                 String affinity = "/proc/irq/" + irq + "/smp_affinity_list";
