@@ -1,5 +1,6 @@
 package org.xenirqpolicy.apply;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -17,16 +18,24 @@ import org.xenirqpolicy.plan.Plan;
  * xen-irq-policy-plan 1          format version: a reader that does not know it ignores the file
  * strategy spread                the strategy that made the plan
  * usable 0,2-3                   the CPUs event channels may use (the hook's fallback uses them)
- * irq 241 2 vif26.0-q0-tx        IRQ, CPU, name (the rest of the line; it may hold spaces)
+ * irq 241 2 vif26.0-q0-tx        IRQ, CPU, name (the rest of the line: any bytes but NUL and newline)
  * end 1                          the number of irq lines: a file without it is truncated
  * </pre>
- * Nothing else may appear; a reader distrusts a file that breaks any of this.
+ * Nothing else may appear; a reader distrusts a file that breaks any of this. The name is the
+ * action name byte for byte as the hook's shell reads it ({@link org.xenirqpolicy.read.ShellRead}),
+ * and the file is bytes, ISO-8859-1, so that every byte of it round-trips: a name the hook
+ * compares is the very name the engine read.
  */
 public final class PlanFile {
     public static final String MAGIC = "xen-irq-policy-plan";
     public static final int VERSION = 1;
 
     private PlanFile() {
+    }
+
+    /** The file's bytes: one byte per char, as the host's files are read. */
+    public static byte[] bytes(Plan plan) {
+        return format(plan).getBytes(StandardCharsets.ISO_8859_1);
     }
 
     public static String format(Plan plan) {
@@ -76,8 +85,9 @@ public final class PlanFile {
             expect(f.length >= 3 && f[0].equals("irq") && f[1].matches("[0-9]{1,9}") && f[2].matches("[0-9]{1,4}"));
             int cpu = Integer.parseInt(f[2]);
             expect(usable.contains(cpu));
-            // format writes a name on one line, a carriage return as a space: no file of ours has one.
-            expect(f.length < 4 || f[3].indexOf('\r') < 0);
+            // No name of ours holds a NUL byte (the shell drops them, and grep would take the
+            // file for binary); a carriage return is a byte of the name like any other.
+            expect(f.length < 4 || f[3].indexOf('\0') < 0);
             placements.add(new Placement(Integer.parseInt(f[1]), cpu, f.length == 4 ? f[3] : ""));
         }
         expect(lines.get(last).equals("end " + placements.size()));
@@ -90,7 +100,8 @@ public final class PlanFile {
         }
     }
 
+    /** Names read as the shell reads them hold neither; this keeps any other plan parseable. */
     private static String oneLine(String name) {
-        return name.replace('\n', ' ').replace('\r', ' ');
+        return name.replace('\n', ' ').replace("\0", "");
     }
 }

@@ -1,7 +1,6 @@
 package org.xenirqpolicy.engine;
 
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -183,7 +182,7 @@ public final class Engine {
 
     /** Writes the plan for the hook; false if the file already held exactly this plan. */
     private static boolean save(Host host, Plan plan) {
-        return host.writeAtomically(PLAN_FILE, PlanFile.format(plan).getBytes(StandardCharsets.UTF_8), "rw-r--r--");
+        return host.writeAtomically(PLAN_FILE, PlanFile.bytes(plan), "rw-r--r--");
     }
 
     /** The IRQs whose CPU the hook could have taken from the previous plan and put back after our write. */

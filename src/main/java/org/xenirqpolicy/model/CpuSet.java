@@ -79,38 +79,158 @@ public final class CpuSet {
         return fromBits(bits);
     }
 
+    /** irqbalance's NR_CPUS (cpumask.h, 1.8 to 1.9.5): its CPU lists and masks hold 4096 bits. */
+    public static final int IRQBALANCE_BITS = 4096;
+
     /**
-     * Parses a hexadecimal CPU mask as irqbalance and the kernel write it: comma-separated words
-     * of at most 32 bits (8 hex digits), most significant word first, so {@code 1,00000000} is
-     * CPU 32. An all-zero or empty mask is the empty set.
+     * IRQBALANCE_BANNED_CPULIST as irqbalance reads it (bitmap_parselist in its bitmap.c), which
+     * never refuses a value: white space is skipped until the first digit, after which white
+     * space followed by anything stops the reading; an empty entry ({@code 1,,3}, a value of
+     * only white space) is CPU 0; a trailing comma ends the list; {@code 0-} is CPU 0. At the
+     * first error (a stray character, {@code 1-3-5}, {@code 3-1}, {@code 1-}, a CPU of 4096 or
+     * more) it stops and keeps the entries read before, whole. A number too large for a C int is
+     * taken as out of range (irqbalance 1.9.2 itself crashes on some of them).
      */
-    public static CpuSet parseMask(String text) {
-        String s = text.strip();
-        if (s.isEmpty()) {
-            return EMPTY;
+    public static CpuSet parseIrqbalanceList(String text) {
+        if (text.isEmpty()) {
+            return EMPTY; // irqbalance reads no empty variable
         }
-        String[] words = s.split(",", -1);
         BitSet bits = new BitSet();
-        for (int w = 0; w < words.length; w++) {
-            String word = words[words.length - 1 - w].strip();
-            if (word.isEmpty() || word.length() > 8 && !word.substring(0, word.length() - 8).matches("0+")) {
-                throw new InputException(Quote.of(s) + " is not a CPU mask: each comma-separated word is 1 to 8 hex digits");
-            }
-            long value;
-            try {
-                value = Long.parseLong(word, 16);
-            } catch (NumberFormatException e) {
-                throw new InputException(Quote.of(s) + " is not a CPU mask: " + Quote.of(word) + " is not hexadecimal");
-            }
-            for (int bit = 0; bit < 32; bit++) {
-                if ((value >>> bit & 1) != 0) {
-                    int id = w * 32 + bit;
-                    checkId(id, s);
-                    bits.set(id);
+        int length = irqbalanceLength(text, false);
+        int pos = 0;
+        do {
+            long first = 0;
+            long last = 0;
+            boolean range = false;
+            boolean expectDigit = true;
+            for (; pos < length; pos++) {
+                char c = text.charAt(pos);
+                if (isCSpace(c)) {
+                    continue;
+                }
+                if (c == ',') {
+                    break;
+                }
+                if (c == '-') {
+                    if (expectDigit || range) {
+                        return fromBits(bits);
+                    }
+                    range = true;
+                    expectDigit = true;
+                    last = 0;
+                } else if (c >= '0' && c <= '9') {
+                    last = Math.min(last * 10 + (c - '0'), Integer.MAX_VALUE + 1L);
+                    if (!range) {
+                        first = last;
+                    }
+                    expectDigit = false;
+                } else {
+                    return fromBits(bits);
                 }
             }
-        }
+            if (pos == length && length < text.length()) {
+                return fromBits(bits); // stopped at white space inside: this entry is dropped
+            }
+            if (first > last || last >= IRQBALANCE_BITS) {
+                return fromBits(bits);
+            }
+            bits.set((int) first, (int) last + 1);
+            pos++; // past the comma; at the end of the text this ends the loop
+        } while (pos < length);
         return fromBits(bits);
+    }
+
+    /**
+     * IRQBALANCE_BANNED_CPUS as irqbalance reads it (bitmap_parse in its bitmap.c), which never
+     * refuses a value: comma-separated words of up to 32 bits in hex digits of either case, most
+     * significant first, leading zeros allowed; white space is skipped until the first digit,
+     * after which white space followed by anything stops the reading. At the first error (an
+     * empty word, a character that is no hex digit, such as the x of {@code 0x1}, a word over 32
+     * bits, more than 4096 bits) it stops and keeps the words read before, whole, as the low
+     * words: {@code ff,zz} is CPUs 0-7 and {@code 0x1} is no CPU at all.
+     */
+    public static CpuSet parseIrqbalanceMask(String text) {
+        BitSet bits = new BitSet();
+        int length = irqbalanceLength(text, true);
+        int pos = 0;
+        int words = 0;
+        int nbits = 0;
+        do {
+            long word = 0;
+            int digits = 0;
+            for (; pos < length; pos++) {
+                char c = text.charAt(pos);
+                if (isCSpace(c)) {
+                    continue;
+                }
+                if (c == ',') {
+                    break;
+                }
+                int digit = Character.digit(c, 16);
+                if (digit < 0 || c > 'f') {
+                    return fromBits(bits);
+                }
+                if (word >= 1L << 28) {
+                    return fromBits(bits); // one more digit would not fit in 32 bits
+                }
+                word = word << 4 | digit;
+                digits++;
+            }
+            if (pos == length && length < text.length()) {
+                return fromBits(bits);
+            }
+            if (digits == 0) {
+                return fromBits(bits);
+            }
+            pos++;
+            if (words == 0 && word == 0) {
+                continue; // leading zero words are skipped
+            }
+            BitSet shifted = new BitSet();
+            bits.stream().filter(b -> b + 32 < IRQBALANCE_BITS).forEach(b -> shifted.set(b + 32));
+            bits = shifted;
+            for (int b = 0; b < 32; b++) {
+                if ((word >>> b & 1) != 0) {
+                    bits.set(b);
+                }
+            }
+            words++;
+            nbits += words == 1 ? 64 - Long.numberOfLeadingZeros(word) : 32;
+            if (nbits > IRQBALANCE_BITS) {
+                return fromBits(bits);
+            }
+        } while (pos < length);
+        return fromBits(bits);
+    }
+
+    /**
+     * Where irqbalance stops reading {@code text}: at the first white space that follows a digit
+     * and is followed by something other than white space, else at its end. What stands there
+     * unfinished is dropped.
+     */
+    private static int irqbalanceLength(String text, boolean hex) {
+        boolean digitSeen = false;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (isCSpace(c)) {
+                if (digitSeen) {
+                    for (int j = i + 1; j < text.length(); j++) {
+                        if (!isCSpace(text.charAt(j))) {
+                            return i;
+                        }
+                    }
+                    return text.length();
+                }
+            } else if (c >= '0' && c <= '9' || hex && Character.digit(c, 16) >= 0 && c <= 'f') {
+                digitSeen = true;
+            }
+        }
+        return text.length();
+    }
+
+    /** C's isspace in the C locale, as irqbalance and the shell see white space. */
+    public static boolean isCSpace(char c) {
+        return c == ' ' || c >= '\t' && c <= '\r';
     }
 
     private static int parseNumber(String digits, String whole) {

@@ -57,7 +57,7 @@ public final class HostReader {
                 .map(text -> cpuList(text, CPU_DIR + "/nohz_full"))
                 .orElse(CpuSet.empty());
         CpuSet banned = host.read(IrqbalanceConfig.PATH)
-                .map(text -> IrqbalanceConfig.bannedCpus(text, IrqbalanceConfig.PATH))
+                .map(text -> IrqbalanceConfig.bannedCpus(text))
                 .orElse(CpuSet.empty());
         Settings settings = host.read(Settings.PATH)
                 .map(text -> Settings.parse(text, Settings.PATH))
@@ -74,12 +74,14 @@ public final class HostReader {
      * dom0 nearly all are Xen's anyway (PCI devices' through xen-pirq), and the token can mislead.
      */
     private static String chip(Host host, IrqLine line) {
-        return readOrEmpty(host, "/sys/kernel/irq/" + line.irq() + "/chip_name").map(String::strip).orElse(line.chip());
+        return readOrEmpty(host, "/sys/kernel/irq/" + line.irq() + "/chip_name").map(ShellRead::firstLine).orElse(line.chip());
     }
 
     private static IrqState detailed(Host host, IrqLine line, String chip, boolean readEffective) {
         String procDir = "/proc/irq/" + line.irq();
-        String name = readOrEmpty(host, "/sys/kernel/irq/" + line.irq() + "/actions").map(String::strip).orElse(line.actions());
+        // Byte for byte what the hook reads, so that the name it finds in the plan matches.
+        String name = readOrEmpty(host, "/sys/kernel/irq/" + line.irq() + "/actions").map(ShellRead::firstLine)
+                .orElse(line.actions());
         CpuSet affinity = readOrEmpty(host, procDir + "/smp_affinity_list").map(HostReader::cpuListOrEmpty)
                 .orElse(CpuSet.empty());
         CpuSet effective = !readEffective ? CpuSet.empty()

@@ -41,7 +41,8 @@ public final class ProcInterrupts {
         int skipped = 0;
         int firstSkipped = 0;
         for (int i = headerIndex + 1; i < lines.length; i++) {
-            String line = lines[i];
+            // As the hook's shell reads it: without NUL bytes (see ShellRead).
+            String line = lines[i].replace("\0", "");
             if (line.isBlank()) {
                 continue;
             }
@@ -125,7 +126,8 @@ public final class ProcInterrupts {
             handler = line.substring(pos, handlerEnd);
             pos = skipSpaces(line, handlerEnd);
         }
-        String actions = pos < n ? line.substring(pos).strip() : "";
+        // The name as the hook reads it, byte for byte: its words joined by one space.
+        String actions = pos < n ? String.join(" ", ShellRead.words(line.substring(pos))) : "";
         return new IrqLine(irq, counts, chip, handler, actions);
     }
 
@@ -165,15 +167,16 @@ public final class ProcInterrupts {
         return to > from;
     }
 
+    /** Spaces and tabs separate the fields, as for the hook's shell; no other white space does. */
     private static int skipSpaces(String s, int pos) {
-        while (pos < s.length() && Character.isWhitespace(s.charAt(pos))) {
+        while (pos < s.length() && ShellRead.isBlank(s.charAt(pos))) {
             pos++;
         }
         return pos;
     }
 
     private static int tokenEnd(String s, int pos) {
-        while (pos < s.length() && !Character.isWhitespace(s.charAt(pos))) {
+        while (pos < s.length() && !ShellRead.isBlank(s.charAt(pos))) {
             pos++;
         }
         return pos;

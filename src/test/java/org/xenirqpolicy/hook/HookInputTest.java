@@ -142,6 +142,7 @@ class HookInputTest {
         Path root = sample();
         plan(root, PLAN.replace("usable 0-3", "usable 1,3,5"));
         HostTree t = HostTree.at(root);
+        t.write("/sys/devices/system/cpu/online", "0-5\n");
         Map<String, String> outside = outsideProcIrq(root);
         assertEquals(new Dom0Namespace.Result(0, "ban=true\n", ""), hook(shell, root, "/sys", "245"));
         // 245 mod 3 = 2: the third usable CPU of the plan.
@@ -218,6 +219,54 @@ class HookInputTest {
         // What a kernel built with nohz_full prints when it is not in use: all 8 CPUs, 246 mod 8 = 6.
         t.write("/sys/devices/system/cpu/nohz_full", "(null)\n");
         assertEquals("6\n", placedByHook(shell, root, Map.of(), "246"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/bin/dash", "/bin/bash --posix"})
+    void aPlannedCpuNoLongerUsableIsHandledLikeAnUnplannedIrq(String shell) {
+        // The plan puts 241 and 242 on CPU 2; since then CPU 2 was banned, or went offline.
+        List<Map<String, String>> bans = List.of(Map.of("IRQBALANCE_BANNED_CPULIST", "2"),
+                Map.of("IRQBALANCE_BANNED_CPULIST", "1-3"), Map.of("IRQBALANCE_BANNED_CPUS", "4"),
+                Map.of("IRQBALANCE_BANNED_CPUS", "0000000C"), Map.of());
+        for (Map<String, String> env : bans) {
+            Path root = tmp.resolve("b" + bans.indexOf(env));
+            Cli.copyTree(sample(), root);
+            plan(root, PLAN);
+            HostTree t = HostTree.at(root);
+            if (env.isEmpty()) {
+                t.write("/sys/devices/system/cpu/online", "0-1,3\n");
+            }
+            Map<String, String> outside = outsideProcIrq(root);
+            // The fallback over the plan's CPUs that are still usable, 0,1,3: 241 mod 3 = 1 is
+            // CPU 1, 242 mod 3 = 2 is CPU 3; 0 alone with 1-3 banned; 0,1 with the mask C (CPUs
+            // 2-3): 241 mod 2 = 1 is CPU 1, 242 mod 2 = 0 is CPU 0.
+            String expected = env.containsValue("1-3") ? "0 0" : env.containsValue("0000000C") ? "1 0" : "1 3";
+            assertEquals(expected, placedByHook(shell, root, env, "241").strip() + " "
+                    + placedByHook(shell, root, env, "242").strip(), env.toString());
+            assertEquals("", t.read("/run/irqbalance/xen-irq-policy-request.241"), env.toString());
+            assertEquals("", t.read("/run/irqbalance/xen-irq-policy-request.242"), env.toString());
+            assertEquals(outside, outsideProcIrq(root));
+        }
+        // None of the plan's CPUs left: the online ones less the banned, here 4-7; 241 mod 4 = 1.
+        Path root = sample();
+        plan(root, PLAN);
+        HostTree.at(root).write("/sys/devices/system/cpu/online", "0-7\n");
+        assertEquals("5\n", placedByHook(shell, root, Map.of("IRQBALANCE_BANNED_CPULIST", "0-3"), "241"));
+        assertTrue(HostTree.at(root).exists("/run/irqbalance/xen-irq-policy-request.241"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/bin/dash", "/bin/bash --posix"})
+    void aPlanMayKeepIsolatedCpusAndCpusStillUsableNeedNoRequest(String shell) {
+        Path root = sample();
+        plan(root, PLAN);
+        HostTree t = HostTree.at(root);
+        // Isolated and tickless CPUs are set at boot, before any plan: a plan that uses one was
+        // made with EXCLUDE_ISOLATED=no. A ban of another CPU changes nothing for this IRQ.
+        t.write("/sys/devices/system/cpu/isolated", "2\n");
+        t.write("/sys/devices/system/cpu/nohz_full", "2\n");
+        assertEquals("2\n", placedByHook(shell, root, Map.of("IRQBALANCE_BANNED_CPULIST", "3", "IRQBALANCE_BANNED_CPUS", "2"), "241"));
+        assertFalse(t.exists("/run/irqbalance/xen-irq-policy-request.241"));
     }
 
     @ParameterizedTest

@@ -99,6 +99,57 @@ class IrqbalanceHookTest {
     }
 
     @Test
+    void aCpuBannedAfterTheApplyIsLeftByTheHookWithARequestAndByTheNextApply() {
+        SyntheticDom0 dom0 = dom0(6);
+        dom0.layOut(HostTree.at(tree));
+        assertEquals(0, Cli.run("apply", "--root", tree.toString()).status());
+        Map<Integer, Placement> boot = appliedPlan().byIrq();
+        List<Integer> onThree = boot.values().stream().filter(p -> p.cpu() == 3).map(Placement::irq).toList();
+        assertFalse(onThree.isEmpty(), "the boot plan uses CPU 3");
+
+        // tuned's irqbalance plugin bans CPU 3 and restarts irqbalance: in the file, which the
+        // engine reads, and so in irqbalance's environment, where systemd puts the file.
+        HostTree t = HostTree.at(tree);
+        t.write("/etc/sysconfig/irqbalance", "IRQBALANCE_BANNED_CPULIST=3\n");
+        Dom0Namespace.Result r = Dom0Namespace.run(Duration.ofSeconds(90), Dom0Namespace.inside(tree, false, "env",
+                "IRQBALANCE_BANNED_CPULIST=3", Dom0Namespace.IRQBALANCE.toString(), "--oneshot", "--foreground", "--debug",
+                "--interval=1", "--policyscript=" + hook).toArray(String[]::new));
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("Banned CPUs: 00000008"), r.out());
+        for (Placement p : boot.values()) {
+            String now = t.read("/proc/irq/" + p.irq() + "/smp_affinity_list");
+            assertTrue(r.out().contains("IRQ " + p.irq() + " was BANNED.\n"), "banned " + p);
+            assertNotEquals("3\n", now, "left CPU 3: " + p);
+            assertEquals(p.cpu() == 3, t.exists("/run/irqbalance/xen-irq-policy-request." + p.irq()), "a request for " + p);
+            if (p.cpu() != 3) {
+                assertEquals(p.cpu() + "\n", now, "kept " + p);
+            }
+        }
+
+        // What xen-irq-policy.path starts on those requests: a plan without CPU 3, in force.
+        Cli.Result apply = Cli.run("apply", "--root", tree.toString());
+        assertEquals(0, apply.status(), apply.err());
+        Plan next = appliedPlan();
+        assertEquals(CpuSet.parseList("0-2"), next.usable());
+        assertEquals(boot.keySet(), next.byIrq().keySet());
+        for (Placement p : next.placements()) {
+            assertNotEquals(3, p.cpu(), p.toString());
+            assertEquals(p.cpu() + "\n", t.read("/proc/irq/" + p.irq() + "/smp_affinity_list"), p.toString());
+        }
+        assertEquals(List.of(), t.files().keySet().stream().filter(f -> f.contains("request")).toList());
+        // And the hook now agrees with it: no request, nothing moved.
+        Map<Integer, String> placed = affinities(dom0);
+        Dom0Namespace.Result again = Dom0Namespace.run(Duration.ofSeconds(90), Dom0Namespace.inside(tree, false, "env",
+                "IRQBALANCE_BANNED_CPULIST=3", Dom0Namespace.IRQBALANCE.toString(), "--oneshot", "--foreground",
+                "--interval=1", "--policyscript=" + hook).toArray(String[]::new));
+        assertEquals(0, again.status(), again.err());
+        for (Placement p : next.placements()) {
+            assertEquals(placed.get(p.irq()), t.read("/proc/irq/" + p.irq() + "/smp_affinity_list"), p.toString());
+        }
+        assertEquals(List.of(), t.files().keySet().stream().filter(f -> f.contains("request")).toList());
+    }
+
+    @Test
     void aGuestStartedUnderTheSandboxIsPlacedByTheHookThenByTheEngine() throws Exception {
         SyntheticDom0 before = dom0(6);
         before.layOut(HostTree.at(tree));

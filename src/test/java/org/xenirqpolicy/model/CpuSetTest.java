@@ -35,19 +35,42 @@ class CpuSetTest {
 
     @Test
     void parsesMasksInThirtyTwoBitWordsBeyondSixtyFourCpus() {
-        assertEquals("0", CpuSet.parseMask("1").toList());
-        assertEquals("0-3", CpuSet.parseMask("f\n").toList());
-        assertEquals("32", CpuSet.parseMask("1,00000000").toList());
-        assertEquals("64,95", CpuSet.parseMask("80000001,00000000,00000000").toList());
-        assertEquals("1,33", CpuSet.parseMask("00000002,00000002").toList());
-        assertEquals("", CpuSet.parseMask("0").toList());
-        assertEquals("", CpuSet.parseMask("00000000,00000000").toList());
+        assertEquals("0", CpuSet.parseIrqbalanceMask("1").toList());
+        assertEquals("0-3", CpuSet.parseIrqbalanceMask("f\n").toList());
+        assertEquals("32", CpuSet.parseIrqbalanceMask("1,00000000").toList());
+        assertEquals("64,95", CpuSet.parseIrqbalanceMask("80000001,00000000,00000000").toList());
+        assertEquals("1,33", CpuSet.parseIrqbalanceMask("00000002,00000002").toList());
+        assertEquals("", CpuSet.parseIrqbalanceMask("0").toList());
+        assertEquals("", CpuSet.parseIrqbalanceMask("00000000,00000000").toList());
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"g", "1,", ",1", "123456789", "0x1"})
-    void rejectsWhatIsNotAMask(String text) {
-        assertThrows(InputException.class, () -> CpuSet.parseMask(text));
+    @Test
+    void readsMasksAsIrqbalanceDoesKeepingTheWordsBeforeAnError() {
+        assertEquals("0-7,32-35", CpuSet.parseIrqbalanceMask("F,000000fF").toList());
+        assertEquals("0", CpuSet.parseIrqbalanceMask("1,").toList());
+        assertEquals("", CpuSet.parseIrqbalanceMask(",1").toList());
+        assertEquals("", CpuSet.parseIrqbalanceMask("0x1").toList());
+        assertEquals("0-7", CpuSet.parseIrqbalanceMask("ff,g").toList());
+        assertEquals("0-7", CpuSet.parseIrqbalanceMask("ff,123456789").toList());
+        assertEquals("0", CpuSet.parseIrqbalanceMask("000000001").toList());
+        assertEquals("0-7", CpuSet.parseIrqbalanceMask(" \tff\n").toList());
+        assertEquals("0-7", CpuSet.parseIrqbalanceMask("ff, 1").toList());
+        assertEquals("", CpuSet.parseIrqbalanceMask("ff ,1").toList());
+    }
+
+    @Test
+    void readsListsAsIrqbalanceDoesKeepingTheEntriesBeforeAnError() {
+        assertEquals("1-3,5", CpuSet.parseIrqbalanceList("1-3,5").toList());
+        assertEquals("0-1,3", CpuSet.parseIrqbalanceList("1,,3").toList());
+        assertEquals("0", CpuSet.parseIrqbalanceList(" ").toList());
+        assertEquals("", CpuSet.parseIrqbalanceList("").toList());
+        assertEquals("0", CpuSet.parseIrqbalanceList("0-").toList());
+        assertEquals("2", CpuSet.parseIrqbalanceList("2,4096,3").toList());
+        assertEquals("", CpuSet.parseIrqbalanceList("1-3-5").toList());
+        assertEquals("1", CpuSet.parseIrqbalanceList("1, 2").toList());
+        assertEquals("1-2", CpuSet.parseIrqbalanceList(" 1,2 \n").toList());
+        assertEquals("", CpuSet.parseIrqbalanceList("12345678901234567890").toList());
+        assertEquals("4095", CpuSet.parseIrqbalanceList("0004095").toList());
     }
 
     @Test

@@ -29,6 +29,18 @@ class ProcInterruptsTest {
     }
 
     @Test
+    void actionNamesAreTheWordsTheHooksShellSeesJoinedByOneSpace() {
+        // Spaces and tabs separate words, as in the shell's default IFS; NUL bytes are dropped as
+        // the shell's read drops them; any other byte, white space to Java or not, is kept.
+        InterruptsTable t = ProcInterrupts.parse("           CPU0       CPU1\n"
+                + " 241:          1          0  xen-dyn    -event     vif1.0\t\t-q0  tx\u000b \r\u00a0 \t\n"
+                + " 242:          1          0  xen-dyn    -event     -x\0y 12-edge\n");
+        assertEquals("vif1.0 -q0 tx\u000b \r\u00a0", t.irqs().get(0).actions());
+        assertEquals("-event", t.irqs().get(0).handler());
+        assertEquals("-xy 12-edge", t.irqs().get(1).actions());
+    }
+
+    @Test
     void legacyLayoutGluesHandlerToChip() {
         InterruptsTable t = ProcInterrupts.parse(Fixtures.read(Fixtures.required("fixtures/interrupts/centos6-domU.txt")));
         IrqLine eth1 = t.irqs().get(0);
