@@ -122,7 +122,7 @@ class ApplyTrustTest {
                 + " && (dd if=/dev/zero of=" + run + "/filler bs=4k 2>/dev/null; true)"
                 + " && \"$@\"; rc=$?; if [ -e " + run + "/plan ]; then echo PLAN-LEFT; cat " + run + "/plan; fi; exit $rc";
         List<String> cmd = new ArrayList<>(List.of("unshare", "--mount", "--propagation", "private", "sh", "-c", script, "sh"));
-        cmd.addAll(engine("apply", "--root", tree.toString(), "--strategy", "spread"));
+        cmd.addAll(Cli.inOwnJvm("apply", "--root", tree.toString(), "--strategy", "spread"));
         Dom0Namespace.Result r = Dom0Namespace.run(Duration.ofMinutes(2), cmd.toArray(String[]::new));
         assertEquals(1, r.status(), r.out() + r.err());
         assertTrue(r.err().contains("No space left on device"), r.err());
@@ -142,7 +142,7 @@ class ApplyTrustTest {
         Files.createDirectories(plan.getParent());
         Dom0Namespace.Result mkfifo = Dom0Namespace.run(Duration.ofSeconds(10), "mkfifo", plan.toString());
         assertEquals(0, mkfifo.status(), mkfifo.err());
-        try (Dom0Namespace.Running apply = new Dom0Namespace.Running(engine("apply", "--root", tree.toString()))) {
+        try (Dom0Namespace.Running apply = new Dom0Namespace.Running(Cli.inOwnJvm("apply", "--root", tree.toString()))) {
             Thread.sleep(4000);
             assertTrue(apply.alive(), apply.out() + apply.err());
             apply.signal("KILL");
@@ -180,12 +180,4 @@ class ApplyTrustTest {
         assertEquals(List.of(), misplaced(savedPlan()));
     }
 
-    /** The engine in its own JVM, as the launcher starts it. */
-    private static List<String> engine(String... args) {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-                "org.xenirqpolicy.cli.Main"));
-        cmd.addAll(List.of(args));
-        return cmd;
-    }
 }

@@ -19,9 +19,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.xenirqpolicy.apply.PlanFile;
-import org.xenirqpolicy.model.CpuSet;
 import org.xenirqpolicy.plan.Placement;
 import org.xenirqpolicy.plan.Plan;
+import org.xenirqpolicy.testing.Cli;
 import org.xenirqpolicy.testing.Dom0Namespace;
 import org.xenirqpolicy.testing.Fixtures;
 import org.xenirqpolicy.testing.HostTree;
@@ -32,8 +32,7 @@ import org.xenirqpolicy.testing.SyntheticDom0;
  * and the lock is a process lock), on a generated dom0.
  */
 class FaultsTest {
-    private static final SyntheticDom0 DOM0 = new SyntheticDom0(CpuSet.parseList("0-7"), 40, 2, 4, 2, 8, "xen-dyn-lateeoi",
-            SyntheticDom0.uniformQueues(3000, 1000, 20));
+    private static final SyntheticDom0 DOM0 = SyntheticDom0.FORTY_GUESTS;
 
     @TempDir
     Path tmp;
@@ -45,14 +44,6 @@ class FaultsTest {
         DOM0.layOut(HostTree.at(tree));
     }
 
-    /** The engine in its own JVM, as the launcher starts it. */
-    private static List<String> engine(String... args) {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-                "org.xenirqpolicy.cli.Main"));
-        cmd.addAll(List.of(args));
-        return cmd;
-    }
 
     private Map<String, String> affinities() {
         Map<String, String> out = new java.util.TreeMap<>();
@@ -79,7 +70,7 @@ class FaultsTest {
         Files.createDirectories(lockFile.getParent());
         try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                 FileLock held = channel.lock()) {
-            try (Dom0Namespace.Running apply = new Dom0Namespace.Running(engine("apply", "--root", tree.toString()))) {
+            try (Dom0Namespace.Running apply = new Dom0Namespace.Running(Cli.inOwnJvm("apply", "--root", tree.toString()))) {
                 // An apply takes well under a second here; while the lock is held it must not write.
                 Thread.sleep(5000);
                 assertTrue(apply.alive(), apply.err());
@@ -95,8 +86,8 @@ class FaultsTest {
 
     @Test
     void twoAppliesAtOnceLeaveOneConsistentPlan() throws Exception {
-        try (Dom0Namespace.Running a = new Dom0Namespace.Running(engine("apply", "--root", tree.toString(), "--strategy", "spread"));
-                Dom0Namespace.Running b = new Dom0Namespace.Running(engine("apply", "--root", tree.toString(), "--strategy", "spread"))) {
+        try (Dom0Namespace.Running a = new Dom0Namespace.Running(Cli.inOwnJvm("apply", "--root", tree.toString(), "--strategy", "spread"));
+                Dom0Namespace.Running b = new Dom0Namespace.Running(Cli.inOwnJvm("apply", "--root", tree.toString(), "--strategy", "spread"))) {
             Dom0Namespace.await(Duration.ofSeconds(120), "both applies", () -> !a.alive() && !b.alive());
             assertEquals("", a.err());
             assertEquals("", b.err());
@@ -111,7 +102,7 @@ class FaultsTest {
         Path hook = Fixtures.repo().resolve("src/main/sh/xen-irq-policy-hook");
         HostTree.at(tree).write("/run/irqbalance/.keep", "");
         int irq = DOM0.eventChannelTraffic().keySet().iterator().next();
-        try (Dom0Namespace.Running apply = new Dom0Namespace.Running(engine("apply", "--root", tree.toString(), "--rebalance"))) {
+        try (Dom0Namespace.Running apply = new Dom0Namespace.Running(Cli.inOwnJvm("apply", "--root", tree.toString(), "--rebalance"))) {
             int calls = 0;
             while (apply.alive() || calls < 20) {
                 ProcessBuilder pb = new ProcessBuilder("sh", hook.toString(), "/sys", String.valueOf(irq));
@@ -130,11 +121,11 @@ class FaultsTest {
 
     @Test
     void killedMidApplyThePlanIsTheOldOrTheNewNeverTorn() throws Exception {
-        Dom0Namespace.Result first = Dom0Namespace.run(Duration.ofMinutes(2), engine("apply", "--root", tree.toString(), "--strategy", "modulo").toArray(String[]::new));
+        Dom0Namespace.Result first = Dom0Namespace.run(Duration.ofMinutes(2), Cli.inOwnJvm("apply", "--root", tree.toString(), "--strategy", "modulo").toArray(String[]::new));
         assertEquals(0, first.status(), first.err());
         String old = HostTree.at(tree).read("/run/xen-irq-policy/plan");
         for (int delayMs : new int[] {150, 300, 450, 600, 800}) {
-            Process p = new ProcessBuilder(engine("apply", "--root", tree.toString(), "--strategy", "spread")).start();
+            Process p = new ProcessBuilder(Cli.inOwnJvm("apply", "--root", tree.toString(), "--strategy", "spread")).start();
             Thread.sleep(delayMs);
             p.destroyForcibly().waitFor();
             String now = HostTree.at(tree).read("/run/xen-irq-policy/plan");
@@ -147,7 +138,7 @@ class FaultsTest {
     private Dom0Namespace.Result applyWithRun(String mountRun) {
         String script = mountRun + " && exec \"$@\"";
         List<String> cmd = new ArrayList<>(List.of("unshare", "--mount", "--propagation", "private", "sh", "-c", script, "sh"));
-        cmd.addAll(engine("apply", "--root", tree.toString()));
+        cmd.addAll(Cli.inOwnJvm("apply", "--root", tree.toString()));
         return Dom0Namespace.run(Duration.ofMinutes(2), cmd.toArray(String[]::new));
     }
 
@@ -162,7 +153,7 @@ class FaultsTest {
         // is never mapped, with EIO.
         String script = "sleep 600 & s=$!; mount --bind /proc/$s/mem " + tree + attr + " && \"$@\"; rc=$?; kill $s; exit $rc";
         List<String> cmd = new ArrayList<>(List.of("unshare", "--mount", "--propagation", "private", "sh", "-c", script, "sh"));
-        cmd.addAll(engine("apply", "--root", tree.toString()));
+        cmd.addAll(Cli.inOwnJvm("apply", "--root", tree.toString()));
         Dom0Namespace.Result r = Dom0Namespace.run(Duration.ofMinutes(2), cmd.toArray(String[]::new));
         assertEquals(1, r.status(), r.out() + r.err());
         assertTrue(r.err().matches("xen-irq-policy: IRQ " + irq + " \\S+: cannot write " + attr + ": Input/output error\n"), r.err());

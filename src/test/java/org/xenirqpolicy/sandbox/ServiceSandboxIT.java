@@ -18,7 +18,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.xenirqpolicy.apply.PlanFile;
-import org.xenirqpolicy.model.CpuSet;
 import org.xenirqpolicy.plan.Placement;
 import org.xenirqpolicy.plan.Plan;
 import org.xenirqpolicy.testing.Dom0Namespace;
@@ -38,8 +37,7 @@ class ServiceSandboxIT {
     private static final String VERSION = System.getProperty("project.version", "0.1.0");
     private static final Path TARGET = Fixtures.repo().resolve("target");
     private static final UnitFile UNIT = UnitFile.read(Fixtures.repo().resolve("src/main/systemd/xen-irq-policy.service"));
-    private static final SyntheticDom0 DOM0 = new SyntheticDom0(CpuSet.parseList("0-7"), 40, 2, 4, 2, 8, "xen-dyn-lateeoi",
-            SyntheticDom0.uniformQueues(3000, 1000, 20));
+    private static final SyntheticDom0 DOM0 = SyntheticDom0.FORTY_GUESTS;
 
     @TempDir
     Path tmp;

@@ -45,8 +45,7 @@ import org.xenirqpolicy.testing.UnitFile;
  */
 class ServiceSandboxTest {
     private static final UnitFile UNIT = UnitFile.read(Fixtures.repo().resolve("src/main/systemd/xen-irq-policy.service"));
-    private static final SyntheticDom0 DOM0 = new SyntheticDom0(CpuSet.parseList("0-7"), 40, 2, 4, 2, 8, "xen-dyn-lateeoi",
-            SyntheticDom0.uniformQueues(3000, 1000, 20));
+    private static final SyntheticDom0 DOM0 = SyntheticDom0.FORTY_GUESTS;
 
     @TempDir
     Path tmp;

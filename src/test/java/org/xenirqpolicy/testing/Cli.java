@@ -27,6 +27,18 @@ public final class Cli {
         return new Result(status, out.toString(), err.toString());
     }
 
+    /**
+     * The command line that runs the CLI in its own JVM, as the launcher does: for tests that
+     * need a process of its own (the lock is a process lock; a process can be killed).
+     */
+    public static List<String> inOwnJvm(String... args) {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+                "org.xenirqpolicy.cli.Main"));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
     /** The sample dom0 shipped in src/sample, copied to {@code target} so a test may change it. */
     public static Path sampleDom0(Path target) {
         copyTree(Fixtures.repo().resolve("src/sample/fedora26-dom0"), target);

@@ -25,6 +25,13 @@ import org.xenirqpolicy.model.CpuSet;
 public record SyntheticDom0(CpuSet cpus, int guests, int vifs, int queues, int disks, int pciMsi, String chip,
         ToLongFunction<String> traffic) {
 
+    /**
+     * The dom0 of the fault and sandbox tests: 8 CPUs, 40 guests of 2 interfaces of 4 queues and
+     * 2 disks, 8 MSI vectors of a PCI device, xen-dyn-lateeoi.
+     */
+    public static final SyntheticDom0 FORTY_GUESTS = new SyntheticDom0(CpuSet.parseList("0-7"), 40, 2, 4, 2, 8,
+            "xen-dyn-lateeoi", uniformQueues(3000, 1000, 20));
+
     /** One generated IRQ. */
     public record Irq(int irq, String chip, String handler, String name, long total, boolean pci) {
     }
