@@ -22,8 +22,10 @@ final class ApplyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Engine.Applied applied = Engine.apply(root.host(), planning.engineOptions(), dryRun);
+        Engine.Applied applied = Engine.apply(dryRun ? root.host() : root.hostToChange("apply", "/proc/irq and " + Engine.RUN_DIR),
+                planning.engineOptions(), dryRun);
         Reports.warnSkipped(applied.planned(), spec.commandLine().getErr());
+        Reports.noteNoEventChannels(applied.planned(), spec.commandLine().getErr());
         return Reports.applyText(applied, spec.commandLine().getOut(), spec.commandLine().getErr())
                 ? Main.PARTIAL_FAILURE : 0;
     }

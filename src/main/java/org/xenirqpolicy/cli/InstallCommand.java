@@ -17,7 +17,7 @@ final class InstallCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Installer.Report report = Installer.install(root.host());
+        Installer.Report report = Installer.install(root.hostToChange("install", Installer.WRITES));
         if (report.refused()) {
             report.lines().forEach(line -> spec.commandLine().getErr().println("xen-irq-policy: " + line));
             return Main.PARTIAL_FAILURE;

@@ -77,6 +77,9 @@ public final class Main implements Runnable {
         CommandLine cli = new CommandLine(new Main());
         for (String name : names) {
             cli.addSubcommand(name, COMMANDS.get(name).get());
+            // picocli gives a subcommand's -V/--version only the subcommand's own version, none
+            // here: set ours on each, so that every command, present and future, prints it.
+            cli.getSubcommands().get(name).getCommandSpec().versionProvider(new Version());
         }
         return cli;
     }

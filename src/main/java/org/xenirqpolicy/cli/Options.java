@@ -20,6 +20,29 @@ final class Options {
         Host host() {
             return Host.at(root);
         }
+
+        /**
+         * The host, for a command that changes it: on the machine itself only as root, said in one
+         * line before anything is read or written, instead of the first write's "permission
+         * denied". Under --root DIR the tree may well be the user's own: it is not checked.
+         */
+        Host hostToChange(String command, String writes) {
+            Host host = host();
+            rootNeeded(command, writes, host.isRealRoot(), Host.effectiveUid()).ifPresent(message -> {
+                throw new org.xenirqpolicy.model.InputException(message);
+            });
+            return host;
+        }
+    }
+
+    /**
+     * Why a command that writes {@code writes} cannot run: on the real root with an effective
+     * uid other than 0. An unknown uid (-1) refuses nothing.
+     */
+    static java.util.Optional<String> rootNeeded(String command, String writes, boolean realRoot, int effectiveUid) {
+        return realRoot && effectiveUid > 0
+                ? java.util.Optional.of(command + " must run as root (it writes " + writes + ")")
+                : java.util.Optional.empty();
     }
 
     static final class Planning {

@@ -28,6 +28,7 @@ final class PlanCommand implements Callable<Integer> {
         List<Integer> irqs = Options.irqNumbers(only);
         Engine.Planned planned = Engine.plan(root.host(), planning.engineOptions());
         Reports.warnSkipped(planned, spec.commandLine().getErr());
+        Reports.noteNoEventChannels(planned, spec.commandLine().getErr());
         spec.commandLine().getOut().print(output.format == Options.Format.json
                 ? Json.write(Reports.planJson(planned, irqs)) : Reports.planText(planned, irqs));
         return 0;

@@ -27,9 +27,22 @@ final class Reports {
         }
     }
 
+    /**
+     * A note on stderr when the host has no Xen event channel at all (not one xen-dyn IRQ, which
+     * every dom0 has for xenbus and its consoles): the text reports then print no empty tables.
+     */
+    static void noteNoEventChannels(Engine.Planned planned, PrintWriter err) {
+        if (planned.irqs().isEmpty()) {
+            err.println("xen-irq-policy: no Xen event channels found: is this a Xen dom0?");
+        }
+    }
+
     // ---- plan
 
     static String planText(Engine.Planned planned, List<Integer> only) {
+        if (planned.irqs().isEmpty()) {
+            return "";
+        }
         StringBuilder out = new StringBuilder();
         out.append(header(planned)).append('\n');
         staleLine(planned, out);
@@ -148,7 +161,9 @@ final class Reports {
         }
         String strategy = applied.planned().plan().strategy().id();
         boolean dryRun = applied.dryRun();
-        if (changed == 0 && failed == 0) {
+        if (applied.planned().irqs().isEmpty()) {
+            // Nothing to count: noteNoEventChannels said why.
+        } else if (changed == 0 && failed == 0) {
             out.println((dryRun ? "dry run: " : "") + "nothing to change: " + unchanged + " event-channel IRQs already on their " + strategy
                     + " CPUs" + (vanished > 0 ? ", " + vanished + " gone" : ""));
         } else {
@@ -168,6 +183,9 @@ final class Reports {
     // ---- status
 
     static String statusText(Engine.Status status, List<Integer> only) {
+        if (status.planned().irqs().isEmpty()) {
+            return "";
+        }
         StringBuilder out = new StringBuilder();
         int seconds = status.planned().sampledSeconds();
         List<String[]> rows = new ArrayList<>();

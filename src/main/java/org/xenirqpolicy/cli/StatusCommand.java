@@ -30,6 +30,7 @@ final class StatusCommand implements Callable<Integer> {
         List<Integer> irqs = Options.irqNumbers(only);
         Engine.Status status = Engine.status(root.host(), Options.checkedSample(sampleSeconds));
         Reports.warnSkipped(status.planned(), spec.commandLine().getErr());
+        Reports.noteNoEventChannels(status.planned(), spec.commandLine().getErr());
         spec.commandLine().getOut().print(output.format == Options.Format.json
                 ? Json.write(Reports.statusJson(status, irqs)) : Reports.statusText(status, irqs));
         return 0;

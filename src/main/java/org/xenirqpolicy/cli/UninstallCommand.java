@@ -17,7 +17,7 @@ final class UninstallCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Installer.uninstall(root.host()).lines().forEach(spec.commandLine().getOut()::println);
+        Installer.uninstall(root.hostToChange("uninstall", Installer.WRITES)).lines().forEach(spec.commandLine().getOut()::println);
         return 0;
     }
 }

@@ -84,6 +84,31 @@ public final class Host {
         return root;
     }
 
+    /** Whether this is the machine itself (root {@code /}), not a tree under a directory. */
+    public boolean isRealRoot() {
+        return realRoot;
+    }
+
+    /**
+     * The effective user id of this process, or -1 if it cannot be read. It is the process's,
+     * not the host's, so it comes from this machine's /proc whatever the root: the JDK has no call
+     * for it, and the owner of /proc/self is root for a process that is not dumpable.
+     */
+    public static int effectiveUid() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"), StandardCharsets.ISO_8859_1)) {
+                // Uid: real, effective, saved set, filesystem.
+                String[] f = line.split("\\s+");
+                if (f.length >= 3 && f[0].equals("Uid:") && f[2].matches("[0-9]{1,10}")) {
+                    return (int) Math.min(Long.parseLong(f[2]), Integer.MAX_VALUE);
+                }
+            }
+        } catch (IOException | UncheckedIOException e) {
+            // Then nothing is refused in advance: the kernel's own errors speak.
+        }
+        return -1;
+    }
+
     /**
      * The host path under the root as it is named, links not followed: what messages show.
      *

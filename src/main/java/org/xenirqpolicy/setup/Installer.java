@@ -18,6 +18,8 @@ import org.xenirqpolicy.read.IrqbalanceConfig;
 public final class Installer {
     /** The name of our link in a policy directory. */
     public static final String LINK_NAME = "xen-irq-policy";
+    /** What install and uninstall write, as a refusal to run them without root names it. */
+    public static final String WRITES = IrqbalanceConfig.PATH + " and " + InstallState.PATH;
 
     private Installer() {
     }
