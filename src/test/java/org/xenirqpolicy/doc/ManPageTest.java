@@ -72,6 +72,16 @@ class ManPageTest {
         assertEquals(Set.of(), mentioned, "options in the man page that no command has");
     }
 
+    @Test
+    void cpuNumberingSaysWhichVariableTunedWrites() {
+        String page = rendered();
+        String section = page.substring(page.indexOf("\nCPU NUMBERING\n"), page.indexOf("\nSTRATEGIES\n")).replaceAll("\\s+", " ");
+        // Current tuned writes the CPU list; the mask is what older tuned wrote. Both are read.
+        assertTrue(Pattern.compile("IRQBALANCE_BANNED_CPULIST \\([^)]*current tuned\\(8\\) writes\\)").matcher(section).find(), section);
+        assertTrue(Pattern.compile("IRQBALANCE_BANNED_CPUS \\([^)]*older tuned wrote").matcher(section).find(), section);
+        assertTrue(section.contains("Both are still read"), section);
+    }
+
     private static void collect(CommandLine cli, Set<String> names) {
         for (OptionSpec option : cli.getCommandSpec().options()) {
             names.addAll(java.util.List.of(option.names()));
