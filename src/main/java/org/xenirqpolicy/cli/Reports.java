@@ -28,8 +28,9 @@ final class Reports {
     }
 
     /**
-     * A note on stderr when the host has no Xen event channel at all (not one xen-dyn IRQ, which
-     * every dom0 has for xenbus and its consoles): the text reports then print no empty tables.
+     * A note on stderr when the host has no Xen event channel at all: not one xen-dyn IRQ, where a
+     * dom0 has some even before any guest starts (its console's, xenstored's). The text reports
+     * then print no empty tables; JSON stays whole for scripts.
      */
     static void noteNoEventChannels(Engine.Planned planned, PrintWriter err) {
         if (planned.irqs().isEmpty()) {
