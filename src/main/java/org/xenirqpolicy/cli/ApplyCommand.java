@@ -1,7 +1,13 @@
 package org.xenirqpolicy.cli;
 
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.concurrent.Callable;
+import org.xenirqpolicy.check.LastApply;
 import org.xenirqpolicy.engine.Engine;
+import org.xenirqpolicy.host.Host;
+import org.xenirqpolicy.model.InputException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -22,9 +28,37 @@ final class ApplyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Engine.Applied applied = Engine.apply(root.host(), planning.engineOptions(), dryRun);
-        Reports.warnSkipped(applied.planned(), spec.commandLine().getErr());
-        return Reports.applyText(applied, spec.commandLine().getOut(), spec.commandLine().getErr())
-                ? Main.PARTIAL_FAILURE : 0;
+        Host host = root.host();
+        int status;
+        try {
+            Engine.Applied applied = Engine.apply(host, planning.engineOptions(), dryRun);
+            Reports.warnSkipped(applied.planned(), spec.commandLine().getErr());
+            status = Reports.applyText(applied, spec.commandLine().getOut(), spec.commandLine().getErr())
+                    ? Main.PARTIAL_FAILURE : 0;
+        } catch (InputException | UncheckedIOException e) {
+            // Refused before anything was written, and so is the record: check's plan check
+            // meets the same bad input and says so.
+            throw e;
+        } catch (RuntimeException e) {
+            // An internal error, after which the IRQs may be half placed: exit status 1.
+            record(host, Main.PARTIAL_FAILURE);
+            throw e;
+        }
+        record(host, status);
+        return status;
+    }
+
+    /** Leaves the record check reads (not for a dry run); failing that is only a warning: the IRQs are placed. */
+    private void record(Host host, int status) {
+        if (dryRun) {
+            return;
+        }
+        try {
+            host.writeAtomically(LastApply.PATH, new LastApply(status, Instant.now()).format()
+                    .getBytes(StandardCharsets.ISO_8859_1), "rw-r--r--");
+        } catch (RuntimeException e) {
+            spec.commandLine().getErr().println("xen-irq-policy: warning: cannot record this apply for 'xen-irq-policy check': "
+                    + e.getMessage());
+        }
     }
 }
