@@ -48,7 +48,11 @@ final class ApplyCommand implements Callable<Integer> {
         return status;
     }
 
-    /** Leaves the record check reads (not for a dry run); failing that is only a warning: the IRQs are placed. */
+    /**
+     * Leaves the record check reads (not for a dry run). Failing that does not change the exit
+     * status, as the IRQs are placed; an older record is then removed, so that check does not
+     * report an earlier run's verdict as this one's.
+     */
     private void record(Host host, int status) {
         if (dryRun) {
             return;
@@ -57,8 +61,17 @@ final class ApplyCommand implements Callable<Integer> {
             host.writeAtomically(LastApply.PATH, new LastApply(status, Instant.now()).format()
                     .getBytes(StandardCharsets.ISO_8859_1), "rw-r--r--");
         } catch (RuntimeException e) {
-            spec.commandLine().getErr().println("xen-irq-policy: warning: cannot record this apply for 'xen-irq-policy check': "
-                    + e.getMessage());
+            try {
+                host.delete(LastApply.PATH);
+            } catch (RuntimeException gone) {
+                // Read-only: check then reads the older record; the error below says why.
+            }
+            if (status == 0) {
+                // A failed apply has already named the cause (a full or read-only /run), which is
+                // also this one's: one line on stderr, not two.
+                spec.commandLine().getErr().println("xen-irq-policy: warning: cannot record this apply for 'xen-irq-policy check': "
+                        + e.getMessage());
+            }
         }
     }
 }
