@@ -55,11 +55,12 @@ public final class Checks {
      * @param lastApply             the record of the last apply, if any
      * @param status                where the event channels are against the applied plan
      * @param statusError           why there is no status (bad input), or null
+     * @param planFileExists        whether something is at the plan file's path, trusted or not
      * @param requests              the pending requests
      */
     public record Inputs(Instant now, Optional<String> sysconfig, List<Process> irqbalance, Set<String> policyDirsWithOurLink,
             Optional<String> selinuxEnforce, Optional<String> unconfinedBoolean, Optional<String> lastApply,
-            Optional<Engine.Status> status, String statusError, List<Request> requests) {
+            Optional<Engine.Status> status, String statusError, boolean planFileExists, List<Request> requests) {
     }
 
     public static Inputs read(Host host, Instant now) {
@@ -89,7 +90,7 @@ public final class Checks {
             host.modified(request).ifPresent(t -> requests.add(new Request(request, t)));
         }
         return new Inputs(now, sysconfig, irqbalance, withOurLink, host.read(SELINUX_ENFORCE), host.read(SELINUX_BOOLEAN_PATH),
-                host.read(LastApply.PATH), status, statusError, requests);
+                host.read(LastApply.PATH), status, statusError, host.exists(Engine.PLAN_FILE), requests);
     }
 
     /**
@@ -243,6 +244,10 @@ public final class Checks {
             return new Check(name, false, Host.oneLine(in.statusError()));
         }
         Engine.Planned planned = in.status().get().planned();
+        if (planned.previous().isEmpty() && in.planFileExists()) {
+            // The hook does not trust it either: it falls back to its own rule.
+            return new Check(name, false, Engine.PLAN_FILE + " is not a plan this version can read: run 'xen-irq-policy apply'");
+        }
         if (planned.previous().isEmpty()) {
             return new Check(name, false, "no applied plan in " + Engine.PLAN_FILE + ": run 'xen-irq-policy apply'");
         }
