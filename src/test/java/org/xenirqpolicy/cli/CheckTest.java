@@ -237,6 +237,22 @@ class CheckTest {
     }
 
     @Test
+    void anApplyThatCouldNotPlaceAnIrqIsReportedAsTheLastApplyFailing() throws IOException {
+        HostTree t = allWell();
+        // A directory where the attribute should be: the write fails as the kernel's EIO would.
+        Files.delete(t.path("/proc/irq/243/smp_affinity_list"));
+        Files.createDirectory(t.path("/proc/irq/243/smp_affinity_list"));
+        Cli.Result apply = Cli.run("apply", "--rebalance", "--strategy", "modulo", "--root", t.root().toString());
+        assertEquals(1, apply.status(), apply.out() + apply.err());
+        LastApply last = LastApply.parse(t.read(LastApply.PATH)).orElseThrow();
+        assertEquals(1, last.exitStatus());
+        Cli.Result r = check(t);
+        assertEquals(1, r.status(), r.out());
+        assertTrue(r.out().contains("\nFAIL last-apply: the last apply, at " + last.time() + ", exited with status 1:"
+                + " see journalctl -u xen-irq-policy.service\n"), r.out());
+    }
+
+    @Test
     void applyRecordsItsExitStatusButADryRunDoesNot() throws IOException {
         HostTree t = allWell();
         t.write(LastApply.PATH, "exit=1 time=2026-12-01T10:00:00Z\n");
