@@ -17,7 +17,7 @@ if [ -e "$state/selinux-boolean" ]; then
 	setsebool -P irqbalance_run_unconfined off || log "could not turn off the SELinux boolean irqbalance_run_unconfined"
 	rm -f "$state/selinux-boolean"
 fi
-rm -f /run/xen-irq-policy/plan /run/xen-irq-policy/lock /run/xen-irq-policy/request.* \
+rm -f /run/xen-irq-policy/plan /run/xen-irq-policy/lock /run/xen-irq-policy/last-apply /run/xen-irq-policy/request.* \
 	/run/irqbalance/xen-irq-policy-request.*
 rmdir /run/xen-irq-policy 2>/dev/null
 exit 0

@@ -1,7 +1,13 @@
 package org.xenirqpolicy.cli;
 
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.concurrent.Callable;
+import org.xenirqpolicy.check.LastApply;
 import org.xenirqpolicy.engine.Engine;
+import org.xenirqpolicy.host.Host;
+import org.xenirqpolicy.model.InputException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -22,11 +28,51 @@ final class ApplyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Engine.Applied applied = Engine.apply(dryRun ? root.host() : root.hostToChange("apply", "/proc/irq and " + Engine.RUN_DIR),
-                planning.engineOptions(), dryRun);
-        Reports.warnSkipped(applied.planned(), spec.commandLine().getErr());
-        Reports.noteNoEventChannels(applied.planned(), spec.commandLine().getErr());
-        return Reports.applyText(applied, spec.commandLine().getOut(), spec.commandLine().getErr())
-                ? Main.PARTIAL_FAILURE : 0;
+        Host host = dryRun ? root.host() : root.hostToChange("apply", "/proc/irq and " + Engine.RUN_DIR);
+        int status;
+        try {
+            Engine.Applied applied = Engine.apply(host, planning.engineOptions(), dryRun);
+            Reports.warnSkipped(applied.planned(), spec.commandLine().getErr());
+            Reports.noteNoEventChannels(applied.planned(), spec.commandLine().getErr());
+            status = Reports.applyText(applied, spec.commandLine().getOut(), spec.commandLine().getErr())
+                    ? Main.PARTIAL_FAILURE : 0;
+        } catch (InputException | UncheckedIOException e) {
+            // Refused before anything was written, and so is the record: check's plan check
+            // meets the same bad input and says so.
+            throw e;
+        } catch (RuntimeException e) {
+            // An internal error, after which the IRQs may be half placed: exit status 1.
+            record(host, Main.PARTIAL_FAILURE);
+            throw e;
+        }
+        record(host, status);
+        return status;
+    }
+
+    /**
+     * Leaves the record check reads (not for a dry run). Failing that does not change the exit
+     * status, as the IRQs are placed; an older record is then removed, so that check does not
+     * report an earlier run's verdict as this one's.
+     */
+    private void record(Host host, int status) {
+        if (dryRun) {
+            return;
+        }
+        try {
+            host.writeAtomically(LastApply.PATH, new LastApply(status, Instant.now()).format()
+                    .getBytes(StandardCharsets.ISO_8859_1), "rw-r--r--");
+        } catch (RuntimeException e) {
+            try {
+                host.delete(LastApply.PATH);
+            } catch (RuntimeException gone) {
+                // Read-only: check then reads the older record; the error below says why.
+            }
+            if (status == 0) {
+                // A failed apply has already named the cause (a full or read-only /run), which is
+                // also this one's: one line on stderr, not two.
+                spec.commandLine().getErr().println("xen-irq-policy: warning: cannot record this apply for 'xen-irq-policy check': "
+                        + e.getMessage());
+            }
+        }
     }
 }

@@ -27,7 +27,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: plan, apply, status, install or uninstall");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: plan, apply, status, check, install or uninstall");
     }
 
     public static void main(String[] args) {
@@ -43,6 +43,7 @@ public final class Main implements Runnable {
         COMMANDS.put("plan", PlanCommand::new);
         COMMANDS.put("apply", ApplyCommand::new);
         COMMANDS.put("status", StatusCommand::new);
+        COMMANDS.put("check", CheckCommand::new);
         COMMANDS.put("install", InstallCommand::new);
         COMMANDS.put("uninstall", UninstallCommand::new);
         COMMANDS.put("help", CommandLine.HelpCommand::new);

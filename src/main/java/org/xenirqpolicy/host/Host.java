@@ -189,6 +189,20 @@ public final class Host {
         }
     }
 
+    /**
+     * When the file at the host path was last modified (a link itself, not its target), or empty
+     * if nothing is there: a request file may be answered between the listing and this.
+     */
+    public Optional<java.time.Instant> modified(String hostPath) {
+        try {
+            return Optional.of(Files.getLastModifiedTime(unfollowed(hostPath), LinkOption.NOFOLLOW_LINKS).toInstant());
+        } catch (NoSuchFileException | NotDirectoryException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new InputException(oneLine("cannot read " + path(hostPath) + ": " + reason(e)));
+        }
+    }
+
     /** Whether the host path is a directory, links followed within the root. */
     public boolean isDirectory(String hostPath) {
         try {

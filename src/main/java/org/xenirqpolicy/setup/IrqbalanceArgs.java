@@ -316,6 +316,17 @@ public final class IrqbalanceArgs {
         return Optional.empty();
     }
 
+    /**
+     * The policy script or directory systemd would pass irqbalance from {@code text}, the file
+     * read as EnvironmentFile= reads it; empty if systemd ignores the file or passes none.
+     */
+    public static Optional<String> policyAsSystemdReads(String text) {
+        EnvironmentFile.Reading systemd = EnvironmentFile.read(text);
+        ShellVars.Assignment bySystemd = systemd.refused() ? null : ShellVars.last(systemd.assignments(), VARIABLE);
+        return bySystemd == null ? Optional.empty()
+                : Optional.ofNullable(policyScript(EnvironmentFile.execWords(bySystemd.value())));
+    }
+
     /** What sh makes of unquoted {@code $VAR}: fields split on blanks and newlines, nothing unquoted. */
     static List<String> shellWords(String value) {
         List<String> words = new ArrayList<>();
@@ -356,7 +367,7 @@ public final class IrqbalanceArgs {
     }
 
     /** The policy script irqbalance takes from its arguments {@code words}: the last one given, or null. */
-    static String policyScript(List<String> words) {
+    public static String policyScript(List<String> words) {
         String found = null;
         for (int i = 0; i < words.size(); i++) {
             String w = words.get(i);

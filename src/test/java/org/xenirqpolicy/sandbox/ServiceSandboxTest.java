@@ -171,7 +171,8 @@ class ServiceSandboxTest {
         assertPlacedAsPlanned();
         Path plan = tree.resolve("run/xen-irq-policy/plan");
         assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(plan)));
-        assertEquals(Set.of(".keep", "lock", "plan"), filesUnder(tree.resolve("run/xen-irq-policy")));
+        assertEquals(Set.of(".keep", "last-apply", "lock", "plan"), filesUnder(tree.resolve("run/xen-irq-policy")));
+        assertTrue(Files.readString(tree.resolve("run/xen-irq-policy/last-apply")).startsWith("exit=0 time="));
     }
 
     @Test
