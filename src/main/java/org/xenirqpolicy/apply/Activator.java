@@ -63,8 +63,7 @@ public final class Activator {
             }
             Outcome again = applyOne(host, o.placement(), now.get(), false);
             // Still reported against what was there before this apply.
-            return new Outcome(o.placement(), o.before(), again.change() == Outcome.Change.UNCHANGED
-                    ? o.change() : again.change(), again.detail());
+            return new Outcome(o.placement(), o.before(), again.change(), again.detail());
         });
     }
 

@@ -3,9 +3,11 @@ package org.xenirqpolicy.engine;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.xenirqpolicy.apply.Activator;
 import org.xenirqpolicy.apply.Outcome;
 import org.xenirqpolicy.apply.PlanFile;
@@ -186,9 +188,9 @@ public final class Engine {
     }
 
     /** The IRQs whose CPU the hook could have taken from the previous plan and put back after our write. */
-    private static java.util.Set<Integer> movedSince(Optional<Plan> previous, Plan plan) {
+    private static Set<Integer> movedSince(Optional<Plan> previous, Plan plan) {
         Map<Integer, Placement> before = previous.map(Plan::byIrq).orElse(Map.of());
-        java.util.Set<Integer> moved = new java.util.HashSet<>();
+        Set<Integer> moved = new HashSet<>();
         for (Placement p : plan.placements()) {
             Placement old = before.get(p.irq());
             if (old == null || old.cpu() != p.cpu() || !old.name().equals(p.name())) {

@@ -31,6 +31,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -137,21 +138,33 @@ public final class Host {
         if (realRoot) {
             return Files.readAllBytes(path(hostPath));
         }
-        // The last component is opened without following it, which costs nothing when it is not
-        // a link (nearly always); a link is then resolved within the root and opened there.
-        Path file = unfollowed(hostPath);
-        try (SeekableByteChannel in = Files.newByteChannel(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+        try (FileChannel in = openWithinRoot(hostPath, StandardOpenOption.READ)) {
             return readAll(in);
+        }
+    }
+
+    /**
+     * Opens an existing file without leaving the root. On {@code /} the kernel resolves the path.
+     * Under another root the last component is opened with O_NOFOLLOW, which costs nothing when
+     * it is not a link (nearly always) and, for a write, fails on a link before it truncates
+     * anything; a link is then resolved within the root and opened there.
+     */
+    private FileChannel openWithinRoot(String hostPath, StandardOpenOption... options) throws IOException {
+        if (realRoot) {
+            return FileChannel.open(path(hostPath), options);
+        }
+        Set<OpenOption> noFollow = new HashSet<>(List.of(options));
+        noFollow.add(LinkOption.NOFOLLOW_LINKS);
+        Path file = unfollowed(hostPath);
+        try {
+            return FileChannel.open(file, noFollow);
         } catch (IOException e) {
             // On a link the JDK reports ELOOP as a plain IOException.
             if (e instanceof NoSuchFileException || !Files.isSymbolicLink(file)) {
                 throw e;
             }
         }
-        try (SeekableByteChannel in = Files.newByteChannel(followed(hostPath), StandardOpenOption.READ,
-                LinkOption.NOFOLLOW_LINKS)) {
-            return readAll(in);
-        }
+        return FileChannel.open(followed(hostPath), noFollow);
     }
 
     /**
@@ -253,29 +266,8 @@ public final class Host {
      * write, never creating it: a missing file means the IRQ is gone, and must stay gone.
      */
     public void writeInPlace(String hostPath, String content) throws IOException {
-        ByteBuffer bytes = ByteBuffer.wrap(content.getBytes(StandardCharsets.ISO_8859_1));
-        if (realRoot) {
-            try (FileChannel out = FileChannel.open(path(hostPath), StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
-                out.write(bytes);
-            }
-            return;
-        }
-        // As in readBytes: O_NOFOLLOW fails on a link before it truncates anything.
-        Path file = unfollowed(hostPath);
-        try (FileChannel out = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING,
-                LinkOption.NOFOLLOW_LINKS)) {
-            out.write(bytes);
-            return;
-        } catch (IOException e) {
-            // On a link the JDK reports ELOOP as a plain IOException.
-            if (e instanceof NoSuchFileException || !Files.isSymbolicLink(file)) {
-                throw e;
-            }
-        }
-        try (FileChannel out = FileChannel.open(followed(hostPath), StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING, LinkOption.NOFOLLOW_LINKS)) {
-            out.write(bytes);
+        try (FileChannel out = openWithinRoot(hostPath, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            out.write(ByteBuffer.wrap(content.getBytes(StandardCharsets.ISO_8859_1)));
         }
     }
 
