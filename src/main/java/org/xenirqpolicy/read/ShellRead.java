@@ -18,16 +18,20 @@ public final class ShellRead {
     /** What {@code read -r NAME <FILE} yields: the first line, NUL bytes dropped, leading and trailing spaces and tabs removed. */
     public static String firstLine(String text) {
         int newline = text.indexOf('\n');
-        String line = (newline < 0 ? text : text.substring(0, newline)).replace("\0", "");
+        return stripBlanks((newline < 0 ? text : text.substring(0, newline)).replace("\0", ""));
+    }
+
+    /** Without leading and trailing blanks (spaces and tabs, see {@link #isBlank}). */
+    public static String stripBlanks(String s) {
         int from = 0;
-        int to = line.length();
-        while (from < to && isBlank(line.charAt(from))) {
+        int to = s.length();
+        while (from < to && isBlank(s.charAt(from))) {
             from++;
         }
-        while (to > from && isBlank(line.charAt(to - 1))) {
+        while (to > from && isBlank(s.charAt(to - 1))) {
             to--;
         }
-        return line.substring(from, to);
+        return s.substring(from, to);
     }
 
     /** The words of a line (no newline in it) as the shell splits it: NUL bytes dropped, spaces and tabs separate. */

@@ -50,31 +50,18 @@ public final class ShellVars {
     }
 
     private static Assignment assignment(String line, int lineNumber) {
-        String s = stripBlanks(line);
+        String s = ShellRead.stripBlanks(line);
         if (s.isEmpty() || s.startsWith("#")) {
             return null;
         }
         if (s.startsWith("export ") || s.startsWith("export\t")) {
-            s = stripBlanks(s.substring(7));
+            s = ShellRead.stripBlanks(s.substring(7));
         }
         int eq = s.indexOf('=');
         if (eq <= 0 || !isName(s.substring(0, eq))) {
             return null;
         }
         return new Assignment(s.substring(0, eq), unquote(s.substring(eq + 1)), lineNumber);
-    }
-
-    /** Without leading and trailing blanks: spaces and tabs, which are all sh takes for blanks. */
-    private static String stripBlanks(String s) {
-        int from = 0;
-        int to = s.length();
-        while (from < to && (s.charAt(from) == ' ' || s.charAt(from) == '\t')) {
-            from++;
-        }
-        while (to > from && (s.charAt(to - 1) == ' ' || s.charAt(to - 1) == '\t')) {
-            to--;
-        }
-        return s.substring(from, to);
     }
 
     /** sh's names: ASCII letters, digits and '_', not starting with a digit, as systemd's. */
