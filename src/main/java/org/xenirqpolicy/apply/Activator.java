@@ -77,8 +77,18 @@ public final class Activator {
             return new Outcome(p, before, Outcome.Change.WOULD_CHANGE, "");
         }
         try {
-            host.writeInPlace(path, p.cpu() + "\n");
-            Optional<CpuSet> after = readAffinity(host, path);
+            // A hook that answered from the previous plan may write between our write and our
+            // read-back (on a directory tree it may even be caught between truncating the file
+            // and writing it): our plan is saved already, so the hook's own re-check and a second
+            // write of ours agree. A CPU the kernel refuses reads back wrong both times.
+            Optional<CpuSet> after = Optional.empty();
+            for (int attempt = 0; attempt < 2; attempt++) {
+                host.writeInPlace(path, p.cpu() + "\n");
+                after = readAffinity(host, path);
+                if (after.isEmpty() || after.get().equals(want)) {
+                    break;
+                }
+            }
             if (after.isEmpty()) {
                 return new Outcome(p, before, Outcome.Change.VANISHED, "");
             }
