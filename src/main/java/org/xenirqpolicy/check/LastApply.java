@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
  * a missing record means no apply ran since boot; a JVM that dies never reaches the write.
  *
  * @param exitStatus the apply's exit status: 0 done, 1 partly done
- * @param time       when it ended
+ * @param time       when it ended; an apply with the status already recorded leaves the record as
+ *                   it is, so that an apply that changes nothing writes nothing
  */
 public record LastApply(int exitStatus, Instant time) {
     public static final String PATH = "/run/xen-irq-policy/last-apply";

@@ -59,6 +59,11 @@ final class ApplyCommand implements Callable<Integer> {
             return;
         }
         try {
+            // A verdict already recorded stays as it is, so that an apply that changes nothing
+            // writes nothing: the time is then that of the first apply with this exit status.
+            if (host.read(LastApply.PATH).flatMap(LastApply::parse).filter(last -> last.exitStatus() == status).isPresent()) {
+                return;
+            }
             host.writeAtomically(LastApply.PATH, new LastApply(status, Instant.now()).format()
                     .getBytes(StandardCharsets.ISO_8859_1), "rw-r--r--");
         } catch (RuntimeException e) {
