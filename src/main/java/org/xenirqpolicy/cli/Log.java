@@ -6,7 +6,8 @@ import java.io.PrintWriter;
  * The one place that writes messages and reports, each line with its priority: errors and
  * warnings on standard error, reports and their details on standard output. Where a stream is
  * the journal, each line starts with its sd-daemon(3) prefix, so that journalctl -p filters by
- * it; on a terminal, report lines are cut to its width.
+ * it. On a terminal the rows of a report's tables are cut to its width; messages (info, debug,
+ * warnings, errors) are sentences, which the terminal wraps, and stay whole.
  */
 final class Log {
     /** sd-daemon(3)'s syslog priorities, the ones we use. */
@@ -58,14 +59,14 @@ final class Log {
     /** A report line on standard output (a summary), unless --quiet. */
     void info(String line) {
         if (verbosity != Verbosity.QUIET) {
-            line(out, console.outToJournal(), Priority.INFO, console.fit(line));
+            line(out, console.outToJournal(), Priority.INFO, line);
         }
     }
 
     /** A detail line on standard output (one IRQ moved), only with --verbose. */
     void debug(String line) {
         if (verbosity == Verbosity.VERBOSE) {
-            line(out, console.outToJournal(), Priority.DEBUG, console.fit(line));
+            line(out, console.outToJournal(), Priority.DEBUG, line);
         }
     }
 
