@@ -11,41 +11,58 @@ import org.xenirqpolicy.model.InputException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "apply", mixinStandardHelpOptions = true,
         description = "Write each planned CPU to /proc/irq/IRQ/smp_affinity_list where it differs, read it back, and save the plan in /run/xen-irq-policy/plan for the irqbalance hook.")
-final class ApplyCommand implements Callable<Integer> {
+final class ApplyCommand implements Callable<Integer>, Log.User {
     @Mixin
     Options.Root root;
     @Mixin
     Options.Planning planning;
     @Option(names = "--dry-run", description = "Show what would change; write nothing.")
     boolean dryRun;
-    @Spec
-    CommandSpec spec;
+    @Mixin
+    Options.Output output;
+    @Option(names = {"-q", "--quiet"}, description = "Print only errors.")
+    boolean quiet;
+    @Option(names = {"-v", "--verbose"}, description = "Also print each IRQ moved (debug priority in the journal).")
+    boolean verbose;
+    private Log log;
+
+    @Override
+    public void use(Log log) {
+        this.log = log;
+    }
 
     @Override
     public Integer call() {
+        if (quiet && verbose) {
+            throw new InputException("--quiet and --verbose exclude each other");
+        }
+        Log log = this.log.with(quiet ? Log.Verbosity.QUIET : verbose ? Log.Verbosity.VERBOSE : Log.Verbosity.NORMAL);
         Host host = dryRun ? root.host() : root.hostToChange("apply", "/proc/irq and " + Engine.RUN_DIR);
         int status;
         try {
             Engine.Applied applied = Engine.apply(host, planning.engineOptions(), dryRun);
-            Reports.warnSkipped(applied.planned(), spec.commandLine().getErr());
-            Reports.noteNoEventChannels(applied.planned(), spec.commandLine().getErr());
-            status = Reports.applyText(applied, spec.commandLine().getOut(), spec.commandLine().getErr())
-                    ? Main.PARTIAL_FAILURE : 0;
+            Reports.warnSkipped(applied.planned(), log);
+            Reports.noteNoEventChannels(applied.planned(), log);
+            if (output.format == Options.Format.json) {
+                ApplyReports.errors(applied, log);
+                log.report(Json.write(ApplyReports.json(applied)), true);
+            } else {
+                ApplyReports.text(applied, log);
+            }
+            status = ApplyReports.failed(applied) ? Main.PARTIAL_FAILURE : 0;
         } catch (InputException | UncheckedIOException e) {
             // Refused before anything was written, and so is the record: check's plan check
             // meets the same bad input and says so.
             throw e;
         } catch (RuntimeException e) {
             // An internal error, after which the IRQs may be half placed: exit status 1.
-            record(host, Main.PARTIAL_FAILURE);
+            record(host, Main.PARTIAL_FAILURE, log);
             throw e;
         }
-        record(host, status);
+        record(host, status, log);
         return status;
     }
 
@@ -54,7 +71,7 @@ final class ApplyCommand implements Callable<Integer> {
      * status, as the IRQs are placed; an older record is then removed, so that check does not
      * report an earlier run's verdict as this one's.
      */
-    private void record(Host host, int status) {
+    private void record(Host host, int status, Log log) {
         if (dryRun) {
             return;
         }
@@ -75,8 +92,7 @@ final class ApplyCommand implements Callable<Integer> {
             if (status == 0) {
                 // A failed apply has already named the cause (a full or read-only /run), which is
                 // also this one's: one line on stderr, not two.
-                spec.commandLine().getErr().println("xen-irq-policy: warning: cannot record this apply for 'xen-irq-policy check': "
-                        + e.getMessage());
+                log.warning("warning: cannot record this apply for 'xen-irq-policy check': " + e.getMessage());
             }
         }
     }

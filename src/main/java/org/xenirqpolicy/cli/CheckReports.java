@@ -27,7 +27,7 @@ final class CheckReports {
 
     static Map<String, Object> json(List<Check> checks) {
         Map<String, Object> json = new LinkedHashMap<>();
-        json.put("version", 1);
+        json.put("version", Json.VERSION);
         json.put("ok", checks.stream().allMatch(Check::ok));
         List<Object> rows = new ArrayList<>();
         for (Check c : checks) {

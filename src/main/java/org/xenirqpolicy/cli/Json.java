@@ -5,6 +5,13 @@ import java.util.Map;
 
 /** Writes maps, lists, strings, numbers, booleans and null as JSON; enough for our reports. */
 final class Json {
+    /**
+     * The schema version every JSON report (plan, apply, status, check) carries as "version". It
+     * is raised when a field is removed or renamed, or changes its type or meaning; new fields do
+     * not raise it, so a reader ignores fields it does not know.
+     */
+    static final int VERSION = 1;
+
     private Json() {
     }
 

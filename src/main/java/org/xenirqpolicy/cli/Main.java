@@ -33,7 +33,8 @@ public final class Main implements Runnable {
     public static void main(String[] args) {
         // Standard output is flushed once, at the end: an apply at 5,000 IRQs prints a line per
         // IRQ moved, and a write each would be as many system calls as the moves themselves.
-        System.exit(run(args, new PrintWriter(System.out, false), new PrintWriter(System.err, true)));
+        System.exit(run(args, new PrintWriter(System.out, false), new PrintWriter(System.err, true),
+                Console.detect(System.getenv())));
     }
 
     /** The subcommands, in the order --help lists them. */
@@ -87,20 +88,38 @@ public final class Main implements Runnable {
 
     /** Runs one command line; the streams are parameters so tests see exactly what a user sees. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        return run(args, out, err, Console.PLAIN);
+    }
+
+    /**
+     * Runs one command line for a standard output of {@code width} columns (0: not a terminal),
+     * as the launcher passes it on a terminal.
+     */
+    public static int run(String[] args, PrintWriter out, PrintWriter err, int width) {
+        return run(args, out, err, new Console(width, false, false));
+    }
+
+    static int run(String[] args, PrintWriter out, PrintWriter err, Console console) {
         CommandLine cli = commandLine(args);
         cli.setOut(out);
         cli.setErr(err);
+        Log log = new Log(out, err, console, Log.Verbosity.NORMAL);
+        for (CommandLine sub : cli.getSubcommands().values()) {
+            if (sub.getCommand() instanceof Log.User user) {
+                user.use(log);
+            }
+        }
         cli.setParameterExceptionHandler((e, a) -> {
             String command = e.getCommandLine().getCommandSpec().qualifiedName();
-            err.println("xen-irq-policy: " + e.getMessage() + " (see '" + command + " --help')");
+            log.error(e.getMessage() + " (see '" + command + " --help')");
             return INPUT_ERROR;
         });
         cli.setExecutionExceptionHandler((e, c, r) -> {
             if (e instanceof InputException || e instanceof UncheckedIOException) {
-                err.println("xen-irq-policy: " + e.getMessage());
+                log.error(e.getMessage());
                 return INPUT_ERROR;
             }
-            err.println("xen-irq-policy: internal error: " + e);
+            log.error("internal error: " + e);
             return PARTIAL_FAILURE;
         });
         int status = cli.execute(args);

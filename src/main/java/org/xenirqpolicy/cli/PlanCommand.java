@@ -6,12 +6,10 @@ import org.xenirqpolicy.engine.Engine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "plan", mixinStandardHelpOptions = true,
         description = "Show where each Xen event-channel IRQ would go, and the load per CPU. Changes nothing.")
-final class PlanCommand implements Callable<Integer> {
+final class PlanCommand implements Callable<Integer>, Log.User {
     @Mixin
     Options.Root root;
     @Mixin
@@ -20,17 +18,22 @@ final class PlanCommand implements Callable<Integer> {
     Options.Output output;
     @Parameters(paramLabel = "IRQ", arity = "0..*", description = "Show only these IRQs.")
     List<String> only = List.of();
-    @Spec
-    CommandSpec spec;
+    private Log log;
+
+    @Override
+    public void use(Log log) {
+        this.log = log;
+    }
 
     @Override
     public Integer call() {
         List<Integer> irqs = Options.irqNumbers(only);
         Engine.Planned planned = Engine.plan(root.host(), planning.engineOptions());
-        Reports.warnSkipped(planned, spec.commandLine().getErr());
-        Reports.noteNoEventChannels(planned, spec.commandLine().getErr());
-        spec.commandLine().getOut().print(output.format == Options.Format.json
-                ? Json.write(Reports.planJson(planned, irqs)) : Reports.planText(planned, irqs));
+        Reports.warnSkipped(planned, log);
+        Reports.noteNoEventChannels(planned, log);
+        boolean json = output.format == Options.Format.json;
+        log.report(json
+                ? Json.write(Reports.planJson(planned, irqs)) : Reports.planText(planned, irqs), json);
         return 0;
     }
 }

@@ -1,12 +1,10 @@
 package org.xenirqpolicy.cli;
 
-import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.xenirqpolicy.apply.Outcome;
 import org.xenirqpolicy.classify.EventChannel;
 import org.xenirqpolicy.engine.Engine;
 import org.xenirqpolicy.model.CpuSet;
@@ -19,10 +17,10 @@ final class Reports {
     private Reports() {
     }
 
-    static void warnSkipped(Engine.Planned planned, PrintWriter err) {
+    static void warnSkipped(Engine.Planned planned, Log log) {
         InterruptsTable t = planned.snapshot().interrupts();
         if (t.skippedLines() > 0) {
-            err.println("xen-irq-policy: warning: skipped " + t.skippedLines()
+            log.warning("warning: skipped " + t.skippedLines()
                     + " unparseable line(s) of /proc/interrupts, the first at line " + t.firstSkippedLine());
         }
     }
@@ -32,9 +30,9 @@ final class Reports {
      * dom0 has some even before any guest starts (its console's, xenstored's). The text reports
      * then print no empty tables; JSON stays whole for scripts.
      */
-    static void noteNoEventChannels(Engine.Planned planned, PrintWriter err) {
+    static void noteNoEventChannels(Engine.Planned planned, Log log) {
         if (planned.irqs().isEmpty()) {
-            err.println("xen-irq-policy: no Xen event channels found: is this a Xen dom0?");
+            log.warning("no Xen event channels found: is this a Xen dom0?");
         }
     }
 
@@ -91,6 +89,7 @@ final class Reports {
     private static Map<String, Object> cpuChoice(Engine.Planned planned) {
         HostSnapshot h = planned.snapshot();
         Map<String, Object> json = new LinkedHashMap<>();
+        json.put("version", Json.VERSION);
         json.put("strategy", planned.plan().strategy().id());
         json.put("usable", planned.plan().usable().toList());
         json.put("online", h.online().toList());
@@ -127,58 +126,6 @@ final class Reports {
             rows.add(row);
         }
         return rows;
-    }
-
-    // ---- apply
-
-    /** Prints the outcome; returns whether any IRQ failed. */
-    static boolean applyText(Engine.Applied applied, PrintWriter out, PrintWriter err) {
-        int changed = 0;
-        int unchanged = 0;
-        int vanished = 0;
-        int failed = 0;
-        for (Outcome o : applied.outcomes()) {
-            Placement p = o.placement();
-            String what = p.irq() + " " + p.name() + ": " + list(o.before()) + " -> " + p.cpu();
-            switch (o.change()) {
-                case CHANGED -> {
-                    changed++;
-                    out.println("moved " + what);
-                }
-                case WOULD_CHANGE -> {
-                    changed++;
-                    out.println("would move " + what);
-                }
-                case UNCHANGED -> unchanged++;
-                case VANISHED -> {
-                    vanished++;
-                    out.println("gone " + p.irq() + " " + p.name() + ": the IRQ no longer exists");
-                }
-                case FAILED -> {
-                    failed++;
-                    err.println("xen-irq-policy: IRQ " + p.irq() + " " + p.name() + ": " + o.detail());
-                }
-            }
-        }
-        String strategy = applied.planned().plan().strategy().id();
-        boolean dryRun = applied.dryRun();
-        if (applied.planned().irqs().isEmpty()) {
-            // Nothing to count: noteNoEventChannels said why.
-        } else if (changed == 0 && failed == 0) {
-            out.println((dryRun ? "dry run: " : "") + "nothing to change: " + unchanged + " event-channel IRQs already on their " + strategy
-                    + " CPUs" + (vanished > 0 ? ", " + vanished + " gone" : ""));
-        } else {
-            out.println((dryRun ? "dry run, " : "") + strategy + ": " + changed + (dryRun ? " to move, " : " moved, ")
-                    + unchanged + " in place, " + vanished + " gone, " + failed + " failed");
-        }
-        if (applied.planWritten()) {
-            out.println("plan saved in " + Engine.PLAN_FILE);
-        }
-        if (applied.saveError() != null) {
-            err.println("xen-irq-policy: the IRQs are placed but the plan was not saved, so the irqbalance hook"
-                    + " falls back to its own rule: " + applied.saveError());
-        }
-        return failed > 0 || applied.saveError() != null;
     }
 
     // ---- status
@@ -296,7 +243,7 @@ final class Reports {
     }
 
     /** Left-aligned columns two spaces apart; the listed columns are right-aligned. */
-    private static void table(List<String[]> rows, StringBuilder out, int... rightAligned) {
+    static void table(List<String[]> rows, StringBuilder out, int... rightAligned) {
         int columns = rows.get(0).length;
         int[] width = new int[columns];
         for (String[] row : rows) {

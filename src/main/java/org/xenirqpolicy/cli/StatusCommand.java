@@ -7,12 +7,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = "Show, per CPU, the Xen event-channel IRQs on it and their interrupts, the imbalance, and the IRQs that are not where the plan puts them.")
-final class StatusCommand implements Callable<Integer> {
+final class StatusCommand implements Callable<Integer>, Log.User {
     @Mixin
     Options.Root root;
     @Mixin
@@ -20,19 +18,47 @@ final class StatusCommand implements Callable<Integer> {
     @Option(names = "--sample", paramLabel = "SECONDS",
             description = "Count interrupts over SECONDS (0 to 600) instead of since boot. Default: 0.")
     int sampleSeconds;
+    @Option(names = "--watch", paramLabel = "SECONDS", arity = "0..1", fallbackValue = "" + DEFAULT_WATCH_SECONDS,
+            description = "Refresh the per-CPU view with interrupts per second (per CPU and per IRQ) every SECONDS (1 to 600; default "
+                    + DEFAULT_WATCH_SECONDS + ") until interrupted: exit status 130 on Ctrl-C. Text only; IRQ arguments go before it.")
+    Integer watchSeconds;
     @Parameters(paramLabel = "IRQ", arity = "0..*", description = "Show only these IRQs.")
     List<String> only = List.of();
-    @Spec
-    CommandSpec spec;
+    private Log log;
+
+    static final int DEFAULT_WATCH_SECONDS = 2;
+
+    @Override
+    public void use(Log log) {
+        this.log = log;
+    }
 
     @Override
     public Integer call() {
         List<Integer> irqs = Options.irqNumbers(only);
+        if (watchSeconds != null) {
+            checkWatch();
+            WatchReports.run(root.host(), watchSeconds, irqs, log);
+            return 0; // Not reached: a watch ends with the JVM, at Ctrl-C.
+        }
         Engine.Status status = Engine.status(root.host(), Options.checkedSample(sampleSeconds));
-        Reports.warnSkipped(status.planned(), spec.commandLine().getErr());
-        Reports.noteNoEventChannels(status.planned(), spec.commandLine().getErr());
-        spec.commandLine().getOut().print(output.format == Options.Format.json
-                ? Json.write(Reports.statusJson(status, irqs)) : Reports.statusText(status, irqs));
+        Reports.warnSkipped(status.planned(), log);
+        Reports.noteNoEventChannels(status.planned(), log);
+        boolean json = output.format == Options.Format.json;
+        log.report(json
+                ? Json.write(Reports.statusJson(status, irqs)) : Reports.statusText(status, irqs), json);
         return 0;
+    }
+
+    private void checkWatch() {
+        if (watchSeconds < 1 || watchSeconds > 600) {
+            throw new org.xenirqpolicy.model.InputException("--watch: " + watchSeconds + " is not from 1 to 600 seconds");
+        }
+        if (output.format == Options.Format.json) {
+            throw new org.xenirqpolicy.model.InputException("--watch shows text only, not --format json");
+        }
+        if (sampleSeconds != 0) {
+            throw new org.xenirqpolicy.model.InputException("--watch and --sample exclude each other: the rates are over the --watch interval");
+        }
     }
 }

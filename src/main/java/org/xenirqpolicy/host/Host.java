@@ -33,6 +33,7 @@ import java.util.Deque;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -88,6 +89,21 @@ public final class Host {
     /** Whether this is the machine itself (root {@code /}), not a tree under a directory. */
     public boolean isRealRoot() {
         return realRoot;
+    }
+
+    /**
+     * The device and inode of this process's file descriptor {@code fd} (1 or 2), as
+     * {@code "DEV:INO"} in decimal, the form systemd gives JOURNAL_STREAM; empty if unknown. It
+     * is the process's own stream, not a file of the host, so it is read outside the root.
+     */
+    public static Optional<String> standardStreamId(int fd) {
+        try {
+            Map<String, Object> attributes = Files.readAttributes(Path.of("/proc/self/fd/" + fd), "unix:dev,ino");
+            return Optional.of(Long.toUnsignedString((Long) attributes.get("dev")) + ":"
+                    + Long.toUnsignedString((Long) attributes.get("ino")));
+        } catch (IOException | UnsupportedOperationException | UncheckedIOException | ClassCastException e) {
+            return Optional.empty();
+        }
     }
 
     /**

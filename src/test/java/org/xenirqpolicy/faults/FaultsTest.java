@@ -157,7 +157,7 @@ class FaultsTest {
         Dom0Namespace.Result r = Dom0Namespace.run(Duration.ofMinutes(2), cmd.toArray(String[]::new));
         assertEquals(1, r.status(), r.out() + r.err());
         assertTrue(r.err().matches("xen-irq-policy: IRQ " + irq + " \\S+: cannot write " + attr + ": Input/output error\n"), r.err());
-        assertTrue(r.out().contains(", 1 failed\n"), r.out());
+        assertTrue(r.out().contains(", 1 failed; plan saved in "), r.out());
         assertEquals(original, HostTree.at(tree).read(attr), "the file under the mount is untouched");
         for (int other : DOM0.eventChannelTraffic().keySet()) {
             if (other != irq) {

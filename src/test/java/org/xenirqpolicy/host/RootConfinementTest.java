@@ -53,7 +53,7 @@ class RootConfinementTest {
 
         assertEquals("not an affinity\n", bytes(victim), "the file outside the tree is untouched");
         // Inside the tree the link leads to nothing: the IRQ reads as gone, the others are placed.
-        assertTrue(r.out().contains("spread: 7 moved, 0 in place, 1 gone, 0 failed\n"), r.out() + r.err());
+        assertTrue(r.out().contains("spread: 7 moved, 0 in place, 1 gone, 0 failed; plan saved in /run/xen-irq-policy/plan\n"), r.out() + r.err());
         assertEquals(0, r.status(), r.err());
         assertEquals("0\n", tree.read("/proc/irq/242/smp_affinity_list"));
     }
@@ -73,7 +73,7 @@ class RootConfinementTest {
 
         assertEquals("not an affinity\n", bytes(victim));
         assertEquals("not an affinity\n", bytes(alsoVictim), "a linked directory leads nowhere outside either");
-        assertTrue(r.out().contains("spread: 6 moved, 0 in place, 2 gone, 0 failed\n"), r.out() + r.err());
+        assertTrue(r.out().contains("spread: 6 moved, 0 in place, 2 gone, 0 failed; plan saved in /run/xen-irq-policy/plan\n"), r.out() + r.err());
         assertFalse(Files.exists(root.resolve("outside")), "nothing is created where the link leads in the tree");
     }
 

@@ -27,6 +27,14 @@ public final class Cli {
         return new Result(status, out.toString(), err.toString());
     }
 
+    /** As {@link #run}, with standard output a terminal of {@code width} columns, as the launcher says. */
+    public static Result runOnTerminal(int width, String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int status = Main.run(args, new PrintWriter(out), new PrintWriter(err), width);
+        return new Result(status, out.toString(), err.toString());
+    }
+
     /**
      * The command line that runs the CLI in its own JVM, as the launcher does: for tests that
      * need a process of its own (the lock is a process lock; a process can be killed).
