@@ -1,9 +1,20 @@
 #!/bin/sh
-# %post ($1: 1 on install, 2 on upgrade): make irqbalance run our hook, start our units, place
-# the event channels. The file edits are `xen-irq-policy install` (tested there). A scriptlet
-# never fails the transaction: each step logs what went wrong and the next one runs.
-log() { echo "xen-irq-policy: $*" >&2; }
+# %post ($1: 1 on first install, 2 on upgrade). Debian's rpmbuild has no systemd macros, so this
+# is their expansion, written out: Fedora's %tmpfiles_create, then %systemd_post (a preset, on
+# first install only). An upgrade changes no setting of the admin's: the restarts it needs are
+# done once, by the old package's %postun ($1 = 1), which runs after this. A scriptlet never
+# fails the transaction: each step logs what went wrong and the next one runs.
+log() { echo "xen-irq-policy: $*" >&2; echo "$*" | systemd-cat -t xen-irq-policy -p warning 2>/dev/null; }
 state=/var/lib/xen-irq-policy
+
+# %tmpfiles_create: /run/xen-irq-policy with the snippet's mode, whatever rpm's umask.
+systemd-tmpfiles --create /usr/lib/tmpfiles.d/xen-irq-policy.conf >/dev/null 2>&1 || log "could not create /run/xen-irq-policy"
+
+if [ "$1" -gt 1 ]; then
+	# Upgrade: what a new release must migrate goes here, guarded by the version it comes from.
+	# Nothing yet. The sysconfig edit and the units' enablement are the admin's from now on.
+	exit 0
+fi
 
 /usr/sbin/xen-irq-policy install || log "irqbalance's settings were left unchanged; see above"
 
@@ -19,14 +30,20 @@ if command -v selinuxenabled >/dev/null 2>&1 && selinuxenabled; then
 	fi
 fi
 
-# Units are enabled offline too (image builds); started only where systemd runs. Starting the
-# service is an apply, so the plan exists before irqbalance restarts and asks the hook.
-systemctl enable xen-irq-policy.path xen-irq-policy.service >/dev/null 2>&1 || log "could not enable the units"
+# %systemd_post: the presets decide (ours, 80-xen-irq-policy.preset, enables both units; an
+# admin's or an image's that disables them wins). Offline too (image builds).
+systemctl --no-reload preset xen-irq-policy.path xen-irq-policy.service >/dev/null 2>&1 || log "could not apply the units' presets"
+systemctl -q is-enabled xen-irq-policy.service 2>/dev/null || exit 0
+# Starting the service is an apply, so the plan exists before irqbalance restarts and asks the hook.
 if [ -d /run/systemd/system ]; then
 	systemctl daemon-reload >/dev/null 2>&1
 	systemctl start xen-irq-policy.service || log "the first placement failed: run 'xen-irq-policy apply'"
-	systemctl start xen-irq-policy.path || log "could not start xen-irq-policy.path"
+	if systemctl -q is-enabled xen-irq-policy.path 2>/dev/null; then
+		systemctl start xen-irq-policy.path || log "could not start xen-irq-policy.path"
+	fi
 	systemctl try-restart irqbalance.service || log "could not restart irqbalance"
+	# The package's own report; check's exit status is for monitoring, not for rpm.
+	/usr/sbin/xen-irq-policy check || :
 else
 	/usr/sbin/xen-irq-policy apply >/dev/null || log "the first placement failed: run 'xen-irq-policy apply'"
 fi

@@ -1,15 +1,18 @@
 #!/bin/sh
-# %preun ($1: 0 on erase, 1 on upgrade): on erase only, stop and disable our units and undo what
-# %post changed: `xen-irq-policy uninstall` restores /etc/sysconfig/irqbalance, and the SELinux
-# boolean goes off again if we turned it on. Never fails the transaction.
+# %preun ($1: 0 on erase, 1 on upgrade): on erase only, Fedora's %systemd_preun written out (Debian's
+# rpmbuild lacks it): disable our units, and stop them where systemd runs; then undo what %post
+# changed: `xen-irq-policy uninstall` restores /etc/sysconfig/irqbalance, and the SELinux boolean
+# goes off again if we turned it on. Never fails the transaction.
 [ "$1" = 0 ] || exit 0
-log() { echo "xen-irq-policy: $*" >&2; }
+log() { echo "xen-irq-policy: $*" >&2; echo "$*" | systemd-cat -t xen-irq-policy -p warning 2>/dev/null; }
 state=/var/lib/xen-irq-policy
 
+# `disable --now` in two calls: offline (a chroot, an image) systemctl still sends --now's stop to
+# a manager that is not there, and fails after disabling.
+systemctl --no-reload disable xen-irq-policy.path xen-irq-policy.service >/dev/null 2>&1 || log "could not disable the units"
 if [ -d /run/systemd/system ]; then
-	systemctl stop xen-irq-policy.path xen-irq-policy.service >/dev/null 2>&1
+	systemctl stop xen-irq-policy.path xen-irq-policy.service >/dev/null 2>&1 || log "could not stop the units"
 fi
-systemctl disable xen-irq-policy.path xen-irq-policy.service >/dev/null 2>&1 || log "could not disable the units"
 
 /usr/sbin/xen-irq-policy uninstall || log "irqbalance's settings could not be restored; see above"
 
@@ -19,5 +22,4 @@ if [ -e "$state/selinux-boolean" ]; then
 fi
 rm -f /run/xen-irq-policy/plan /run/xen-irq-policy/lock /run/xen-irq-policy/last-apply /run/xen-irq-policy/request.* \
 	/run/irqbalance/xen-irq-policy-request.*
-rmdir /run/xen-irq-policy 2>/dev/null
 exit 0

@@ -86,15 +86,19 @@ class RpmPackageIT {
                 : "mkdir -p /etc/sysconfig && cp " + Files.writeString(sysconfig, original) + " /etc/sysconfig/irqbalance\n";
         Map<String, String> out = scenario(setup + """
                 rpm --initdb
-                rpm -i --nodeps "$R1" >/tmp/install.out 2>/tmp/install.err
+                # A root shell's umask of 077 must not make the runtime directory unreadable to
+                # irqbalance's sandboxed hook: %post creates it from the tmpfiles.d snippet.
+                (umask 077; rpm -i --nodeps "$R1" >/tmp/install.out 2>/tmp/install.err)
                 echo "== installed"; rpm -q xen-irq-policy
+                echo "== run-dir"; stat -c '%a %U %G' /run/xen-irq-policy
                 echo "== placed"; grep -c '^irq ' /run/xen-irq-policy/plan
                 echo "== verify"; rpm -V --nodeps xen-irq-policy
                 echo "== args"; grep '^IRQBALANCE_ARGS=' /etc/sysconfig/irqbalance
                 echo "== layout"
                 for f in /usr/sbin/xen-irq-policy /usr/libexec/irqbalance/xen-irq-policy; do [ -x "$f" ] && echo "exec $f"; done
                 for f in /usr/lib/systemd/system/xen-irq-policy.service /usr/lib/systemd/system/xen-irq-policy.path; do [ -f "$f" ] && echo "file $f"; done
-                for f in /usr/lib/tmpfiles.d/xen-irq-policy.conf /etc/sysconfig/xen-irq-policy /usr/share/man/man8/xen-irq-policy.8.gz; do [ -f "$f" ] && echo "file $f"; done
+                for f in /usr/lib/tmpfiles.d/xen-irq-policy.conf /usr/lib/systemd/system-preset/80-xen-irq-policy.preset; do [ -f "$f" ] && echo "file $f"; done
+                for f in /etc/sysconfig/xen-irq-policy /usr/share/man/man8/xen-irq-policy.8.gz; do [ -f "$f" ] && echo "file $f"; done
                 for f in /usr/share/bash-completion/completions/xen-irq-policy /var/lib/xen-irq-policy/installed; do [ -f "$f" ] && echo "file $f"; done
                 echo "== enabled"; systemctl is-enabled xen-irq-policy.path xen-irq-policy.service 2>&1
                 echo "== analyze"; systemd-analyze verify /usr/lib/systemd/system/xen-irq-policy.service /usr/lib/systemd/system/xen-irq-policy.path 2>&1
@@ -120,6 +124,7 @@ class RpmPackageIT {
                 echo "== scriptlet-output"; cat /tmp/install.out /tmp/upgrade.out /tmp/erase.out
                 """);
         assertEquals("xen-irq-policy-" + VERSION + "-1.x86_64\n", out.get("installed"));
+        assertEquals("755 root root\n", out.get("run-dir"), "/run/xen-irq-policy as the tmpfiles.d snippet says, whatever the umask");
         // %post placed every event channel of the simulated dom0.
         assertEquals(DOM0.eventChannelTraffic().size() + "\n", out.get("placed"));
         for (int irq : DOM0.eventChannelTraffic().keySet()) {
@@ -133,6 +138,7 @@ class RpmPackageIT {
                 file /usr/lib/systemd/system/xen-irq-policy.service
                 file /usr/lib/systemd/system/xen-irq-policy.path
                 file /usr/lib/tmpfiles.d/xen-irq-policy.conf
+                file /usr/lib/systemd/system-preset/80-xen-irq-policy.preset
                 file /etc/sysconfig/xen-irq-policy
                 file /usr/share/man/man8/xen-irq-policy.8.gz
                 file /usr/share/bash-completion/completions/xen-irq-policy
@@ -178,13 +184,179 @@ class RpmPackageIT {
         lifecycle(seeded, "IRQBALANCE_ARGS=\"" + HOOK_ARG + "\"");
     }
 
+    /** Output of rpm less the two lines with which Debian's rpm greets every install, upgrade and erase. */
+    private static String withoutDebiansNotice(String output) {
+        return output.replace("rpm: RPM should not be used directly install RPM packages, use Alien instead!\n", "")
+                .replace("rpm: However assuming you know what you are doing...\n", "");
+    }
+
+    /** The units' enablement as systemd's own unit-file logic reads it in the throwaway root. */
+    private static final String ENABLEMENT = "/usr/bin/systemctl --root=/ is-enabled xen-irq-policy.path xen-irq-policy.service 2>&1\n";
+
+    @Test
+    void anUpgradeKeepsTheAdminsOptOut() throws IOException {
+        Path sysconfig = Files.writeString(tmp.resolve("irqbalance.orig"), upstream());
+        Map<String, String> out = scenario("mkdir -p /etc/sysconfig && cp " + sysconfig + " /etc/sysconfig/irqbalance\n" + """
+                rpm --initdb
+                rpm -i --nodeps "$R1" >/dev/null 2>&1
+                echo "== installed"; grep '^IRQBALANCE_ARGS=' /etc/sysconfig/irqbalance; %s
+                # The admin opts out: our argument edited out, both units disabled.
+                sed -i 's|--policyscript=/usr/libexec/irqbalance/xen-irq-policy||' /etc/sysconfig/irqbalance
+                systemctl disable xen-irq-policy.path xen-irq-policy.service >/dev/null 2>&1
+                cp /etc/sysconfig/irqbalance /tmp/opted-out
+                echo "== opted-out"; cat /tmp/opted-out
+                rpm -U --nodeps "$R2" >/tmp/upgrade.out 2>/tmp/upgrade.err
+                echo "== upgraded"; rpm -q xen-irq-policy
+                echo "== sysconfig"; cmp /tmp/opted-out /etc/sysconfig/irqbalance && echo byte-identical
+                echo "== enabled"; %s
+                echo "== upgrade-output"; cat /tmp/upgrade.out /tmp/upgrade.err
+                """.formatted(ENABLEMENT, ENABLEMENT));
+        assertEquals("IRQBALANCE_ARGS=\"" + HOOK_ARG + "\"\nenabled\nenabled\n", out.get("installed"));
+        // Taking our argument out gives back upstream's file: the opt-out is the file before install.
+        assertEquals(upstream(), out.get("opted-out"));
+        assertEquals("xen-irq-policy-" + VERSION + "-2.x86_64\n", out.get("upgraded"));
+        assertEquals("byte-identical\n", out.get("sysconfig"), "%post never edits the sysconfig file again on upgrade");
+        assertEquals("disabled\ndisabled\n", out.get("enabled"), "%post never enables the units again on upgrade");
+        assertEquals("", withoutDebiansNotice(out.get("upgrade-output")));
+    }
+
+    @Test
+    void aPresetThatDisablesTheUnitsWinsOverOurs() throws IOException {
+        Map<String, String> out = scenario("""
+                # An image's or admin's preset: sorts before ours (80-), so its rule is the one systemd takes.
+                mkdir -p /etc/systemd/system-preset
+                echo 'disable xen-irq-policy.*' >/etc/systemd/system-preset/10-dom0-image.preset
+                rpm --initdb
+                rpm -i --nodeps "$R1" >/tmp/install.out 2>/tmp/install.err
+                echo "== enabled"; %s
+                echo "== plan"; [ -e /run/xen-irq-policy/plan ] && echo placed || echo "not placed"
+                echo "== args"; grep -c -- '--policyscript=/usr/libexec/irqbalance/xen-irq-policy' /etc/sysconfig/irqbalance
+                echo "== install-output"; cat /tmp/install.out /tmp/install.err
+                """.formatted(ENABLEMENT));
+        assertEquals("disabled\ndisabled\n", out.get("enabled"));
+        assertEquals("not placed\n", out.get("plan"), "a disabled service is not run by %post");
+        assertEquals("1\n", out.get("args"), "install still makes irqbalance ask the hook, which answers for a plan only");
+        assertEquals("/etc/sysconfig/irqbalance: created, with " + HOOK_ARG + " in IRQBALANCE_ARGS\n",
+                withoutDebiansNotice(out.get("install-output")), "install's own line, and no complaint of the scriptlet's");
+    }
+
+    /**
+     * What the scriptlets ask of systemctl where systemd runs. In the throwaway root, systemctl sees
+     * a chroot and ignores what needs the running manager (start, try-restart, daemon-reload: "Running
+     * in chroot, ignoring command"), so a restart cannot be seen in irqbalance itself. The calls are
+     * recorded instead, by a wrapper in /usr/sbin, the first directory of rpm's scriptlet PATH, which
+     * logs its arguments and execs the real /usr/bin/systemctl (whose preset and enable logic act for
+     * real). /run/systemd/system, the scriptlets' sign that systemd runs (as in Fedora's
+     * systemd-update-helper), is made in the root's /run; seeing it, systemctl would look for a
+     * manager on the bus, so SYSTEMD_OFFLINE=1 (systemd's ENVIRONMENT.md; rpm passes the environment
+     * to the scriptlets) keeps it acting on the unit files, as in any chroot.
+     */
+    @Test
+    void installUpgradeAndEraseEachRestartIrqbalanceOnce() throws IOException {
+        Map<String, String> out = scenario("""
+                mkdir -p /run/systemd/system
+                export SYSTEMD_OFFLINE=1
+                printf '%%s\\n' '#!/bin/sh' 'echo "$*" >>/tmp/systemctl.calls' 'exec /usr/bin/systemctl "$@"' >/usr/sbin/systemctl
+                chmod 0755 /usr/sbin/systemctl
+                rpm --initdb
+                calls() { echo "== $1"; cat /tmp/systemctl.calls; rm -f /tmp/systemctl.calls; }
+                rpm -i --nodeps "$R1" >/tmp/install.out 2>&1; calls install
+                echo "== enabled"; %s
+                rpm -U --nodeps "$R2" >/tmp/upgrade.out 2>&1; calls upgrade
+                rpm -e --nodeps xen-irq-policy >/tmp/erase.out 2>&1; calls erase
+                echo "== install-output"; cat /tmp/install.out
+                echo "== upgrade-output"; cat /tmp/upgrade.out
+                echo "== erase-output"; cat /tmp/erase.out
+                """.formatted(ENABLEMENT));
+        assertEquals("enabled\nenabled\n", out.get("enabled"));
+        assertTrue(out.get("install-output").contains("\nok   hook-configured: "), "%post prints check's report:\n" + out.get("install-output"));
+        assertEquals("""
+                --no-reload preset xen-irq-policy.path xen-irq-policy.service
+                -q is-enabled xen-irq-policy.service
+                daemon-reload
+                start xen-irq-policy.service
+                -q is-enabled xen-irq-policy.path
+                start xen-irq-policy.path
+                try-restart irqbalance.service
+                """, out.get("install"), "first install: presets, our units started, irqbalance restarted once");
+        assertEquals("""
+                daemon-reload
+                try-restart xen-irq-policy.path xen-irq-policy.service
+                try-restart irqbalance.service
+                """, out.get("upgrade"), "upgrade: no preset or enable; the old %postun restarts once");
+        assertEquals("""
+                --no-reload disable xen-irq-policy.path xen-irq-policy.service
+                stop xen-irq-policy.path xen-irq-policy.service
+                daemon-reload
+                try-restart irqbalance.service
+                """, out.get("erase"), "erase: units stopped and disabled, irqbalance restarted once");
+        assertEquals("", withoutDebiansNotice(out.get("upgrade-output")));
+        assertEquals("/etc/sysconfig/irqbalance: removed (created by install, unchanged since)\n",
+                withoutDebiansNotice(out.get("erase-output")), "uninstall's own line, and no complaint of the scriptlets'");
+    }
+
+    /**
+     * A scriptlet's complaint goes to stderr and to the journal. The throwaway root has no journal to
+     * read back, so a wrapper in /usr/sbin (first in rpm's scriptlet PATH) records what systemd-cat
+     * is given, then passes it to the real /usr/bin/systemd-cat.
+     */
+    @Test
+    void aScriptletsComplaintAlsoGoesToTheJournal() throws IOException {
+        Map<String, String> out = scenario("""
+                printf '%s\\n' '#!/bin/sh' 'msg=$(cat)' 'echo "$*: $msg" >>/tmp/journal' \\
+                    'printf "%s\\n" "$msg" | exec /usr/bin/systemd-cat "$@"' >/usr/sbin/systemd-cat
+                chmod 0755 /usr/sbin/systemd-cat
+                # Another policy script already runs: install leaves the file alone and says why.
+                mkdir -p /etc/sysconfig
+                echo 'IRQBALANCE_ARGS="--policyscript=/etc/mine.sh"' >/etc/sysconfig/irqbalance
+                rpm --initdb
+                rpm -i --nodeps "$R1" >/tmp/install.out 2>/tmp/install.err
+                echo "== journal"; cat /tmp/journal
+                echo "== install-err"; cat /tmp/install.err
+                """);
+        assertEquals("-t xen-irq-policy -p warning: irqbalance's settings were left unchanged; see above\n", out.get("journal"));
+        assertEquals("""
+                xen-irq-policy: /etc/sysconfig/irqbalance: irqbalance already runs the policy script /etc/mine.sh; left unchanged. \
+                To run both, put both in one directory, set --policyscript to it and run 'xen-irq-policy install' again
+                xen-irq-policy: irqbalance's settings were left unchanged; see above
+                """, withoutDebiansNotice(out.get("install-err")));
+    }
+
     @Test
     void thePackagesMetadata() {
-        String requires = Dom0Namespace.run(Duration.ofSeconds(30), "rpm", "-qp", "--requires", RPM.toString()).out();
-        assertEquals(List.of("/bin/sh", "irqbalance", "systemd"),
-                requires.lines().filter(l -> !l.startsWith("rpmlib(")).distinct().toList());
+        String requires = Dom0Namespace.run(Duration.ofSeconds(30), "rpm", "-qp", "--qf",
+                "[%{REQUIREFLAGS:deptype} %{REQUIRENEVRS}\\n]", RPM.toString()).out();
+        assertEquals(List.of(
+                "manual irqbalance",
+                "manual systemd",
+                "post (policycoreutils if selinux-policy)",
+                "post grep",
+                "post systemd",
+                "post,interp /bin/sh",
+                "postun systemd",
+                "postun,interp /bin/sh",
+                "preun (policycoreutils if selinux-policy)",
+                "preun coreutils",
+                "preun systemd",
+                "preun,interp /bin/sh"),
+                requires.lines().filter(l -> !l.contains("rpmlib(")).sorted().distinct().toList());
         String provides = Dom0Namespace.run(Duration.ofSeconds(30), "rpm", "-qp", "--provides", RPM.toString()).out();
-        assertEquals("xen-irq-policy = " + VERSION + "-1\nxen-irq-policy(x86-64) = " + VERSION + "-1\n", provides);
+        assertEquals("bundled(openjdk) = " + bundledRuntimeVersion() + "\nbundled(picocli) = " + pomProperty("picocli.version") + "\n"
+                + "xen-irq-policy = " + VERSION + "-1\nxen-irq-policy(x86-64) = " + VERSION + "-1\n", provides);
+        // rpmbuild writes Group "Unspecified" into every header whose spec has none (pom.xml, <group>).
+        String tags = Dom0Namespace.run(Duration.ofSeconds(30), "rpm", "-qp", "--qf", "%{GROUP}|%|PACKAGER?{present}:{absent}|", RPM.toString()).out();
+        assertEquals("Unspecified|absent", tags, "no Group or Packager tag");
+        String flags = Dom0Namespace.run(Duration.ofSeconds(30), "rpm", "-qp", "--qf",
+                "[%{FILEFLAGS:fflags} %{FILEMODES:perms} %{FILEUSERNAME}:%{FILEGROUPNAME} %{FILENAMES}\\n]", RPM.toString()).out();
+        assertEquals(List.of(
+                "cn -rw-r--r-- root:root /etc/sysconfig/xen-irq-policy",
+                "d -rw-r--r-- root:root /usr/share/doc/xen-irq-policy/CHANGELOG.md",
+                "d -rw-r--r-- root:root /usr/share/doc/xen-irq-policy/README.md",
+                "d -rw-r--r-- root:root /usr/share/man/man8/xen-irq-policy.8.gz",
+                "g drwxr-xr-x root:root /run/xen-irq-policy",
+                "l -rw-r--r-- root:root /usr/share/licenses/xen-irq-policy/LICENSE",
+                "l -rw-r--r-- root:root /usr/share/licenses/xen-irq-policy/LICENSE.picocli"),
+                flags.lines().filter(l -> !l.startsWith(" ")).sorted().toList(), flags);
         String scripts = Dom0Namespace.run(Duration.ofSeconds(30), "rpm", "-qp", "--scripts", RPM.toString()).out();
         assertTrue(scripts.contains("postinstall scriptlet (using /bin/sh):\n#!/bin/sh\n# %post"), scripts);
         assertTrue(scripts.contains("preuninstall scriptlet (using /bin/sh):\n#!/bin/sh\n# %preun"), scripts);
@@ -197,6 +369,19 @@ class RpmPackageIT {
         assertTrue(RPM.toFile().length() <= 25_000_000L, "RPM size " + RPM.toFile().length());
     }
 
+    /** The Java runtime's version, as jlink recorded it in the runtime the package ships. */
+    private static String bundledRuntimeVersion() {
+        Matcher m = Pattern.compile("(?m)^JAVA_VERSION=\"([^\"]+)\"$").matcher(Fixtures.read(Fixtures.repo().resolve("target/runtime/release")));
+        assertTrue(m.find(), "target/runtime/release names JAVA_VERSION");
+        return m.group(1);
+    }
+
+    private static String pomProperty(String name) {
+        Matcher m = Pattern.compile("<" + Pattern.quote(name) + ">([^<]+)</").matcher(Fixtures.read(Fixtures.repo().resolve("pom.xml")));
+        assertTrue(m.find(), name + " in pom.xml");
+        return m.group(1);
+    }
+
     @Test
     void rpmlintFindsNothingBeyondWhatTheReadmeExplains() {
         if (!Files.isExecutable(Path.of("/usr/bin/rpmlint"))) {
@@ -206,6 +391,15 @@ class RpmPackageIT {
                 Fixtures.repo().resolve("rpm/rpmlint.toml").toString(), RPM.toString());
         assertTrue(r.out().contains(" 0 errors, 0 warnings"), r.out() + r.err());
         assertEquals(0, r.status(), r.out());
+        // The README gives the count with rpmlint's default configuration, and explains each class.
+        String defaults = Dom0Namespace.run(Duration.ofMinutes(2), "rpmlint", RPM.toString()).out();
+        Matcher count = Pattern.compile("checked; (\\d+) errors, (\\d+) warnings").matcher(defaults);
+        assertTrue(count.find(), defaults);
+        String readme = Fixtures.read(Fixtures.repo().resolve("README.md"));
+        assertTrue(readme.replaceAll("\\s+", " ").contains("the package gets " + count.group(1) + " errors and " + count.group(2) + " warnings"),
+                "README, rpmlint: " + count.group(1) + " errors and " + count.group(2) + " warnings with the defaults");
+        defaults.lines().filter(l -> l.contains(": E: ") || l.contains(": W: ")).map(l -> l.split(" ")[2]).distinct()
+                .forEach(check -> assertTrue(readme.contains("`" + check + "`"), "README explains " + check));
     }
 
     @Test
