@@ -5,7 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.xenirqpolicy.model.CpuSet;
+import org.xenirqpolicy.model.Exclusions;
 import org.xenirqpolicy.model.InputException;
+import org.xenirqpolicy.model.Selector;
 import org.xenirqpolicy.model.Strategy;
 import org.xenirqpolicy.plan.Placement;
 import org.xenirqpolicy.plan.Plan;
@@ -15,9 +17,11 @@ import org.xenirqpolicy.plan.Plan;
  * next apply keeps. Line-oriented so that a POSIX shell reads it with {@code read} alone:
  * <pre>
  * # comment lines start with '#'
- * xen-irq-policy-plan 1          format version: a reader that does not know it ignores the file
+ * xen-irq-policy-plan 2          format version: a reader that does not know it ignores the file
  * strategy spread                the strategy that made the plan
  * usable 0,2-3                   the CPUs event channels may use (the hook's fallback uses them)
+ * exclude vif12.*                one per selector of EXCLUDE= and --banirq: 17, dom:12 or a glob;
+ *                                the hook never moves a channel that one matches (version 2)
  * irq 241 2 vif26.0-q0-tx        IRQ, CPU, name (the rest of the line: any bytes but NUL and newline)
  * end 1                          the number of irq lines: a file without it is truncated
  * </pre>
@@ -28,7 +32,7 @@ import org.xenirqpolicy.plan.Plan;
  */
 public final class PlanFile {
     public static final String MAGIC = "xen-irq-policy-plan";
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
 
     private PlanFile() {
     }
@@ -44,6 +48,9 @@ public final class PlanFile {
         out.append(MAGIC).append(' ').append(VERSION).append('\n');
         out.append("strategy ").append(plan.strategy().id()).append('\n');
         out.append("usable ").append(plan.usable().toList()).append('\n');
+        for (Selector s : plan.excluded().selectors()) {
+            out.append("exclude ").append(s.text()).append('\n');
+        }
         for (Placement p : plan.placements()) {
             out.append("irq ").append(p.irq()).append(' ').append(p.cpu()).append(' ').append(oneLine(p.name()))
                     .append('\n');
@@ -79,8 +86,16 @@ public final class PlanFile {
         CpuSet usable = CpuSet.parseList(lines.get(2).substring("usable ".length()));
         expect(!usable.isEmpty());
         List<Placement> placements = new ArrayList<>();
+        List<Selector> excluded = new ArrayList<>();
         int last = lines.size() - 2;
-        for (int i = 3; i < last; i++) {
+        int i = 3;
+        for (; i < last && lines.get(i).startsWith("exclude "); i++) {
+            Selector s = Selector.parse(lines.get(i).substring("exclude ".length()));
+            // Only the canonical form that format writes: the hook reads the words as they are.
+            expect(s.text().equals(lines.get(i).substring("exclude ".length())));
+            excluded.add(s);
+        }
+        for (; i < last; i++) {
             String[] f = lines.get(i).split(" ", 4);
             expect(f.length >= 3 && f[0].equals("irq") && f[1].matches("[0-9]{1,9}") && f[2].matches("[0-9]{1,4}"));
             int cpu = Integer.parseInt(f[2]);
@@ -91,7 +106,7 @@ public final class PlanFile {
             placements.add(new Placement(Integer.parseInt(f[1]), cpu, f.length == 4 ? f[3] : ""));
         }
         expect(lines.get(last).equals("end " + placements.size()));
-        return new Plan(strategy, usable, placements);
+        return new Plan(strategy, usable, placements, new Exclusions(excluded));
     }
 
     private static void expect(boolean condition) {

@@ -268,10 +268,13 @@ public final class Checks {
         if (!status.againstAppliedPlan()) {
             return new Check(name, false, "no applied plan to check the event channels against");
         }
-        int total = status.planned().irqs().size();
+        // Excluded IRQs have no planned CPU: they are where the admin put them, never misplaced.
+        int excluded = status.planned().excluded().size();
+        int total = status.planned().irqs().size() - excluded;
         List<Engine.Misplaced> misplaced = status.misplaced();
         if (misplaced.isEmpty()) {
-            return new Check(name, true, "all " + total + " event-channel IRQs are on their planned CPUs");
+            return new Check(name, true, "all " + total + " event-channel IRQs are on their planned CPUs"
+                    + (excluded > 0 ? " (" + excluded + " excluded, left where they are)" : ""));
         }
         List<String> named = new ArrayList<>();
         for (Engine.Misplaced m : misplaced.subList(0, Math.min(NAMED, misplaced.size()))) {

@@ -79,16 +79,16 @@ final class Options {
         return seconds;
     }
 
-    /** IRQ arguments as numbers; anything else is an input error naming the argument. */
-    static java.util.List<Integer> irqNumbers(java.util.List<String> args) {
-        java.util.List<Integer> irqs = new java.util.ArrayList<>();
+    /**
+     * IRQ arguments: numbers, dom:N or globs on names, as in EXCLUDE=; a bad one is an input
+     * error naming it, before anything is read.
+     */
+    static java.util.List<org.xenirqpolicy.model.Selector> irqSelectors(java.util.List<String> args) {
+        java.util.List<org.xenirqpolicy.model.Selector> selectors = new java.util.ArrayList<>();
         for (String a : args) {
-            if (!a.matches("[0-9]{1,9}")) {
-                throw new org.xenirqpolicy.model.InputException(org.xenirqpolicy.model.Quote.of(a) + " is not an IRQ number");
-            }
-            irqs.add(Integer.parseInt(a));
+            selectors.add(org.xenirqpolicy.model.Selector.parse(a));
         }
-        return irqs;
+        return selectors;
     }
 
     static final class StrategyConverter implements ITypeConverter<Strategy> {

@@ -1,13 +1,18 @@
 package org.xenirqpolicy.cli;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.IntPredicate;
 import org.xenirqpolicy.classify.EventChannel;
 import org.xenirqpolicy.engine.Engine;
 import org.xenirqpolicy.model.CpuSet;
+import org.xenirqpolicy.model.Quote;
+import org.xenirqpolicy.model.Selector;
 import org.xenirqpolicy.plan.Placement;
 import org.xenirqpolicy.read.HostSnapshot;
 import org.xenirqpolicy.read.InterruptsTable;
@@ -36,9 +41,35 @@ final class Reports {
         }
     }
 
+    /**
+     * Which IRQs the IRQ arguments select (all without arguments), with a warning on stderr for
+     * each argument that matches no event channel: a typo shows, the exit status stays.
+     */
+    static IntPredicate shown(List<Selector> selectors, Engine.Planned planned, Log log) {
+        if (selectors.isEmpty()) {
+            return irq -> true;
+        }
+        // Without any event channel noteNoEventChannels has said why: no warning per argument.
+        boolean warn = !planned.irqs().isEmpty();
+        Set<Integer> matched = new HashSet<>();
+        for (Selector s : selectors) {
+            boolean any = false;
+            for (EventChannel irq : planned.irqs()) {
+                if (s.matches(irq.irq(), irq.name())) {
+                    matched.add(irq.irq());
+                    any = true;
+                }
+            }
+            if (!any && warn) {
+                log.warning("warning: " + Quote.of(s.text()) + " matches no event channel");
+            }
+        }
+        return matched::contains;
+    }
+
     // ---- plan
 
-    static String planText(Engine.Planned planned, List<Integer> only) {
+    static String planText(Engine.Planned planned, IntPredicate only) {
         if (planned.irqs().isEmpty()) {
             return "";
         }
@@ -50,7 +81,7 @@ final class Reports {
         rows.add(new String[] {"IRQ", "NAME", "KIND", "CHIP", "CURRENT", "PLANNED"});
         for (EventChannel irq : selected(planned.irqs(), only)) {
             rows.add(new String[] {String.valueOf(irq.irq()), irq.name(), irq.device().kind(), irq.chip(),
-                current(irq), String.valueOf(plan.get(irq.irq()).cpu())});
+                current(irq), planned(irq, planned, plan)});
         }
         table(rows, out, 0);
         out.append('\n');
@@ -63,18 +94,26 @@ final class Reports {
         return out.toString();
     }
 
-    static Map<String, Object> planJson(Engine.Planned planned, List<Integer> only) {
+    static Map<String, Object> planJson(Engine.Planned planned, IntPredicate only) {
         Map<String, Object> json = cpuChoice(planned);
         Map<Integer, Placement> plan = planned.plan().byIrq();
         List<Object> irqs = new ArrayList<>();
         for (EventChannel irq : selected(planned.irqs(), only)) {
             Map<String, Object> row = irqJson(irq);
-            row.put("planned", plan.get(irq.irq()).cpu());
+            Placement p = plan.get(irq.irq());
+            row.put("planned", p == null ? null : p.cpu());
+            row.put("excludedBy", planned.excluded().get(irq.irq()));
             irqs.add(row);
         }
         json.put("irqs", irqs);
         json.put("cpus", perCpu(planned));
         return json;
+    }
+
+    /** The planned CPU, or why there is none: {@code excluded (vif12.*)}, left where it is. */
+    private static String planned(EventChannel irq, Engine.Planned planned, Map<Integer, Placement> plan) {
+        String why = planned.excluded().get(irq.irq());
+        return why != null ? "excluded (" + why + ")" : String.valueOf(plan.get(irq.irq()).cpu());
     }
 
     private static String header(Engine.Planned planned) {
@@ -83,7 +122,8 @@ final class Reports {
                 + " (online " + list(h.online()) + ", banned for irqbalance " + list(h.irqbalanceBanned())
                 + ", isolated " + list(h.isolated()) + (h.nohzFull().isEmpty() ? "" : ", nohz_full " + list(h.nohzFull()))
                 + (h.settings().cpus().isEmpty() ? "" : ", CPUS= " + list(h.settings().cpus()))
-                + "); " + planned.irqs().size() + " event-channel IRQs";
+                + "); " + planned.irqs().size() + " event-channel IRQs"
+                + (planned.excluded().isEmpty() ? "" : ", " + planned.excluded().size() + " excluded");
     }
 
     private static Map<String, Object> cpuChoice(Engine.Planned planned) {
@@ -130,7 +170,7 @@ final class Reports {
 
     // ---- status
 
-    static String statusText(Engine.Status status, List<Integer> only) {
+    static String statusText(Engine.Status status, IntPredicate only) {
         if (status.planned().irqs().isEmpty()) {
             return "";
         }
@@ -155,10 +195,19 @@ final class Reports {
                 .append(" (busiest usable CPU / mean, interrupts ").append(seconds > 0 ? "in " + seconds + "s" : "since boot")
                 .append(")\n");
         staleLine(status.planned(), out);
+        List<EventChannel> excluded = selected(status.planned().irqs(), only).stream()
+                .filter(irq -> status.planned().excluded().containsKey(irq.irq())).toList();
+        if (!excluded.isEmpty()) {
+            out.append(excluded.size()).append(" excluded, left where they are:\n");
+            for (EventChannel irq : excluded) {
+                out.append("  ").append(irq.irq()).append(' ').append(irq.name()).append(" on ").append(list(irq.affinity()))
+                        .append(", excluded (").append(status.planned().excluded().get(irq.irq())).append(")\n");
+            }
+        }
         String against = status.againstAppliedPlan() ? "the applied plan (" + Engine.PLAN_FILE + ")"
                 : "a fresh " + status.planned().plan().strategy().id() + " plan (none applied yet)";
         List<Engine.Misplaced> misplaced = status.misplaced().stream()
-                .filter(m -> only.isEmpty() || only.contains(m.irq().irq())).toList();
+                .filter(m -> only.test(m.irq().irq())).toList();
         if (misplaced.isEmpty()) {
             out.append("all event-channel IRQs are where ").append(against).append(" puts them\n");
         } else {
@@ -171,7 +220,7 @@ final class Reports {
         return out.toString();
     }
 
-    static Map<String, Object> statusJson(Engine.Status status, List<Integer> only) {
+    static Map<String, Object> statusJson(Engine.Status status, IntPredicate only) {
         Map<String, Object> json = cpuChoice(status.planned());
         List<Object> cpus = new ArrayList<>();
         for (Engine.CpuLoad cpu : status.cpus()) {
@@ -191,13 +240,23 @@ final class Reports {
         json.put("againstAppliedPlan", status.againstAppliedPlan());
         List<Object> misplaced = new ArrayList<>();
         for (Engine.Misplaced m : status.misplaced()) {
-            if (only.isEmpty() || only.contains(m.irq().irq())) {
+            if (only.test(m.irq().irq())) {
                 Map<String, Object> row = irqJson(m.irq());
                 row.put("planned", m.plannedCpu());
                 misplaced.add(row);
             }
         }
         json.put("misplaced", misplaced);
+        List<Object> excluded = new ArrayList<>();
+        for (EventChannel irq : selected(status.planned().irqs(), only)) {
+            String why = status.planned().excluded().get(irq.irq());
+            if (why != null) {
+                Map<String, Object> row = irqJson(irq);
+                row.put("excludedBy", why);
+                excluded.add(row);
+            }
+        }
+        json.put("excluded", excluded);
         return json;
     }
 
@@ -223,8 +282,8 @@ final class Reports {
         return row;
     }
 
-    private static List<EventChannel> selected(List<EventChannel> irqs, List<Integer> only) {
-        return only.isEmpty() ? irqs : irqs.stream().filter(irq -> only.contains(irq.irq())).toList();
+    private static List<EventChannel> selected(List<EventChannel> irqs, IntPredicate only) {
+        return irqs.stream().filter(irq -> only.test(irq.irq())).toList();
     }
 
     /** The affinity as set, and where the kernel says it really runs when that differs. */

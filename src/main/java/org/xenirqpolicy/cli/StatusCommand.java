@@ -2,7 +2,9 @@ package org.xenirqpolicy.cli;
 
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.IntPredicate;
 import org.xenirqpolicy.engine.Engine;
+import org.xenirqpolicy.model.Selector;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -22,7 +24,7 @@ final class StatusCommand implements Callable<Integer>, Log.User {
             description = "Refresh the per-CPU view with interrupts per second (per CPU and per IRQ) every SECONDS (1 to 600; default "
                     + DEFAULT_WATCH_SECONDS + ") until interrupted: exit status 130 on Ctrl-C. Text only; IRQ arguments go before it.")
     Integer watchSeconds;
-    @Parameters(paramLabel = "IRQ", arity = "0..*", description = "Show only these IRQs.")
+    @Parameters(paramLabel = "IRQ", arity = "0..*", description = "Show only these IRQs: numbers, dom:N (a guest's netback channels) or globs on names, as in EXCLUDE=.")
     List<String> only = List.of();
     private Log log;
 
@@ -35,15 +37,16 @@ final class StatusCommand implements Callable<Integer>, Log.User {
 
     @Override
     public Integer call() {
-        List<Integer> irqs = Options.irqNumbers(only);
+        List<Selector> selectors = Options.irqSelectors(only);
         if (watchSeconds != null) {
             checkWatch();
-            WatchReports.run(root.host(), watchSeconds, irqs, log);
+            WatchReports.run(root.host(), watchSeconds, selectors, log);
             return 0; // Not reached: a watch ends with the JVM, at Ctrl-C.
         }
         Engine.Status status = Engine.status(root.host(), Options.checkedSample(sampleSeconds));
         Reports.warnSkipped(status.planned(), log);
         Reports.noteNoEventChannels(status.planned(), log);
+        IntPredicate irqs = Reports.shown(selectors, status.planned(), log);
         boolean json = output.format == Options.Format.json;
         log.report(json
                 ? Json.write(Reports.statusJson(status, irqs)) : Reports.statusText(status, irqs), json);

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import org.xenirqpolicy.engine.Watch;
 import org.xenirqpolicy.host.Host;
+import org.xenirqpolicy.model.Selector;
 
 /**
  * status --watch: the per-CPU view with interrupts per second, refreshed until interrupted. On a
@@ -19,7 +20,7 @@ final class WatchReports {
     }
 
     /** Never returns: the user ends it with Ctrl-C (SIGINT), which ends the JVM with status 130. */
-    static void run(Host host, int seconds, List<Integer> only, Log log) {
+    static void run(Host host, int seconds, List<Selector> only, Log log) {
         Watch watch = Watch.start(host);
         boolean first = true;
         while (true) {
@@ -36,7 +37,7 @@ final class WatchReports {
         }
     }
 
-    static String frame(Watch.Frame f, int every, List<Integer> only) {
+    static String frame(Watch.Frame f, int every, List<Selector> only) {
         StringBuilder out = new StringBuilder();
         out.append("every ").append(every).append("s: ").append(f.eventChannels())
                 .append(" event-channel IRQs, interrupts per second over the last ")
@@ -46,7 +47,7 @@ final class WatchReports {
         for (Watch.CpuRate cpu : f.cpus()) {
             List<String> names = new ArrayList<>();
             for (Watch.IrqRate r : cpu.irqs()) {
-                if (only.isEmpty() || only.contains(r.irq().irq())) {
+                if (only.isEmpty() || only.stream().anyMatch(s -> s.matches(r.irq().irq(), r.irq().name()))) {
                     names.add(r.irq().irq() + " " + r.irq().name() + " " + rate(r.perSecond()));
                 }
             }

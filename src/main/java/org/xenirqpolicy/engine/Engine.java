@@ -17,7 +17,9 @@ import org.xenirqpolicy.classify.EventChannel;
 import org.xenirqpolicy.classify.XenDynRule;
 import org.xenirqpolicy.host.Host;
 import org.xenirqpolicy.model.CpuSet;
+import org.xenirqpolicy.model.Exclusions;
 import org.xenirqpolicy.model.InputException;
+import org.xenirqpolicy.model.Selector;
 import org.xenirqpolicy.model.Strategy;
 import org.xenirqpolicy.plan.Placement;
 import org.xenirqpolicy.plan.Plan;
@@ -58,9 +60,11 @@ public final class Engine {
      * @param sampledSeconds the sample window, 0 for counts since boot
      * @param baseline  /proc/interrupts at the start of the sample window (the snapshot's own if 0)
      * @param previous  the applied plan that was read, if any
+     * @param excluded  the event channels left where they are, each with the selector that
+     *                  excludes it as written ({@code vif12.*}), or {@code --banirq} for irqbalance's
      */
     public record Planned(HostSnapshot snapshot, List<EventChannel> irqs, Plan plan, Map<Integer, Long> weights,
-            int sampledSeconds, InterruptsTable baseline, Optional<Plan> previous) {
+            int sampledSeconds, InterruptsTable baseline, Optional<Plan> previous, Map<Integer, String> excluded) {
         /**
          * Whether the applied plan was made for other CPUs than those usable today (a CPU went
          * offline, irqbalance was told to avoid one, CPUS= changed): then it no longer describes
@@ -93,7 +97,8 @@ public final class Engine {
 
     /** Everything read from the host for one plan: all input is validated here, before any write. */
     private record Inputs(HostSnapshot snapshot, List<EventChannel> irqs, CpuSet usable, Strategy strategy,
-            Map<Integer, Long> weights, int sampledSeconds, InterruptsTable baseline) {
+            Map<Integer, Long> weights, int sampledSeconds, InterruptsTable baseline, Exclusions exclusions,
+            Map<Integer, String> excluded) {
     }
 
     public static Planned plan(Host host, Options options) {
@@ -170,7 +175,7 @@ public final class Engine {
             }
             if (saveError == null && kept.size() != plan.placements().size()) {
                 try {
-                    save(host, new Plan(plan.strategy(), plan.usable(), kept));
+                    save(host, new Plan(plan.strategy(), plan.usable(), kept, plan.excluded()));
                 } catch (UncheckedIOException e) {
                     // The saved plan still names IRQs that are gone: the hook checks names, so harmless.
                 }
@@ -228,14 +233,31 @@ public final class Engine {
         Map<Integer, Long> weights = weights(first.interrupts(), snapshot.interrupts(), seconds > 0);
         CpuSet usable = UsableCpus.of(snapshot.online(), snapshot.irqbalanceBanned(), snapshot.isolated(), snapshot.nohzFull(),
                 snapshot.settings().excludeIsolated(), snapshot.settings().cpus());
-        return new Inputs(snapshot, Classifier.eventChannels(snapshot), usable, strategy, weights, seconds,
-                first.interrupts());
+        Exclusions byIrqbalance = snapshot.irqbalanceBannedIrqs();
+        Exclusions exclusions = snapshot.settings().exclude().plus(byIrqbalance);
+        List<EventChannel> irqs = Classifier.eventChannels(snapshot);
+        Map<Integer, String> excluded = new HashMap<>();
+        for (EventChannel irq : irqs) {
+            snapshot.settings().exclude().match(irq.irq(), irq.name())
+                    .map(Selector::text)
+                    .or(() -> byIrqbalance.match(irq.irq(), irq.name()).map(s -> "--banirq"))
+                    .ifPresent(why -> excluded.put(irq.irq(), why));
+        }
+        return new Inputs(snapshot, irqs, usable, strategy, weights, seconds, first.interrupts(), exclusions,
+                Map.copyOf(excluded));
     }
 
+    /** Excluded event channels are not planned: they stay where they are, and load their CPUs. */
     private static Planned planFrom(Inputs in, Optional<Plan> previous, boolean rebalance) {
-        Plan plan = Planner.plan(new PlanRequest(in.strategy(), in.irqs(), in.usable(), previous.orElse(null),
-                rebalance, in.weights()));
-        return new Planned(in.snapshot(), in.irqs(), plan, in.weights(), in.sampledSeconds(), in.baseline(), previous);
+        List<EventChannel> placed = new ArrayList<>();
+        List<EventChannel> left = new ArrayList<>();
+        for (EventChannel irq : in.irqs()) {
+            (in.excluded().containsKey(irq.irq()) ? left : placed).add(irq);
+        }
+        Plan plan = Planner.plan(new PlanRequest(in.strategy(), placed, in.usable(), previous.orElse(null),
+                rebalance, in.weights(), in.exclusions(), left));
+        return new Planned(in.snapshot(), in.irqs(), plan, in.weights(), in.sampledSeconds(), in.baseline(), previous,
+                in.excluded());
     }
 
     public static Status status(Host host, Integer sampleSeconds) {
@@ -260,7 +282,8 @@ public final class Engine {
         }
         for (EventChannel irq : planned.irqs()) {
             Placement p = target.get(irq.irq());
-            if (p != null && !irq.affinity().equals(CpuSet.of(p.cpu()))) {
+            // An IRQ excluded since the plan was applied is left where it is: not misplaced.
+            if (p != null && !planned.excluded().containsKey(irq.irq()) && !irq.affinity().equals(CpuSet.of(p.cpu()))) {
                 misplaced.add(new Misplaced(irq, p.cpu()));
             }
         }

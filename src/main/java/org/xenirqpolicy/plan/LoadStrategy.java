@@ -10,17 +10,25 @@ import org.xenirqpolicy.model.CpuSet;
 /**
  * Places by observed interrupt rate, longest processing time first: the busiest IRQ goes to the
  * least loaded CPU, then the next. Each IRQ is placed on its own, tx apart from rx, because with
- * real rates one hot queue may need two CPUs. Kept placements load their CPUs first.
+ * real rates one hot queue may need two CPUs. Kept placements load their CPUs first, and so do
+ * excluded IRQs bound to one usable CPU: a busy IRQ pinned by hand on CPU 3 does load CPU 3.
  */
 final class LoadStrategy {
     private LoadStrategy() {
     }
 
     static List<Placement> place(List<EventChannel> irqs, CpuSet usable, Map<Integer, Integer> kept,
-            Map<Integer, Long> rates) {
+            Map<Integer, Long> rates, List<EventChannel> left) {
         int n = usable.size();
         long[] load = new long[n];
         int[] count = new int[n];
+        for (EventChannel irq : left) {
+            int i = irq.currentCpu() < 0 ? -1 : usable.indexOf(irq.currentCpu());
+            if (i >= 0) {
+                load[i] += rate(rates, irq);
+                count[i]++;
+            }
+        }
         List<Placement> out = new ArrayList<>(irqs.size());
         List<EventChannel> fresh = new ArrayList<>();
         for (EventChannel irq : irqs) {

@@ -20,10 +20,10 @@ public final class Planner {
         Map<Integer, Integer> kept = kept(request);
         List<Placement> placements = switch (request.strategy()) {
             case MODULO -> ModuloStrategy.place(request.irqs(), usable);
-            case SPREAD -> SpreadStrategy.place(request.irqs(), usable, kept);
-            case LOAD -> LoadStrategy.place(request.irqs(), usable, kept, request.rates());
+            case SPREAD -> SpreadStrategy.place(request.irqs(), usable, kept, request.left());
+            case LOAD -> LoadStrategy.place(request.irqs(), usable, kept, request.rates(), request.left());
         };
-        return new Plan(request.strategy(), usable, placements);
+        return new Plan(request.strategy(), usable, placements, request.excluded());
     }
 
     /**

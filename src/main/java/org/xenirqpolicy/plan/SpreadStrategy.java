@@ -23,7 +23,8 @@ import org.xenirqpolicy.model.CpuSet;
  * <li>Light channels (xenbus, consoles, evtchn, blkback, other) then fill the CPUs with the
  *     fewest IRQs.</li>
  * </ol>
- * IRQs that keep a previous placement count first, so new guests fill around them.
+ * IRQs that keep a previous placement count first, so new guests fill around them, and so do
+ * excluded IRQs bound to one usable CPU, as IRQs there (light ones: their traffic is unknown here).
  */
 final class SpreadStrategy {
     private SpreadStrategy() {
@@ -39,10 +40,17 @@ final class SpreadStrategy {
             .thenComparing(u -> u.queue().iface())
             .thenComparingInt(u -> u.queue().queue());
 
-    static List<Placement> place(List<EventChannel> irqs, CpuSet usable, Map<Integer, Integer> kept) {
+    static List<Placement> place(List<EventChannel> irqs, CpuSet usable, Map<Integer, Integer> kept,
+            List<EventChannel> left) {
         int n = usable.size();
         int[] units = new int[n];
         int[] irqCount = new int[n];
+        for (EventChannel irq : left) {
+            int i = irq.currentCpu() < 0 ? -1 : usable.indexOf(irq.currentCpu());
+            if (i >= 0) {
+                irqCount[i]++;
+            }
+        }
         Map<String, int[]> unitsOfIface = new HashMap<>();
         List<Placement> out = new ArrayList<>(irqs.size());
 

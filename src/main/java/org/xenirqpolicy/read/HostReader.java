@@ -7,6 +7,7 @@ import java.util.function.Predicate;
 import org.xenirqpolicy.host.Host;
 import org.xenirqpolicy.host.Parallel;
 import org.xenirqpolicy.model.CpuSet;
+import org.xenirqpolicy.model.Exclusions;
 import org.xenirqpolicy.model.InputException;
 
 /** Reads /proc and /sys and our configuration files into a {@link HostSnapshot}. */
@@ -56,13 +57,14 @@ public final class HostReader {
                 .filter(text -> !text.strip().equals("(null)"))
                 .map(text -> cpuList(text, CPU_DIR + "/nohz_full"))
                 .orElse(CpuSet.empty());
-        CpuSet banned = host.read(IrqbalanceConfig.PATH)
-                .map(text -> IrqbalanceConfig.bannedCpus(text))
-                .orElse(CpuSet.empty());
+        java.util.Optional<String> irqbalance = host.read(IrqbalanceConfig.PATH);
+        CpuSet banned = irqbalance.map(IrqbalanceConfig::bannedCpus).orElse(CpuSet.empty());
+        Exclusions bannedIrqs = irqbalance.map(IrqbalanceConfig::bannedIrqs).orElse(Exclusions.NONE);
         Settings settings = host.read(Settings.PATH)
                 .map(text -> Settings.parse(text, Settings.PATH))
                 .orElse(Settings.defaults());
-        return new HostSnapshot(interrupts, irqs, online, isolated, nohzFull, pciIrqs(host), banned, settings);
+        return new HostSnapshot(interrupts, irqs, online, isolated, nohzFull, pciIrqs(host), banned, settings,
+                bannedIrqs);
     }
 
     public static InterruptsTable readInterrupts(Host host) {

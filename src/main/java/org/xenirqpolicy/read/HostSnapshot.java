@@ -3,6 +3,7 @@ package org.xenirqpolicy.read;
 import java.util.List;
 import java.util.Set;
 import org.xenirqpolicy.model.CpuSet;
+import org.xenirqpolicy.model.Exclusions;
 
 /**
  * Everything the planner needs from one read of the host.
@@ -16,7 +17,9 @@ import org.xenirqpolicy.model.CpuSet;
  * @param pciIrqs          IRQs that belong to a PCI device (its msi_irqs, or its legacy irq)
  * @param irqbalanceBanned CPUs banned in /etc/sysconfig/irqbalance
  * @param settings         /etc/sysconfig/xen-irq-policy, or the defaults where absent
+ * @param irqbalanceBannedIrqs IRQs irqbalance is told to leave alone (--banirq in IRQBALANCE_ARGS)
  */
 public record HostSnapshot(InterruptsTable interrupts, List<IrqState> irqs, CpuSet online, CpuSet isolated,
-        CpuSet nohzFull, Set<Integer> pciIrqs, CpuSet irqbalanceBanned, Settings settings) {
+        CpuSet nohzFull, Set<Integer> pciIrqs, CpuSet irqbalanceBanned, Settings settings,
+        Exclusions irqbalanceBannedIrqs) {
 }

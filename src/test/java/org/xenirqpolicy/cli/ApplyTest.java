@@ -46,7 +46,7 @@ class ApplyTest {
         }
         assertEquals("""
                 # Written by 'xen-irq-policy apply'; read by the irqbalance hook. See xen-irq-policy(8).
-                xen-irq-policy-plan 1
+                xen-irq-policy-plan 2
                 strategy spread
                 usable 0-3
                 irq 241 0 vif26.0-q0-tx

@@ -83,8 +83,10 @@ class BadInputTest {
     @Test
     void aNonNumericIrqAndOtherUsageErrors() {
         Path root = Cli.sampleDom0(tmp.resolve("r"));
-        rejects(root, "xen-irq-policy: 'abc' is not an IRQ number",
-                "plan", "--root", root.toString(), "abc");
+        rejects(root, "xen-irq-policy: '12a' is not an IRQ number; a glob that starts with a digit is written '[1]2a'",
+                "plan", "--root", root.toString(), "12a");
+        rejects(root, "xen-irq-policy: 'dom:x' is not dom: and a domain id from 0 to 32767",
+                "status", "--root", root.toString(), "241", "dom:x");
         rejects(root, "xen-irq-policy: Invalid value for option '--strategy': 'fast' is not a strategy (modulo, spread, load) (see 'xen-irq-policy apply --help')",
                 "apply", "--root", root.toString(), "--strategy", "fast");
         rejects(root, "xen-irq-policy: Unknown option: '--bogus' (see 'xen-irq-policy status --help')",

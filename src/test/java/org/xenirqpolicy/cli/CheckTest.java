@@ -284,7 +284,7 @@ class CheckTest {
     @Test
     void aPlanFileThatIsNotAPlanFailsPlanFreshAndPlacement() {
         HostTree t = allWell();
-        t.write("/run/xen-irq-policy/plan", "xen-irq-policy-plan 1\nstrategy spread\n");
+        t.write("/run/xen-irq-policy/plan", "xen-irq-policy-plan 2\nstrategy spread\n");
         failsOnly(check(t),
                 "FAIL plan-fresh: /run/xen-irq-policy/plan is not a plan this version can read: run 'xen-irq-policy apply'",
                 "FAIL placement: no applied plan to check the event channels against");

@@ -24,7 +24,7 @@ import picocli.CommandLine.Model.OptionSpec;
 class ManPageTest {
     private static final Path PAGE = Fixtures.repo().resolve("man/xen-irq-policy.8");
     /** Options the page mentions that belong to irqbalance, not to us. */
-    private static final Set<String> IRQBALANCE_OPTIONS = Set.of("--policyscript");
+    private static final Set<String> IRQBALANCE_OPTIONS = Set.of("--policyscript", "--banirq");
 
     @BeforeEach
     void mandoc() {

@@ -17,8 +17,8 @@ import org.xenirqpolicy.plan.Plan;
 class PlanFileFuzzTest {
     @FuzzTest
     // No entry holds a line break: Jazzer writes entries to a libFuzzer dictionary unescaped.
-    @DictionaryEntries({"xen-irq-policy-plan 1", "strategy spread", "strategy modulo", "strategy load", "usable ",
-            "irq ", "end ", "# "})
+    @DictionaryEntries({"xen-irq-policy-plan 2", "strategy spread", "strategy modulo", "strategy load", "usable ",
+            "irq ", "end ", "# ", "exclude ", "dom:", "vif1.*"})
     void parseNeverThrowsAndAnAcceptedPlanIsWrittenBackAsItWasRead(@NotNull String text) {
         Optional<Plan> plan = PlanFile.parse(text);
         if (plan.isPresent()) {

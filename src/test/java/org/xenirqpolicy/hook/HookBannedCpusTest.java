@@ -62,7 +62,7 @@ class HookBannedCpusTest {
         HostTree t = HostTree.at(root);
         t.write("/run/irqbalance/.keep", "");
         t.write("/sys/devices/system/cpu/online", "0-4095\n");
-        StringBuilder plan = new StringBuilder("xen-irq-policy-plan 1\nstrategy spread\nusable " + PROBES.toList() + "\n");
+        StringBuilder plan = new StringBuilder("xen-irq-policy-plan 2\nstrategy spread\nusable " + PROBES.toList() + "\n");
         StringBuilder interrupts = new StringBuilder(t.read("/proc/interrupts"));
         for (int i = 0; i < PROBES.size(); i++) {
             int irq = 1000 + i;

@@ -77,7 +77,7 @@ class HookInputTest {
 
     private static final String PLAN = """
             # comment
-            xen-irq-policy-plan 1
+            xen-irq-policy-plan 2
             strategy spread
             usable 0-3
             irq 241 2 vif26.0-q0-tx
@@ -164,7 +164,7 @@ class HookInputTest {
         // another version, a CPU that is no number, or the IRQ number now used by another device.
         List<String> untrusted = List.of("", "garbage\n\u0000\u0001\n", PLAN.replace("end 2\n", ""),
                 PLAN.substring(0, PLAN.length() / 2), PLAN + "junk\n", PLAN + "irq 241 3 vif26.0-q0-tx\n",
-                PLAN.replace("plan 1", "plan 2"), PLAN.replace("irq 241 2", "irq 241 x"),
+                PLAN.replace("plan 2", "plan 1"), PLAN.replace("irq 241 2", "irq 241 x"),
                 PLAN.replace("usable 0-3\n", ""), PLAN.replace("vif26.0-q0-tx", "vif9.0-q0-tx"));
         for (String text : untrusted) {
             Path root = tmp.resolve("u" + untrusted.indexOf(text));

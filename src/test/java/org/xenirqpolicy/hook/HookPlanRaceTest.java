@@ -31,7 +31,7 @@ class HookPlanRaceTest {
     Path tmp;
 
     private static String plan(int cpu) {
-        return "xen-irq-policy-plan 1\nstrategy spread\nusable 0-3\nirq 241 " + cpu
+        return "xen-irq-policy-plan 2\nstrategy spread\nusable 0-3\nirq 241 " + cpu
                 + " vif26.0-q0-tx\nirq 242 2 vif26.0-q0-rx\nend 2\n";
     }
 

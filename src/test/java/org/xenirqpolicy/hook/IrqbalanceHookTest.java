@@ -98,6 +98,44 @@ class IrqbalanceHookTest {
         assertEquals("", r.err());
     }
 
+    /**
+     * EXCLUDE=dom:2, one of guest 2's queues pinned by hand on CPU 3, then irqbalance starts:
+     * it bans guest 2's netback channels like every event channel, and the hook leaves them
+     * where they were, byte for byte, with no request; everything else is as planned.
+     */
+    @Test
+    void anExcludedGuestIsBannedButLeftWhereItIs() {
+        SyntheticDom0 dom0 = dom0(6);
+        HostTree t = HostTree.at(tree);
+        dom0.layOut(t);
+        t.write("/etc/sysconfig/xen-irq-policy", "EXCLUDE=dom:2\n");
+        List<SyntheticDom0.Irq> guest2 = dom0.irqs().stream().filter(irq -> irq.name().startsWith("vif2.")).toList();
+        assertEquals(4, guest2.size());
+        int pinned = guest2.get(0).irq();
+        t.write("/proc/irq/" + pinned + "/smp_affinity_list", "3\n");
+        assertEquals(0, Cli.run("apply", "--root", tree.toString()).status());
+        Map<Integer, String> before = affinities(dom0);
+        assertEquals("3\n", before.get(pinned));
+        Plan plan = appliedPlan();
+        for (SyntheticDom0.Irq irq : guest2) {
+            assertFalse(plan.byIrq().containsKey(irq.irq()), "not planned: " + irq);
+        }
+
+        Dom0Namespace.Result r = Dom0Namespace.irqbalanceOnce(tree, false, hook.toString());
+        assertEquals(0, r.status(), r.err());
+        for (SyntheticDom0.Irq irq : dom0.irqs()) {
+            if (isEventChannel(irq)) {
+                assertTrue(r.out().contains("IRQ " + irq.irq() + " was BANNED.\n"), "banned " + irq);
+            }
+            String now = t.read("/proc/irq/" + irq.irq() + "/smp_affinity_list");
+            Placement p = plan.byIrq().get(irq.irq());
+            assertEquals(p == null ? before.get(irq.irq()) : p.cpu() + "\n", now, irq.toString());
+        }
+        assertEquals("3\n", t.read("/proc/irq/" + pinned + "/smp_affinity_list"));
+        assertEquals(List.of(), t.files().keySet().stream().filter(f -> f.contains("request")).toList(),
+                "no request for the excluded channels");
+    }
+
     @Test
     void aCpuBannedAfterTheApplyIsLeftByTheHookWithARequestAndByTheNextApply() {
         SyntheticDom0 dom0 = dom0(6);

@@ -14,6 +14,8 @@ import org.junit.jupiter.api.Test;
 import org.xenirqpolicy.classify.DeviceNames;
 import org.xenirqpolicy.classify.EventChannel;
 import org.xenirqpolicy.model.CpuSet;
+import org.xenirqpolicy.model.Exclusions;
+import org.xenirqpolicy.model.Selector;
 import org.xenirqpolicy.model.InputException;
 import org.xenirqpolicy.model.Strategy;
 
@@ -132,6 +134,35 @@ class PlannerTest {
         Plan plan = Planner.plan(new PlanRequest(Strategy.LOAD, irqs, CpuSet.parseList("2,7"), null, false, rates));
         // LPT: 50 -> 2, 40 -> 7, 30 -> 7 (70), 20 -> 2 (70), 10 -> 2 (80); 80 vs 70.
         assertEquals(List.of(2, 7, 7, 2, 2), plan.placements().stream().map(Placement::cpu).toList());
+    }
+
+    /**
+     * An excluded IRQ is not placed, but where it sits alone on a usable CPU it loads that CPU:
+     * a busy one pinned by hand on CPU 7 keeps the busiest placed IRQ off 7 (load), and a light
+     * one on CPU 2 makes spread put the next light channel elsewhere. One not bound to a single
+     * CPU counts nowhere.
+     */
+    @Test
+    void anExcludedIrqLoadsTheCpuItIsPinnedTo() {
+        List<EventChannel> irqs = List.of(irq(1, "a"), irq(2, "b"));
+        Map<Integer, Long> rates = Map.of(1, 50L, 2, 40L, 9, 100L);
+        Plan free = Planner.plan(new PlanRequest(Strategy.LOAD, irqs, CpuSet.parseList("2,7"), null, false, rates));
+        assertEquals(List.of(2, 7), free.placements().stream().map(Placement::cpu).toList());
+        Exclusions excluded = new Exclusions(List.of(new Selector.Irq(9)));
+        EventChannel pinnedOn2 = new EventChannel(9, "x", "xen-dyn", DeviceNames.of("x"), CpuSet.of(2), CpuSet.empty(), 0);
+        Plan loaded = Planner.plan(new PlanRequest(Strategy.LOAD, irqs, CpuSet.parseList("2,7"), null, false, rates, excluded,
+                List.of(pinnedOn2)));
+        // 100 on CPU 2 already: 50 -> 7, 40 -> 7 (90 < 100).
+        assertEquals(List.of(7, 7), loaded.placements().stream().map(Placement::cpu).toList());
+        assertEquals(excluded, loaded.excluded());
+
+        Plan spread = Planner.plan(new PlanRequest(Strategy.SPREAD, List.of(irq(1, "xenbus")), CpuSet.parseList("2,7"), null,
+                false, Map.of(), excluded, List.of(pinnedOn2)));
+        assertEquals(7, spread.placements().get(0).cpu());
+        EventChannel unbound = new EventChannel(9, "x", "xen-dyn", DeviceNames.of("x"), CpuSet.parseList("2,7"), CpuSet.empty(), 0);
+        Plan ignored = Planner.plan(new PlanRequest(Strategy.SPREAD, List.of(irq(1, "xenbus")), CpuSet.parseList("2,7"), null,
+                false, Map.of(), excluded, List.of(unbound)));
+        assertEquals(2, ignored.placements().get(0).cpu());
     }
 
     @Test

@@ -62,6 +62,17 @@ class OneLineErrorsTest {
     }
 
     @Test
+    void aBadExcludeIsOneLineWhateverItHolds() {
+        Path root = dom0();
+        HostTree.at(root).write("/etc/sysconfig/xen-irq-policy", "EXCLUDE=\"vif1.*\t\u001b[2J\"\n");
+        oneLineNaming(root, "/etc/sysconfig/xen-irq-policy:1: EXCLUDE: '\\x1b[2J' is not a glob of xen-irq-policy(8): '[' without its ']'",
+                "apply", "--root", root.toString());
+        HostTree.at(root).write("/etc/sysconfig/xen-irq-policy", "EXCLUDE=" + "1,".repeat(100) + "\n");
+        oneLineNaming(root, "/etc/sysconfig/xen-irq-policy:1: EXCLUDE: empty selector before or after a comma in '" + "1,".repeat(32) + "'...",
+                "status", "--root", root.toString());
+    }
+
+    @Test
     void aBannedListWithALineBreakSystemdKeepsIsReadAsIrqbalanceReadsItNotRefused() {
         Path root = dom0();
         // Inside double quotes systemd keeps a CR: irqbalance gets "1\r2", stops at the white
