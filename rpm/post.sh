@@ -11,8 +11,15 @@ state=/var/lib/xen-irq-policy
 systemd-tmpfiles --create /usr/lib/tmpfiles.d/xen-irq-policy.conf >/dev/null 2>&1 || log "could not create /run/xen-irq-policy"
 
 if [ "$1" -gt 1 ]; then
-	# Upgrade: what a new release must migrate goes here, guarded by the version it comes from.
-	# Nothing yet. The sysconfig edit and the units' enablement are the admin's from now on.
+	# Upgrade: what a new release must migrate goes here. The sysconfig edit and the units'
+	# enablement are the admin's from now on: neither is touched. The plan in /run may be in an
+	# older format, which the new hook does not trust (it would fall back to IRQ mod CPUs once the
+	# old %postun restarts irqbalance), so an enabled service applies again now, with the new
+	# files: idempotent, it moves nothing already in place. %systemd_postun_with_restart's
+	# try-restart cannot do it: the oneshot service is inactive between runs.
+	if [ -d /run/systemd/system ] && systemctl -q is-enabled xen-irq-policy.service 2>/dev/null; then
+		systemctl start xen-irq-policy.service || log "could not apply the new release's plan: run 'xen-irq-policy apply'"
+	fi
 	exit 0
 fi
 

@@ -280,10 +280,12 @@ class RpmPackageIT {
                 try-restart irqbalance.service
                 """, out.get("install"), "first install: presets, our units started, irqbalance restarted once");
         assertEquals("""
+                -q is-enabled xen-irq-policy.service
+                start xen-irq-policy.service
                 daemon-reload
                 try-restart xen-irq-policy.path xen-irq-policy.service
                 try-restart irqbalance.service
-                """, out.get("upgrade"), "upgrade: no preset or enable; the old %postun restarts once");
+                """, out.get("upgrade"), "upgrade: no preset or enable; the new %post applies the new plan once, the old %postun restarts irqbalance once");
         assertEquals("""
                 --no-reload disable xen-irq-policy.path xen-irq-policy.service
                 stop xen-irq-policy.path xen-irq-policy.service
