@@ -18,7 +18,7 @@ if [ "$1" -gt 1 ]; then
 	# files: idempotent, it moves nothing already in place. %systemd_postun_with_restart's
 	# try-restart cannot do it: the oneshot service is inactive between runs.
 	if [ -d /run/systemd/system ] && systemctl -q is-enabled xen-irq-policy.service 2>/dev/null; then
-		systemctl start xen-irq-policy.service || log "could not apply the new release's plan: run 'xen-irq-policy apply'"
+		systemctl start xen-irq-policy.service >/dev/null 2>&1 || log "could not apply the new release's plan: run 'xen-irq-policy apply'"
 	fi
 	exit 0
 fi
