@@ -5,6 +5,17 @@
 # done once, by the old package's %postun ($1 = 1), which runs after this. A scriptlet never
 # fails the transaction: each step logs what went wrong and the next one runs.
 log() { echo "xen-irq-policy: $*" >&2; echo "$*" | systemd-cat -t xen-irq-policy -p warning 2>/dev/null; }
+# Runs one of our commands: its output as it is, and what it says on stderr (why it changed
+# nothing) also to the journal.
+run() {
+	{ said=$("$@" 2>&1 1>&3 3>&-); } 3>&1
+	status=$?
+	if [ -n "$said" ]; then
+		printf '%s\n' "$said" >&2
+		printf '%s\n' "$said" | systemd-cat -t xen-irq-policy -p warning 2>/dev/null
+	fi
+	return "$status"
+}
 state=/var/lib/xen-irq-policy
 
 # %tmpfiles_create: /run/xen-irq-policy with the snippet's mode, whatever rpm's umask.
@@ -15,15 +26,27 @@ if [ "$1" -gt 1 ]; then
 	# enablement are the admin's from now on: neither is touched. The plan in /run may be in an
 	# older format, which the new hook does not trust (it would fall back to IRQ mod CPUs once the
 	# old %postun restarts irqbalance), so an enabled service applies again now, with the new
-	# files: idempotent, it moves nothing already in place. %systemd_postun_with_restart's
-	# try-restart cannot do it: the oneshot service is inactive between runs.
+	# files and units (hence the reload). %systemd_postun_with_restart's try-restart cannot do
+	# it: the oneshot service is inactive between runs.
 	if [ -d /run/systemd/system ] && systemctl -q is-enabled xen-irq-policy.service 2>/dev/null; then
+		systemctl daemon-reload >/dev/null 2>&1
 		systemctl start xen-irq-policy.service >/dev/null 2>&1 || log "could not apply the new release's plan: run 'xen-irq-policy apply'"
 	fi
 	exit 0
 fi
 
-/usr/sbin/xen-irq-policy install || log "irqbalance's settings were left unchanged; see above"
+# %systemd_post first: the presets decide whether the package is active at all. Ours
+# (80-xen-irq-policy.preset) enables both units; a preset that sorts first (an image's, an
+# admin's) and disables them wins, and then nothing else changes: irqbalance is not made to ask
+# a hook that no plan and no engine would serve. Offline too (image builds).
+systemctl --no-reload preset xen-irq-policy.path xen-irq-policy.service >/dev/null 2>&1 || log "could not apply the units' presets"
+if ! systemctl -q is-enabled xen-irq-policy.service 2>/dev/null; then
+	log "xen-irq-policy.service is disabled by a preset: irqbalance's settings left unchanged." \
+		"To opt in: systemctl enable --now xen-irq-policy.path xen-irq-policy.service && xen-irq-policy install && systemctl try-restart irqbalance"
+	exit 0
+fi
+
+run /usr/sbin/xen-irq-policy install || log "irqbalance's settings were left unchanged; see above"
 
 # Fedora confines policy scripts unless they live in /usr/libexec/irqbalance and this boolean is
 # on. Only a boolean we turned on is turned off again on erase.
@@ -37,10 +60,6 @@ if command -v selinuxenabled >/dev/null 2>&1 && selinuxenabled; then
 	fi
 fi
 
-# %systemd_post: the presets decide (ours, 80-xen-irq-policy.preset, enables both units; an
-# admin's or an image's that disables them wins). Offline too (image builds).
-systemctl --no-reload preset xen-irq-policy.path xen-irq-policy.service >/dev/null 2>&1 || log "could not apply the units' presets"
-systemctl -q is-enabled xen-irq-policy.service 2>/dev/null || exit 0
 # Starting the service is an apply, so the plan exists before irqbalance restarts and asks the hook.
 if [ -d /run/systemd/system ]; then
 	systemctl daemon-reload >/dev/null 2>&1
@@ -52,6 +71,6 @@ if [ -d /run/systemd/system ]; then
 	# The package's own report; check's exit status is for monitoring, not for rpm.
 	/usr/sbin/xen-irq-policy check || :
 else
-	/usr/sbin/xen-irq-policy apply >/dev/null || log "the first placement failed: run 'xen-irq-policy apply'"
+	run /usr/sbin/xen-irq-policy apply >/dev/null || log "the first placement failed: run 'xen-irq-policy apply'"
 fi
 exit 0

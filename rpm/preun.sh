@@ -5,6 +5,16 @@
 # goes off again if we turned it on. Never fails the transaction.
 [ "$1" = 0 ] || exit 0
 log() { echo "xen-irq-policy: $*" >&2; echo "$*" | systemd-cat -t xen-irq-policy -p warning 2>/dev/null; }
+# Runs one of our commands: its output as it is, and what it says on stderr also to the journal.
+run() {
+	{ said=$("$@" 2>&1 1>&3 3>&-); } 3>&1
+	status=$?
+	if [ -n "$said" ]; then
+		printf '%s\n' "$said" >&2
+		printf '%s\n' "$said" | systemd-cat -t xen-irq-policy -p warning 2>/dev/null
+	fi
+	return "$status"
+}
 state=/var/lib/xen-irq-policy
 
 # `disable --now` in two calls: offline (a chroot, an image) systemctl still sends --now's stop to
@@ -14,7 +24,7 @@ if [ -d /run/systemd/system ]; then
 	systemctl stop xen-irq-policy.path xen-irq-policy.service >/dev/null 2>&1 || log "could not stop the units"
 fi
 
-/usr/sbin/xen-irq-policy uninstall || log "irqbalance's settings could not be restored; see above"
+run /usr/sbin/xen-irq-policy uninstall || log "irqbalance's settings could not be restored; see above"
 
 if [ -e "$state/selinux-boolean" ]; then
 	setsebool -P irqbalance_run_unconfined off || log "could not turn off the SELinux boolean irqbalance_run_unconfined"

@@ -40,6 +40,10 @@ final class StatusCommand implements Callable<Integer>, Log.User {
         List<Selector> selectors = Options.irqSelectors(only);
         if (watchSeconds != null) {
             checkWatch();
+            // An argument that matches no event channel is said once, before the first refresh.
+            Engine.Planned now = Engine.status(root.host(), 0).planned();
+            Reports.noteNoEventChannels(now, log);
+            Reports.shown(selectors, now, log);
             WatchReports.run(root.host(), watchSeconds, selectors, log);
             return 0; // Not reached: a watch ends with the JVM, at Ctrl-C.
         }

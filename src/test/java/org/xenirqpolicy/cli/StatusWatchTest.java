@@ -1,6 +1,7 @@
 package org.xenirqpolicy.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -161,6 +162,32 @@ class StatusWatchTest {
             p.destroyForcibly();
         }
         assertEquals("0\n", HostTree.at(root).read("/proc/irq/241/smp_affinity_list"), "watching writes nothing");
+    }
+
+    /** IRQ arguments select what the refreshes show; one that matches nothing is said once, as status says it. */
+    @Test
+    void irqArgumentsSelectAndOneMatchingNothingIsWarnedOnce() throws Exception {
+        Path root = placedSample();
+        Path err = tmp.resolve("err");
+        ProcessBuilder pb = new ProcessBuilder(Cli.inOwnJvm("status", "--root", root.toString(), "vif99.*", "vif26.1-*", "--watch", "1"))
+                .redirectError(err.toFile());
+        pb.environment().remove("JOURNAL_STREAM");
+        pb.environment().remove(Console.COLUMNS_VARIABLE);
+        Process p = pb.start();
+        try {
+            Reader out = new Reader(p.getInputStream());
+            out.start();
+            String first = out.waitForFrame(f -> HEADER.matcher(f).lookingAt(), 30);
+            int seen = out.frames().indexOf(first);
+            out.waitForFrame(f -> out.frames().indexOf(f) > seen, 30);
+            assertTrue(row(first, 3)[3].startsWith("247 vif26.1-q1-tx "), first);
+            assertFalse(first.contains("vif26.0-"), "guest 26's first interface is not selected: " + first);
+            new ProcessBuilder("kill", "-INT", String.valueOf(p.pid())).start().waitFor();
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS), "SIGINT ends it");
+            assertEquals("xen-irq-policy: warning: 'vif99.*' matches no event channel\n", Files.readString(err));
+        } finally {
+            p.destroyForcibly();
+        }
     }
 
     @Test

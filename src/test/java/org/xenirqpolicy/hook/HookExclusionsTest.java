@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -43,9 +44,16 @@ class HookExclusionsTest {
     }
 
     private static Run hook(String shell, Path root, int irq) {
+        return hook(shell, root, irq, Map.of());
+    }
+
+    /** With {@code env} added to the environment, as irqbalance's reaches the hook. */
+    private static Run hook(String shell, Path root, int irq, Map<String, String> env) {
         List<String> cmd = new ArrayList<>(List.of(shell.split(" ")));
         cmd.addAll(List.of(HOOK.toString(), "/sys", String.valueOf(irq)));
         ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().remove("IRQBALANCE_ARGS");
+        pb.environment().putAll(env);
         pb.environment().put("XEN_IRQ_POLICY_ROOT", root.toString());
         try {
             Process p = pb.start();
@@ -156,5 +164,32 @@ class HookExclusionsTest {
         assertEquals(new Run(0, "ban=true\n", ""), hook(shell, root, 252));
         assertEquals(252 % 4 + "\n", t.read("/proc/irq/252/smp_affinity_list"), "a channel no selector matches is placed");
         assertTrue(t.exists("/run/irqbalance/xen-irq-policy-request.252"));
+    }
+
+    /**
+     * irqbalance asks the hook before it applies its own --banirq, and the plan may be missing
+     * (before the first apply, after a failed one, with the units disabled): an IRQ that
+     * IRQBALANCE_ARGS bans, in any of its forms, is answered ban=true and never moved, plan or
+     * not. The same arguments naming other IRQs leave the fallback as it is.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"/bin/dash", "/bin/bash --posix"})
+    void anIrqBannedByIrqbalancesArgumentsIsNeverMovedEvenWithoutAPlan(String shell) {
+        Path root = Cli.sampleDom0(tmp.resolve("sample"));
+        HostTree t = HostTree.at(root);
+        t.write("/run/irqbalance/.keep", "");
+        assertFalse(t.exists("/run/xen-irq-policy/plan"));
+        for (String args : List.of("--foreground --banirq=243", "--banirq 243 --policyscript=/x", "-i 243", "-i243 -i 17")) {
+            t.write("/proc/irq/243/smp_affinity_list", "1\n");
+            assertEquals(new Run(0, "ban=true\n", ""), hook(shell, root, 243, Map.of("IRQBALANCE_ARGS", args)), args);
+            assertEquals("1\n", t.read("/proc/irq/243/smp_affinity_list"), args + ": not moved");
+            assertFalse(t.exists("/run/irqbalance/xen-irq-policy-request.243"), args + ": no request");
+        }
+        for (String args : List.of("--banirq=2430", "-i 24", "--banirq", "-i", "--banscript=243 -x 243")) {
+            t.write("/proc/irq/243/smp_affinity_list", "1\n");
+            assertEquals(new Run(0, "ban=true\n", ""), hook(shell, root, 243, Map.of("IRQBALANCE_ARGS", args)), args);
+            assertEquals(243 % 4 + "\n", t.read("/proc/irq/243/smp_affinity_list"), args + ": the fallback places it");
+            assertTrue(t.exists("/run/irqbalance/xen-irq-policy-request.243"), args + ": and asks for a plan");
+        }
     }
 }
