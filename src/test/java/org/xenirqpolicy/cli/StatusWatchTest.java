@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -111,15 +112,21 @@ class StatusWatchTest {
         throw new AssertionError("no row for CPU " + cpu + " in\n" + frame);
     }
 
+    /** status --root ROOT ARGS in its own JVM, stdout a pipe, stderr into {@code err}, no journal. */
+    private static Process watchIntoAPipe(Path root, Path err, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of("status", "--root", root.toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(Cli.inOwnJvm(command.toArray(String[]::new))).redirectError(err.toFile());
+        pb.environment().remove("JOURNAL_STREAM");
+        pb.environment().remove(Console.COLUMNS_VARIABLE);
+        return pb.start();
+    }
+
     @Test
     void refreshesWithTheRatesOfEachCpuAndIrqUntilInterrupted() throws Exception {
         Path root = placedSample();
         Path err = tmp.resolve("err");
-        ProcessBuilder pb = new ProcessBuilder(Cli.inOwnJvm("status", "--root", root.toString(), "--watch", "1"))
-                .redirectError(err.toFile());
-        pb.environment().remove("JOURNAL_STREAM");
-        pb.environment().remove(Console.COLUMNS_VARIABLE);
-        Process p = pb.start();
+        Process p = watchIntoAPipe(root, err, "--watch", "1");
         try {
             Reader out = new Reader(p.getInputStream());
             out.start();
@@ -169,11 +176,7 @@ class StatusWatchTest {
     void irqArgumentsSelectAndOneMatchingNothingIsWarnedOnce() throws Exception {
         Path root = placedSample();
         Path err = tmp.resolve("err");
-        ProcessBuilder pb = new ProcessBuilder(Cli.inOwnJvm("status", "--root", root.toString(), "vif99.*", "vif26.1-*", "--watch", "1"))
-                .redirectError(err.toFile());
-        pb.environment().remove("JOURNAL_STREAM");
-        pb.environment().remove(Console.COLUMNS_VARIABLE);
-        Process p = pb.start();
+        Process p = watchIntoAPipe(root, err, "vif99.*", "vif26.1-*", "--watch", "1");
         try {
             Reader out = new Reader(p.getInputStream());
             out.start();
