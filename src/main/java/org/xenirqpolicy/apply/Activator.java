@@ -94,7 +94,7 @@ public final class Activator {
             }
             if (!after.get().equals(want)) {
                 return new Outcome(p, before, Outcome.Change.FAILED,
-                        "reads back " + show(after.get()) + " after writing " + p.cpu());
+                        "reads back " + after.get().toListOr("nothing") + " after writing " + p.cpu());
             }
             return new Outcome(p, before, Outcome.Change.CHANGED, "");
         } catch (NoSuchFileException e) {
@@ -115,9 +115,5 @@ public final class Activator {
                 return CpuSet.empty();
             }
         });
-    }
-
-    private static String show(CpuSet cpus) {
-        return cpus.isEmpty() ? "nothing" : cpus.toList();
     }
 }

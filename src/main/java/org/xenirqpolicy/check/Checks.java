@@ -278,7 +278,7 @@ public final class Checks {
         }
         List<String> named = new ArrayList<>();
         for (Engine.Misplaced m : misplaced.subList(0, Math.min(NAMED, misplaced.size()))) {
-            String on = m.irq().affinity().isEmpty() ? "none" : m.irq().affinity().toList();
+            String on = m.irq().affinity().toListOr("none");
             named.add(m.irq().irq() + " " + m.irq().name() + " on " + on + ", planned " + m.plannedCpu());
         }
         String more = misplaced.size() > NAMED ? "; and " + (misplaced.size() - NAMED) + " more" : "";

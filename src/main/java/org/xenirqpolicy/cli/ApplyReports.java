@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 import org.xenirqpolicy.apply.Outcome;
 import org.xenirqpolicy.engine.Engine;
-import org.xenirqpolicy.model.CpuSet;
 import org.xenirqpolicy.plan.Placement;
 
 /**
@@ -51,7 +50,7 @@ final class ApplyReports {
     static void text(Engine.Applied applied, Log log) {
         for (Outcome o : applied.outcomes()) {
             Placement p = o.placement();
-            String what = p.irq() + " " + p.name() + ": " + list(o.before()) + " -> " + p.cpu();
+            String what = p.irq() + " " + p.name() + ": " + o.before().toListOr("none") + " -> " + p.cpu();
             switch (o.change()) {
                 case CHANGED -> log.debug("moved " + what);
                 case WOULD_CHANGE -> log.info("would move " + what);
@@ -143,9 +142,5 @@ final class ApplyReports {
 
     private static String saveErrorText(String saveError) {
         return "the IRQs are placed but the plan was not saved, so the irqbalance hook falls back to its own rule: " + saveError;
-    }
-
-    private static String list(CpuSet cpus) {
-        return cpus.isEmpty() ? "none" : cpus.toList();
     }
 }

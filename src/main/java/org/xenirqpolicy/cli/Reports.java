@@ -119,9 +119,9 @@ final class Reports {
     private static String header(Engine.Planned planned) {
         HostSnapshot h = planned.snapshot();
         return "strategy " + planned.plan().strategy().id() + " on CPUs " + planned.plan().usable().toList()
-                + " (online " + list(h.online()) + ", banned for irqbalance " + list(h.irqbalanceBanned())
-                + ", isolated " + list(h.isolated()) + (h.nohzFull().isEmpty() ? "" : ", nohz_full " + list(h.nohzFull()))
-                + (h.settings().cpus().isEmpty() ? "" : ", CPUS= " + list(h.settings().cpus()))
+                + " (online " + h.online().toListOr("none") + ", banned for irqbalance " + h.irqbalanceBanned().toListOr("none")
+                + ", isolated " + h.isolated().toListOr("none") + (h.nohzFull().isEmpty() ? "" : ", nohz_full " + h.nohzFull().toListOr("none"))
+                + (h.settings().cpus().isEmpty() ? "" : ", CPUS= " + h.settings().cpus().toListOr("none"))
                 + "); " + planned.irqs().size() + " event-channel IRQs"
                 + (planned.excluded().isEmpty() ? "" : ", " + planned.excluded().size() + " excluded");
     }
@@ -200,7 +200,7 @@ final class Reports {
         if (!excluded.isEmpty()) {
             out.append(excluded.size()).append(" excluded, left where they are:\n");
             for (EventChannel irq : excluded) {
-                out.append("  ").append(irq.irq()).append(' ').append(irq.name()).append(" on ").append(list(irq.affinity()))
+                out.append("  ").append(irq.irq()).append(' ').append(irq.name()).append(" on ").append(irq.affinity().toListOr("none"))
                         .append(", excluded (").append(status.planned().excluded().get(irq.irq())).append(")\n");
             }
         }
@@ -214,7 +214,7 @@ final class Reports {
             out.append(misplaced.size()).append(" not where ").append(against).append(" puts them:\n");
             for (Engine.Misplaced m : misplaced) {
                 out.append("  ").append(m.irq().irq()).append(' ').append(m.irq().name()).append(" on ")
-                        .append(list(m.irq().affinity())).append(", planned ").append(m.plannedCpu()).append('\n');
+                        .append(m.irq().affinity().toListOr("none")).append(", planned ").append(m.plannedCpu()).append('\n');
             }
         }
         return out.toString();
@@ -288,13 +288,9 @@ final class Reports {
 
     /** The affinity as set, and where the kernel says it really runs when that differs. */
     private static String current(EventChannel irq) {
-        String set = list(irq.affinity());
+        String set = irq.affinity().toListOr("none");
         return irq.effective().isEmpty() || irq.effective().equals(irq.affinity()) ? set
                 : set + " (on " + irq.effective().toList() + ")";
-    }
-
-    private static String list(CpuSet cpus) {
-        return cpus.isEmpty() ? "none" : cpus.toList();
     }
 
     private static String percent(Double share) {

@@ -1,5 +1,6 @@
 package org.xenirqpolicy.engine;
 
+import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -210,7 +211,7 @@ public final class Engine {
         if (changed) {
             try {
                 lock.mark(ProcessHandle.current().pid() + " " + System.nanoTime() + "\n");
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 // Then the next apply that overlaps this one may repeat some of its writes: harmless.
             }
         }

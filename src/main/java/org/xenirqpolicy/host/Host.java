@@ -15,6 +15,7 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.NotLinkException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
@@ -245,7 +246,7 @@ public final class Host {
     public Optional<String> linkTarget(String hostPath) {
         try {
             return Optional.of(Files.readSymbolicLink(unfollowed(hostPath)).toString());
-        } catch (java.nio.file.NotLinkException | NoSuchFileException e) {
+        } catch (NotLinkException | NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {
             throw new UncheckedIOException(oneLine("cannot read link " + path(hostPath) + ": " + reason(e)), e);

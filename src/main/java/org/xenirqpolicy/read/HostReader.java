@@ -2,6 +2,7 @@ package org.xenirqpolicy.read;
 
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
 import org.xenirqpolicy.host.Host;
@@ -57,7 +58,7 @@ public final class HostReader {
                 .filter(text -> !text.strip().equals("(null)"))
                 .map(text -> cpuList(text, CPU_DIR + "/nohz_full"))
                 .orElse(CpuSet.empty());
-        java.util.Optional<String> irqbalance = host.read(IrqbalanceConfig.PATH);
+        Optional<String> irqbalance = host.read(IrqbalanceConfig.PATH);
         CpuSet banned = irqbalance.map(IrqbalanceConfig::bannedCpus).orElse(CpuSet.empty());
         Exclusions bannedIrqs = irqbalance.map(IrqbalanceConfig::bannedIrqs).orElse(Exclusions.NONE);
         Settings settings = host.read(Settings.PATH)
@@ -119,11 +120,11 @@ public final class HostReader {
      * One IRQ's attribute: an IRQ file that cannot be read (EIO, a race with the IRQ going away)
      * makes that attribute unknown, not the whole host unreadable.
      */
-    private static java.util.Optional<String> readOrEmpty(Host host, String path) {
+    private static Optional<String> readOrEmpty(Host host, String path) {
         try {
             return host.read(path);
         } catch (InputException e) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
     }
 

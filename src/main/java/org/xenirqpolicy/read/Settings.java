@@ -2,6 +2,7 @@ package org.xenirqpolicy.read;
 
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import org.xenirqpolicy.model.CpuSet;
 import org.xenirqpolicy.model.Exclusions;
 import org.xenirqpolicy.model.InputException;
@@ -43,7 +44,7 @@ public record Settings(Strategy strategy, CpuSet cpus, boolean excludeIsolated, 
                     case "EXCLUDE" -> new Settings(s.strategy, s.cpus, s.excludeIsolated, s.sampleSeconds,
                             Exclusions.parse(wholeList(text, a.line(), v)));
                     default -> throw new InputException("unknown setting " + a.key() + " (known: "
-                            + String.join(", ", List.copyOf(new java.util.TreeSet<>(KEYS))) + ")");
+                            + String.join(", ", List.copyOf(new TreeSet<>(KEYS))) + ")");
                 };
             } catch (InputException e) {
                 throw new InputException(where + (e.getMessage().startsWith("unknown") ? "" : a.key() + ": ")
