@@ -22,6 +22,7 @@ import org.xenirqpolicy.model.Exclusions;
 import org.xenirqpolicy.model.InputException;
 import org.xenirqpolicy.model.Selector;
 import org.xenirqpolicy.model.Strategy;
+import org.xenirqpolicy.plan.CpuShare;
 import org.xenirqpolicy.plan.Placement;
 import org.xenirqpolicy.plan.Plan;
 import org.xenirqpolicy.plan.PlanRequest;
@@ -74,6 +75,11 @@ public final class Engine {
         public boolean appliedPlanStale() {
             return previous.isPresent() && !previous.get().usable().equals(plan.usable());
         }
+
+        /** What the plan puts on each usable CPU, counted with these weights. */
+        public List<CpuShare> cpuShares() {
+            return CpuShare.of(plan, weights);
+        }
     }
 
     /**
@@ -82,6 +88,14 @@ public final class Engine {
      */
     public record Applied(Planned planned, List<Outcome> outcomes, boolean planWritten, boolean dryRun,
             String saveError) {
+        public Outcome.Tally tally() {
+            return Outcome.Tally.of(outcomes);
+        }
+
+        /** Whether the apply only partly succeeded: an IRQ failed, or the plan could not be saved. */
+        public boolean failed() {
+            return tally().failed() > 0 || saveError != null;
+        }
     }
 
     /** Where our IRQs are now, per CPU, against the plan. */

@@ -41,6 +41,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.xenirqpolicy.model.InputException;
+import org.xenirqpolicy.model.Quote;
 
 /**
  * The machine we read and change, seen through one root directory: {@code /} on a dom0, a
@@ -75,10 +76,10 @@ public final class Host {
     /** A host rooted at {@code root}, which must be an existing directory. */
     public static Host at(Path root) {
         if (!Files.exists(root)) {
-            throw new InputException(oneLine("root " + root + " does not exist"));
+            throw new InputException(Quote.line("root " + root + " does not exist"));
         }
         if (!Files.isDirectory(root)) {
-            throw new InputException(oneLine("root " + root + " is not a directory"));
+            throw new InputException(Quote.line("root " + root + " is not a directory"));
         }
         return new Host(root.toAbsolutePath().normalize());
     }
@@ -147,7 +148,7 @@ public final class Host {
         } catch (NoSuchFileException | NotDirectoryException e) {
             return Optional.empty();
         } catch (IOException e) {
-            throw new InputException(oneLine("cannot read " + path(hostPath) + ": " + reason(e)));
+            throw new InputException(Quote.line("cannot read " + path(hostPath) + ": " + reason(e)));
         }
     }
 
@@ -207,7 +208,7 @@ public final class Host {
 
     /** Like {@link #read} but the file must exist. */
     public String readRequired(String hostPath) {
-        return read(hostPath).orElseThrow(() -> new InputException(oneLine("cannot read " + path(hostPath) + ": no such file")));
+        return read(hostPath).orElseThrow(() -> new InputException(Quote.line("cannot read " + path(hostPath) + ": no such file")));
     }
 
     /** Whether something is at the host path; a link counts, wherever it points. */
@@ -229,7 +230,7 @@ public final class Host {
         } catch (NoSuchFileException | NotDirectoryException e) {
             return Optional.empty();
         } catch (IOException e) {
-            throw new InputException(oneLine("cannot read " + path(hostPath) + ": " + reason(e)));
+            throw new InputException(Quote.line("cannot read " + path(hostPath) + ": " + reason(e)));
         }
     }
 
@@ -249,7 +250,7 @@ public final class Host {
         } catch (NotLinkException | NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {
-            throw new UncheckedIOException(oneLine("cannot read link " + path(hostPath) + ": " + reason(e)), e);
+            throw new UncheckedIOException(Quote.line("cannot read link " + path(hostPath) + ": " + reason(e)), e);
         }
     }
 
@@ -258,7 +259,7 @@ public final class Host {
         try {
             Files.createSymbolicLink(unfollowed(hostPath), Path.of(target));
         } catch (IOException e) {
-            throw new UncheckedIOException(oneLine("cannot create link " + path(hostPath) + ": " + reason(e)), e);
+            throw new UncheckedIOException(Quote.line("cannot create link " + path(hostPath) + ": " + reason(e)), e);
         }
     }
 
@@ -272,7 +273,7 @@ public final class Host {
         } catch (NoSuchFileException | NotDirectoryException e) {
             return List.of();
         } catch (IOException e) {
-            throw new InputException(oneLine("cannot list " + path(hostDir) + ": " + reason(e)));
+            throw new InputException(Quote.line("cannot list " + path(hostDir) + ": " + reason(e)));
         }
         names.sort(null);
         return names;
@@ -302,7 +303,7 @@ public final class Host {
         } catch (Refused e) {
             throw new InputException(e.getMessage());
         } catch (IOException e) {
-            throw new InputException(oneLine("cannot write " + path(hostPath) + ": " + reason(e)));
+            throw new InputException(Quote.line("cannot write " + path(hostPath) + ": " + reason(e)));
         }
     }
 
@@ -323,7 +324,7 @@ public final class Host {
         } catch (Refused e) {
             throw new UncheckedIOException(e.getMessage(), e);
         } catch (IOException e) {
-            throw new UncheckedIOException(oneLine("cannot write " + path(hostPath) + ": " + reason(e)), e);
+            throw new UncheckedIOException(Quote.line("cannot write " + path(hostPath) + ": " + reason(e)), e);
         }
         Path file = target.file();
         Path dir = file.getParent();
@@ -356,13 +357,13 @@ public final class Host {
             try {
                 Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
-                throw new InputException(oneLine("cannot replace " + file + " atomically: " + reason(e)));
+                throw new InputException(Quote.line("cannot replace " + file + " atomically: " + reason(e)));
             }
             temp = null;
             syncDirectory(dir);
             return true;
         } catch (IOException e) {
-            throw new UncheckedIOException(oneLine("cannot write " + file + ": " + reason(e)), e);
+            throw new UncheckedIOException(Quote.line("cannot write " + file + ": " + reason(e)), e);
         } finally {
             if (temp != null) {
                 try {
@@ -433,7 +434,7 @@ public final class Host {
         try {
             Files.deleteIfExists(unfollowed(hostPath));
         } catch (IOException e) {
-            throw new UncheckedIOException(oneLine("cannot remove " + path(hostPath) + ": " + reason(e)), e);
+            throw new UncheckedIOException(Quote.line("cannot remove " + path(hostPath) + ": " + reason(e)), e);
         }
     }
 
@@ -476,7 +477,7 @@ public final class Host {
         } catch (Refused e) {
             throw new UncheckedIOException(e.getMessage(), e);
         } catch (IOException e) {
-            throw new UncheckedIOException(oneLine("cannot lock " + file + ": " + reason(e)), e);
+            throw new UncheckedIOException(Quote.line("cannot lock " + file + ": " + reason(e)), e);
         }
     }
 
@@ -520,7 +521,7 @@ public final class Host {
         private static final long serialVersionUID = 1L;
 
         Refused(String message) {
-            super(oneLine(message + "; left unchanged"));
+            super(Quote.line(message + "; left unchanged"));
         }
     }
 
@@ -741,7 +742,7 @@ public final class Host {
 
     private static void requireAbsolute(String hostPath) {
         if (!hostPath.startsWith("/")) {
-            throw new IllegalArgumentException("host path must be absolute: " + oneLine(hostPath));
+            throw new IllegalArgumentException("host path must be absolute: " + Quote.line(hostPath));
         }
     }
 
@@ -752,33 +753,6 @@ public final class Host {
         } catch (IOException ignored) {
             // Some file systems refuse to sync a directory; the rename is still atomic.
         }
-    }
-
-    /**
-     * Text made fit for a one-line message: control characters, which a file name or a file's
-     * contents may hold, are shown escaped ({@code \n}, {@code \t}, {@code \x00}).
-     */
-    public static String oneLine(String text) {
-        StringBuilder out = null;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c >= 0x20 && c != 0x7f) {
-                if (out != null) {
-                    out.append(c);
-                }
-                continue;
-            }
-            if (out == null) {
-                out = new StringBuilder(text.length() + 8).append(text, 0, i);
-            }
-            out.append(switch (c) {
-                case '\n' -> "\\n";
-                case '\r' -> "\\r";
-                case '\t' -> "\\t";
-                default -> String.format("\\x%02x", (int) c);
-            });
-        }
-        return out == null ? text : out.toString();
     }
 
     /** The OS's reason for a failed file operation, without the Java exception class. */

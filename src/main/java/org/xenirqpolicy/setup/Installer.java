@@ -33,7 +33,7 @@ public final class Installer {
         // A link is edited at its target; a masked file (a link to /dev/null), a dangling link
         // and anything else that is not a regular file are refused before anything is written.
         String edited = host.replaceableTarget(sysconfig);
-        String shown = edited.equals(sysconfig) ? sysconfig : sysconfig + " (a link to " + Host.oneLine(edited) + ")";
+        String shown = edited.equals(sysconfig) ? sysconfig : sysconfig + " (a link to " + Quote.line(edited) + ")";
         String text = host.read(sysconfig).orElse(null);
         Optional<InstallState> previous = host.read(InstallState.PATH).flatMap(InstallState::parse);
         IrqbalanceArgs.Decision decision = IrqbalanceArgs.redoingAMisreadEdit(text, IrqbalanceArgs.install(text),
@@ -60,22 +60,22 @@ public final class Installer {
                             + Quote.of(other.path()) + ", which holds a NUL byte; left unchanged");
                 }
                 if (!other.path().startsWith("/") || !isDirectory(host, other.path(), sysconfig)) {
-                    return new Report(List.of(sysconfig + ": irqbalance already runs the policy script " + Host.oneLine(other.path())
+                    return new Report(List.of(sysconfig + ": irqbalance already runs the policy script " + Quote.line(other.path())
                             + "; left unchanged. To run both, put both in one directory, set --policyscript to it and"
                             + " run 'xen-irq-policy install' again"), true);
                 }
                 String link = other.path().replaceAll("/+$", "") + "/" + LINK_NAME;
                 Optional<String> target = host.linkTarget(link);
                 if (target.isEmpty() && host.exists(link)) {
-                    throw new InputException(Host.oneLine(link) + " exists and is not our link; left unchanged");
+                    throw new InputException(Quote.line(link) + " exists and is not our link; left unchanged");
                 }
                 if (target.isEmpty()) {
                     saveState(host, new InstallState(previous.flatMap(InstallState::edit), Optional.of(link)));
                     host.symlink(link, IrqbalanceArgs.HOOK);
-                    lines.add(Host.oneLine(other.path()) + ": added the link " + LINK_NAME + " -> " + IrqbalanceArgs.HOOK
+                    lines.add(Quote.line(other.path()) + ": added the link " + LINK_NAME + " -> " + IrqbalanceArgs.HOOK
                             + " to irqbalance's policy directory");
                 } else {
-                    lines.add(Host.oneLine(other.path()) + ": irqbalance's policy directory already holds " + Host.oneLine(link));
+                    lines.add(Quote.line(other.path()) + ": irqbalance's policy directory already holds " + Quote.line(link));
                 }
             }
         }
@@ -100,7 +100,7 @@ public final class Installer {
                 return;
             }
             boolean link = !target.equals(sysconfig);
-            String shown = link ? sysconfig + " (a link to " + Host.oneLine(target) + ")" : sysconfig;
+            String shown = link ? sysconfig + " (a link to " + Quote.line(target) + ")" : sysconfig;
             host.read(sysconfig).ifPresent(text -> {
                 String restored = IrqbalanceArgs.uninstall(text, edit);
                 if (restored == null && !link) {
@@ -137,8 +137,8 @@ public final class Installer {
         try {
             return host.isDirectory(path);
         } catch (InvalidPathException e) {
-            throw new InputException(file + ": the policy path '" + Host.oneLine(path) + "' in " + IrqbalanceArgs.VARIABLE
-                    + " is not a usable path (" + Host.oneLine(e.getReason()) + "); left unchanged");
+            throw new InputException(file + ": the policy path '" + Quote.line(path) + "' in " + IrqbalanceArgs.VARIABLE
+                    + " is not a usable path (" + Quote.line(e.getReason()) + "); left unchanged");
         }
     }
 
