@@ -11,6 +11,7 @@ import org.xenirqpolicy.model.Selector;
 import org.xenirqpolicy.model.Strategy;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
 
 /** Option groups shared by the commands, as picocli mixins. */
 final class Options {
@@ -103,7 +104,7 @@ final class Options {
                 return Strategy.parse(value);
             } catch (InputException e) {
                 // picocli shows a TypeConversionException's message as it is, and wraps anything else.
-                throw new picocli.CommandLine.TypeConversionException(e.getMessage());
+                throw new TypeConversionException(e.getMessage());
             }
         }
     }

@@ -1,6 +1,5 @@
 package org.xenirqpolicy.engine;
 
-import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -225,7 +224,7 @@ public final class Engine {
         if (changed) {
             try {
                 lock.mark(ProcessHandle.current().pid() + " " + System.nanoTime() + "\n");
-            } catch (IOException e) {
+            } catch (UncheckedIOException e) {
                 // Then the next apply that overlaps this one may repeat some of its writes: harmless.
             }
         }

@@ -27,6 +27,7 @@ import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -52,6 +53,13 @@ import org.xenirqpolicy.model.Quote;
  * symbolic links are followed within the root, an absolute link target is taken from the root and
  * {@code ..} never climbs above it, so nothing outside the root is read or written. On {@code /}
  * the kernel resolves paths itself and none of that costs anything.
+ * <p>
+ * Errors, one rule for every method: a file that does not exist is an answer (an empty
+ * {@code Optional}, an empty list, false), not an error. A file that exists but cannot be read,
+ * listed or stat'ed is bad input, an {@link InputException}, since every command reads before it
+ * writes. A write, link, removal or lock that fails is an {@link UncheckedIOException} whose
+ * cause is the OS's error. Both carry one line naming the file and the OS's reason; no method
+ * throws a checked exception.
  */
 public final class Host {
     /** The kernel's limit on links followed in one path (MAXSYMLINKS): more is a loop. */
@@ -152,6 +160,19 @@ public final class Host {
         }
     }
 
+    /**
+     * The contents of a file, or empty if it does not exist or cannot be read: for one IRQ's
+     * attributes, where a read that fails (EIO, a race with the IRQ going away) makes that
+     * attribute unknown, not the whole host unreadable.
+     */
+    public Optional<String> readIfReadable(String hostPath) {
+        try {
+            return Optional.of(new String(readBytes(hostPath), StandardCharsets.ISO_8859_1));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
     private byte[] readBytes(String hostPath) throws IOException {
         if (realRoot) {
             return Files.readAllBytes(path(hostPath));
@@ -224,7 +245,7 @@ public final class Host {
      * When the file at the host path was last modified (a link itself, not its target), or empty
      * if nothing is there: a request file may be answered between the listing and this.
      */
-    public Optional<java.time.Instant> modified(String hostPath) {
+    public Optional<Instant> modified(String hostPath) {
         try {
             return Optional.of(Files.getLastModifiedTime(unfollowed(hostPath), LinkOption.NOFOLLOW_LINKS).toInstant());
         } catch (NoSuchFileException | NotDirectoryException e) {
@@ -282,10 +303,17 @@ public final class Host {
     /**
      * Writes a kernel attribute such as {@code /proc/irq/N/smp_affinity_list} in place, in one
      * write, never creating it: a missing file means the IRQ is gone, and must stay gone.
+     *
+     * @return false, writing nothing, if the file does not exist
      */
-    public void writeInPlace(String hostPath, String content) throws IOException {
+    public boolean writeInPlace(String hostPath, String content) {
         try (FileChannel out = openWithinRoot(hostPath, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
             out.write(ByteBuffer.wrap(content.getBytes(StandardCharsets.ISO_8859_1)));
+            return true;
+        } catch (NoSuchFileException e) {
+            return false;
+        } catch (IOException e) {
+            throw new UncheckedIOException(Quote.line("cannot write " + path(hostPath) + ": " + reason(e)), e);
         }
     }
 
@@ -469,7 +497,7 @@ public final class Host {
                 if (waited) {
                     lock = channel.lock();
                 }
-                return new HostLock(channel, lock, waited);
+                return new HostLock(file, channel, lock, waited);
             } catch (IOException | RuntimeException e) {
                 channel.close();
                 throw e;
@@ -481,8 +509,8 @@ public final class Host {
         }
     }
 
-    /** An exclusive lock held on a file; closing it releases the lock. */
-    public record HostLock(FileChannel channel, FileLock lock, boolean waited) implements AutoCloseable {
+    /** An exclusive lock held on a file (named in messages as {@code file}); closing it releases the lock. */
+    public record HostLock(Path file, FileChannel channel, FileLock lock, boolean waited) implements AutoCloseable {
         /**
          * What the lock file says, read through the lock's own channel: the lock is a POSIX
          * record lock, which closing any other descriptor of the file would release.
@@ -493,14 +521,18 @@ public final class Host {
                 channel.read(text, 0);
                 return new String(text.array(), 0, text.position(), StandardCharsets.ISO_8859_1);
             } catch (IOException e) {
-                return "";
+                throw new UncheckedIOException(Quote.line("cannot read " + file + ": " + reason(e)), e);
             }
         }
 
         /** Replaces what the lock file says, for the next holder to compare (see the engine's apply). */
-        public void mark(String text) throws IOException {
-            channel.truncate(0);
-            channel.write(ByteBuffer.wrap(text.getBytes(StandardCharsets.ISO_8859_1)), 0);
+        public void mark(String text) {
+            try {
+                channel.truncate(0);
+                channel.write(ByteBuffer.wrap(text.getBytes(StandardCharsets.ISO_8859_1)), 0);
+            } catch (IOException e) {
+                throw new UncheckedIOException(Quote.line("cannot write " + file + ": " + reason(e)), e);
+            }
         }
 
         @Override

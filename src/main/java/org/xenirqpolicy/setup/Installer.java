@@ -45,8 +45,8 @@ public final class Installer {
             case IrqbalanceArgs.Decision.Write w -> {
                 // The state first: a crash between the two leaves an undo for an edit not made,
                 // which uninstall skips, never an edit without its undo.
-                saveState(host, new InstallState(Optional.of(w.edit()), previous.flatMap(InstallState::policyLink)));
-                host.writeAtomically(sysconfig, w.text().getBytes(StandardCharsets.ISO_8859_1), "rw-r--r--");
+                changeWithState(host, new InstallState(Optional.of(w.edit()), previous.flatMap(InstallState::policyLink)),
+                        () -> host.writeAtomically(sysconfig, w.text().getBytes(StandardCharsets.ISO_8859_1), "rw-r--r--"));
                 lines.add(shown + ": " + (w.edit().createdFile()
                         ? "created, with " + IrqbalanceArgs.OUR_ARG + " in " + IrqbalanceArgs.VARIABLE
                         : w.replacedSeed()
@@ -70,8 +70,8 @@ public final class Installer {
                     throw new InputException(Quote.line(link) + " exists and is not our link; left unchanged");
                 }
                 if (target.isEmpty()) {
-                    saveState(host, new InstallState(previous.flatMap(InstallState::edit), Optional.of(link)));
-                    host.symlink(link, IrqbalanceArgs.HOOK);
+                    changeWithState(host, new InstallState(previous.flatMap(InstallState::edit), Optional.of(link)),
+                            () -> host.symlink(link, IrqbalanceArgs.HOOK));
                     lines.add(Quote.line(other.path()) + ": added the link " + LINK_NAME + " -> " + IrqbalanceArgs.HOOK
                             + " to irqbalance's policy directory");
                 } else {
@@ -160,7 +160,31 @@ public final class Installer {
         }
     }
 
-    private static void saveState(Host host, InstallState state) {
-        host.writeAtomically(InstallState.PATH, state.format().getBytes(StandardCharsets.ISO_8859_1), "rw-r--r--");
+    /**
+     * Records the undo, then makes the change. A change that fails takes its record back, so
+     * that a failed install (exit status 2, "nothing was written") leaves the state file as it
+     * was; if even that fails, the record names an edit not made, which uninstall skips.
+     */
+    private static void changeWithState(Host host, InstallState state, Runnable change) {
+        Optional<String> before = host.read(InstallState.PATH);
+        saveState(host, state.format());
+        try {
+            change.run();
+        } catch (RuntimeException e) {
+            try {
+                if (before.isPresent()) {
+                    saveState(host, before.get());
+                } else {
+                    host.delete(InstallState.PATH);
+                }
+            } catch (RuntimeException notUndone) {
+                e.addSuppressed(notUndone);
+            }
+            throw e;
+        }
+    }
+
+    private static void saveState(Host host, String state) {
+        host.writeAtomically(InstallState.PATH, state.getBytes(StandardCharsets.ISO_8859_1), "rw-r--r--");
     }
 }
