@@ -1,7 +1,6 @@
 package org.xenirqpolicy.apply;
 
-import java.io.IOException;
-import java.nio.file.NoSuchFileException;
+import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -83,8 +82,7 @@ public final class Activator {
             // write of ours agree. A CPU the kernel refuses reads back wrong both times.
             Optional<CpuSet> after = Optional.empty();
             for (int attempt = 0; attempt < 2; attempt++) {
-                host.writeInPlace(path, p.cpu() + "\n");
-                after = readAffinity(host, path);
+                after = host.writeInPlace(path, p.cpu() + "\n") ? readAffinity(host, path) : Optional.empty();
                 if (after.isEmpty() || after.get().equals(want)) {
                     break;
                 }
@@ -94,13 +92,12 @@ public final class Activator {
             }
             if (!after.get().equals(want)) {
                 return new Outcome(p, before, Outcome.Change.FAILED,
-                        "reads back " + show(after.get()) + " after writing " + p.cpu());
+                        "reads back " + after.get().toListOr("nothing") + " after writing " + p.cpu());
             }
             return new Outcome(p, before, Outcome.Change.CHANGED, "");
-        } catch (NoSuchFileException e) {
-            return new Outcome(p, before, Outcome.Change.VANISHED, "");
-        } catch (IOException e) {
-            return new Outcome(p, before, Outcome.Change.FAILED, "cannot write " + path + ": " + Host.reason(e));
+        } catch (UncheckedIOException e) {
+            // Named by its host path, as the plan and the other outcomes name it.
+            return new Outcome(p, before, Outcome.Change.FAILED, "cannot write " + path + ": " + Host.reason(e.getCause()));
         } catch (InputException e) {
             return new Outcome(p, before, Outcome.Change.FAILED, e.getMessage());
         }
@@ -115,9 +112,5 @@ public final class Activator {
                 return CpuSet.empty();
             }
         });
-    }
-
-    private static String show(CpuSet cpus) {
-        return cpus.isEmpty() ? "nothing" : cpus.toList();
     }
 }

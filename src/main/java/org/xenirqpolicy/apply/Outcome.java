@@ -1,5 +1,6 @@
 package org.xenirqpolicy.apply;
 
+import java.util.List;
 import org.xenirqpolicy.model.CpuSet;
 import org.xenirqpolicy.plan.Placement;
 
@@ -23,5 +24,17 @@ public record Outcome(Placement placement, CpuSet before, Change change, String 
         VANISHED,
         /** The kernel refused the write, or read back something else. */
         FAILED
+    }
+
+    /** The outcomes counted by kind; a dry run's would-be moves count as changed. */
+    public record Tally(int changed, int unchanged, int vanished, int failed) {
+        public static Tally of(List<Outcome> outcomes) {
+            int[] n = new int[Change.values().length];
+            for (Outcome o : outcomes) {
+                n[o.change().ordinal()]++;
+            }
+            return new Tally(n[Change.CHANGED.ordinal()] + n[Change.WOULD_CHANGE.ordinal()], n[Change.UNCHANGED.ordinal()],
+                    n[Change.VANISHED.ordinal()], n[Change.FAILED.ordinal()]);
+        }
     }
 }

@@ -164,10 +164,10 @@ public final class Checks {
         }
         Optional<String> dir = IrqbalanceArgs.policyAsSystemdReads(text).filter(in.policyDirsWithOurLink()::contains);
         if (dir.isPresent()) {
-            return new Check(name, true, file + " passes irqbalance the policy directory " + Host.oneLine(dir.get())
+            return new Check(name, true, file + " passes irqbalance the policy directory " + Quote.line(dir.get())
                     + ", which holds our link " + Installer.LINK_NAME + " -> " + IrqbalanceArgs.HOOK);
         }
-        return new Check(name, false, Host.oneLine(file + problem.get()));
+        return new Check(name, false, Quote.line(file + problem.get()));
     }
 
     static Check hookRunning(Inputs in) {
@@ -189,7 +189,7 @@ public final class Checks {
         Process first = in.irqbalance().get(0);
         String policy = IrqbalanceArgs.policyScript(first.args());
         return new Check(name, true, "irqbalance (PID " + first.pid() + ") runs "
-                + (policy.equals(IrqbalanceArgs.HOOK) ? IrqbalanceArgs.HOOK : "the policy directory " + Host.oneLine(policy)));
+                + (policy.equals(IrqbalanceArgs.HOOK) ? IrqbalanceArgs.HOOK : "the policy directory " + Quote.line(policy)));
     }
 
     static Check irqbalanceActive(Inputs in) {
@@ -241,7 +241,7 @@ public final class Checks {
     static Check planFresh(Inputs in) {
         String name = "plan-fresh";
         if (in.status().isEmpty()) {
-            return new Check(name, false, Host.oneLine(in.statusError()));
+            return new Check(name, false, Quote.line(in.statusError()));
         }
         Engine.Planned planned = in.status().get().planned();
         if (planned.previous().isEmpty() && in.planFileExists()) {
@@ -262,7 +262,7 @@ public final class Checks {
     static Check placement(Inputs in) {
         String name = "placement";
         if (in.status().isEmpty()) {
-            return new Check(name, false, Host.oneLine(in.statusError()));
+            return new Check(name, false, Quote.line(in.statusError()));
         }
         Engine.Status status = in.status().get();
         if (!status.againstAppliedPlan()) {
@@ -278,11 +278,11 @@ public final class Checks {
         }
         List<String> named = new ArrayList<>();
         for (Engine.Misplaced m : misplaced.subList(0, Math.min(NAMED, misplaced.size()))) {
-            String on = m.irq().affinity().isEmpty() ? "none" : m.irq().affinity().toList();
+            String on = m.irq().affinity().toListOr("none");
             named.add(m.irq().irq() + " " + m.irq().name() + " on " + on + ", planned " + m.plannedCpu());
         }
         String more = misplaced.size() > NAMED ? "; and " + (misplaced.size() - NAMED) + " more" : "";
-        return new Check(name, false, Host.oneLine(misplaced.size() + " of " + total + " event-channel IRQs are not on their planned CPU: "
+        return new Check(name, false, Quote.line(misplaced.size() + " of " + total + " event-channel IRQs are not on their planned CPU: "
                 + String.join("; ", named) + more));
     }
 
@@ -305,7 +305,7 @@ public final class Checks {
         if (late == 0) {
             return new Check(name, true, in.requests().size() + " request(s) from the hook waiting, the oldest for " + waited + " s");
         }
-        return new Check(name, false, Host.oneLine(late + " request(s) from the hook waited more than " + REQUEST_PATIENCE.toSeconds()
+        return new Check(name, false, Quote.line(late + " request(s) from the hook waited more than " + REQUEST_PATIENCE.toSeconds()
                 + " s, the oldest " + oldest.path() + " for " + waited + " s: is xen-irq-policy.path active?"));
     }
 }

@@ -2,16 +2,8 @@ package org.xenirqpolicy.classify;
 
 /** What an event channel serves, told from its action name. */
 public sealed interface Device {
-    /** Whether it carries guest traffic; light ones only fill in around the heavy ones. */
-    default boolean heavy() {
-        return false;
-    }
-
     /** A short word for tables: net, block, xenbus, console, evtchn, other. */
     String kind();
-
-    /** tx, rx, or one channel for both. */
-    enum Direction { TX, RX, BOTH }
 
     /**
      * A network queue: netback's {@code vif<dom>.<if>-q<n>-tx|rx}, {@code vif<dom>.<if>-q<n>},
@@ -21,14 +13,8 @@ public sealed interface Device {
      * @param domain    the guest's domain id where the name tells it, else -1
      * @param vif       the interface index within the guest where the name tells it, else -1
      * @param queue     the queue number, or -1 for a single-queue interface
-     * @param direction tx, rx, or BOTH where one channel serves both
      */
-    record NetQueue(String iface, int domain, int vif, int queue, Direction direction) implements Device {
-        @Override
-        public boolean heavy() {
-            return true;
-        }
-
+    record NetQueue(String iface, int domain, int vif, int queue) implements Device {
         @Override
         public String kind() {
             return "net";

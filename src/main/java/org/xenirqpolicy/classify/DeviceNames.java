@@ -20,11 +20,11 @@ public final class DeviceNames {
         String name = comma < 0 ? actions.strip() : actions.substring(0, comma).strip();
         Matcher m = QUEUE.matcher(name);
         if (m.matches()) {
-            return netQueue(m.group(1), Integer.parseInt(m.group(2)), m.group(3));
+            return netQueue(m.group(1), Integer.parseInt(m.group(2)));
         }
         m = SINGLE_QUEUE_VIF.matcher(name);
         if (m.matches()) {
-            return netQueue(m.group(1), -1, m.group(2));
+            return netQueue(m.group(1), -1);
         }
         if (name.equals("blkif-backend") || name.equals("blkif")) {
             return new Device.Block();
@@ -41,9 +41,8 @@ public final class DeviceNames {
         return new Device.Other();
     }
 
-    private static Device netQueue(String iface, int queue, String direction) {
-        Device.Direction dir = direction == null ? Device.Direction.BOTH
-                : direction.equals("tx") ? Device.Direction.TX : Device.Direction.RX;
+    /** The -tx/-rx suffix only tells which half of the queue's pair: both are placed alike. */
+    private static Device netQueue(String iface, int queue) {
         Matcher vif = VIF.matcher(iface);
         int domain = -1;
         int index = -1;
@@ -51,6 +50,6 @@ public final class DeviceNames {
             domain = Integer.parseInt(vif.group(1));
             index = Integer.parseInt(vif.group(2));
         }
-        return new Device.NetQueue(iface, domain, index, queue, dir);
+        return new Device.NetQueue(iface, domain, index, queue);
     }
 }

@@ -52,7 +52,7 @@ final class ApplyCommand implements Callable<Integer>, Log.User {
             } else {
                 ApplyReports.text(applied, log);
             }
-            status = ApplyReports.failed(applied) ? Main.PARTIAL_FAILURE : 0;
+            status = applied.failed() ? Main.PARTIAL_FAILURE : 0;
         } catch (InputException | UncheckedIOException e) {
             // Refused before anything was written, and so is the record: check's plan check
             // meets the same bad input and says so.

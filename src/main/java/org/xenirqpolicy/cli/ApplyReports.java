@@ -6,34 +6,16 @@ import java.util.List;
 import java.util.Map;
 import org.xenirqpolicy.apply.Outcome;
 import org.xenirqpolicy.engine.Engine;
-import org.xenirqpolicy.model.CpuSet;
 import org.xenirqpolicy.plan.Placement;
 
 /**
  * Renders what apply did. As the service runs it, the journal gets one summary line (info) and
  * one line per failure (error); the moves are details (debug), printed with --verbose. A dry run
- * lists what would move as information, since that list is what it is asked for.
+ * lists what would move as information, since that list is what it is asked for. The exit
+ * status is the engine's verdict, {@code Engine.Applied.failed}, not this rendering's.
  */
 final class ApplyReports {
     private ApplyReports() {
-    }
-
-    /** The outcomes counted by kind. */
-    record Tally(int changed, int unchanged, int vanished, int failed) {
-        static Tally of(List<Outcome> outcomes) {
-            int[] n = new int[Outcome.Change.values().length];
-            for (Outcome o : outcomes) {
-                n[o.change().ordinal()]++;
-            }
-            return new Tally(n[Outcome.Change.CHANGED.ordinal()] + n[Outcome.Change.WOULD_CHANGE.ordinal()],
-                    n[Outcome.Change.UNCHANGED.ordinal()], n[Outcome.Change.VANISHED.ordinal()],
-                    n[Outcome.Change.FAILED.ordinal()]);
-        }
-    }
-
-    /** Whether apply's exit status is 1: an IRQ failed, or the plan could not be saved. */
-    static boolean failed(Engine.Applied applied) {
-        return Tally.of(applied.outcomes()).failed() > 0 || applied.saveError() != null;
     }
 
     /** The errors, on standard error whatever the format. */
@@ -51,7 +33,7 @@ final class ApplyReports {
     static void text(Engine.Applied applied, Log log) {
         for (Outcome o : applied.outcomes()) {
             Placement p = o.placement();
-            String what = p.irq() + " " + p.name() + ": " + list(o.before()) + " -> " + p.cpu();
+            String what = p.irq() + " " + p.name() + ": " + o.before().toListOr("none") + " -> " + p.cpu();
             switch (o.change()) {
                 case CHANGED -> log.debug("moved " + what);
                 case WOULD_CHANGE -> log.info("would move " + what);
@@ -73,7 +55,7 @@ final class ApplyReports {
      * without event channels, where noteNoEventChannels said all there is.
      */
     static String summary(Engine.Applied applied) {
-        Tally t = Tally.of(applied.outcomes());
+        Outcome.Tally t = applied.tally();
         String strategy = applied.planned().plan().strategy().id();
         boolean dryRun = applied.dryRun();
         List<String> parts = new ArrayList<>();
@@ -127,7 +109,7 @@ final class ApplyReports {
         json.put("moves", moves);
         json.put("gone", gone);
         json.put("failures", failures);
-        Tally t = Tally.of(applied.outcomes());
+        Outcome.Tally t = applied.tally();
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("eventChannels", applied.planned().irqs().size());
         summary.put("moved", t.changed());
@@ -143,9 +125,5 @@ final class ApplyReports {
 
     private static String saveErrorText(String saveError) {
         return "the IRQs are placed but the plan was not saved, so the irqbalance hook falls back to its own rule: " + saveError;
-    }
-
-    private static String list(CpuSet cpus) {
-        return cpus.isEmpty() ? "none" : cpus.toList();
     }
 }

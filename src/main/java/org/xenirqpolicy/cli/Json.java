@@ -1,6 +1,7 @@
 package org.xenirqpolicy.cli;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /** Writes maps, lists, strings, numbers, booleans and null as JSON; enough for our reports. */
@@ -26,7 +27,7 @@ final class Json {
             case null -> out.append("null");
             case String s -> string(s, out);
             case Boolean b -> out.append(b);
-            case Double d -> out.append(d.isNaN() || d.isInfinite() ? "null" : String.format(java.util.Locale.ROOT, "%.4f", d));
+            case Double d -> out.append(d.isNaN() || d.isInfinite() ? "null" : String.format(Locale.ROOT, "%.4f", d));
             case Number n -> out.append(n);
             case Map<?, ?> map -> {
                 out.append('{');

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -75,7 +76,7 @@ public final class Main implements Runnable {
         return commandLine(COMMANDS.keySet());
     }
 
-    private static CommandLine commandLine(java.util.Collection<String> names) {
+    private static CommandLine commandLine(Collection<String> names) {
         CommandLine cli = new CommandLine(new Main());
         for (String name : names) {
             cli.addSubcommand(name, COMMANDS.get(name).get());

@@ -1,11 +1,17 @@
 package org.xenirqpolicy.cli;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import org.xenirqpolicy.engine.Engine;
 import org.xenirqpolicy.host.Host;
+import org.xenirqpolicy.model.InputException;
+import org.xenirqpolicy.model.Selector;
 import org.xenirqpolicy.model.Strategy;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
 
 /** Option groups shared by the commands, as picocli mixins. */
 final class Options {
@@ -29,7 +35,7 @@ final class Options {
         Host hostToChange(String command, String writes) {
             Host host = host();
             rootNeeded(command, writes, host.isRealRoot(), Host.effectiveUid()).ifPresent(message -> {
-                throw new org.xenirqpolicy.model.InputException(message);
+                throw new InputException(message);
             });
             return host;
         }
@@ -39,10 +45,10 @@ final class Options {
      * Why a command that writes {@code writes} cannot run: on the real root with an effective
      * uid other than 0. An unknown uid (-1) refuses nothing.
      */
-    static java.util.Optional<String> rootNeeded(String command, String writes, boolean realRoot, int effectiveUid) {
+    static Optional<String> rootNeeded(String command, String writes, boolean realRoot, int effectiveUid) {
         return realRoot && effectiveUid > 0
-                ? java.util.Optional.of(command + " must run as root (it writes " + writes + ")")
-                : java.util.Optional.empty();
+                ? Optional.of(command + " must run as root (it writes " + writes + ")")
+                : Optional.empty();
     }
 
     static final class Planning {
@@ -74,7 +80,7 @@ final class Options {
     /** A --sample value, from 0 to 600 seconds. */
     static int checkedSample(int seconds) {
         if (seconds < 0 || seconds > 600) {
-            throw new org.xenirqpolicy.model.InputException("--sample: " + seconds + " is not from 0 to 600 seconds");
+            throw new InputException("--sample: " + seconds + " is not from 0 to 600 seconds");
         }
         return seconds;
     }
@@ -83,10 +89,10 @@ final class Options {
      * IRQ arguments: numbers, dom:N or globs on names, as in EXCLUDE=; a bad one is an input
      * error naming it, before anything is read.
      */
-    static java.util.List<org.xenirqpolicy.model.Selector> irqSelectors(java.util.List<String> args) {
-        java.util.List<org.xenirqpolicy.model.Selector> selectors = new java.util.ArrayList<>();
+    static List<Selector> irqSelectors(List<String> args) {
+        List<Selector> selectors = new ArrayList<>();
         for (String a : args) {
-            selectors.add(org.xenirqpolicy.model.Selector.parse(a));
+            selectors.add(Selector.parse(a));
         }
         return selectors;
     }
@@ -96,9 +102,9 @@ final class Options {
         public Strategy convert(String value) {
             try {
                 return Strategy.parse(value);
-            } catch (org.xenirqpolicy.model.InputException e) {
+            } catch (InputException e) {
                 // picocli shows a TypeConversionException's message as it is, and wraps anything else.
-                throw new picocli.CommandLine.TypeConversionException(e.getMessage());
+                throw new TypeConversionException(e.getMessage());
             }
         }
     }

@@ -10,9 +10,9 @@ import java.util.Set;
 import java.util.function.IntPredicate;
 import org.xenirqpolicy.classify.EventChannel;
 import org.xenirqpolicy.engine.Engine;
-import org.xenirqpolicy.model.CpuSet;
 import org.xenirqpolicy.model.Quote;
 import org.xenirqpolicy.model.Selector;
+import org.xenirqpolicy.plan.CpuShare;
 import org.xenirqpolicy.plan.Placement;
 import org.xenirqpolicy.read.HostSnapshot;
 import org.xenirqpolicy.read.InterruptsTable;
@@ -87,8 +87,8 @@ final class Reports {
         out.append('\n');
         List<String[]> cpus = new ArrayList<>();
         cpus.add(new String[] {"CPU", "IRQS", planned.sampledSeconds() > 0 ? "SHARE(" + planned.sampledSeconds() + "s)" : "SHARE"});
-        for (Map<String, Object> cpu : perCpu(planned)) {
-            cpus.add(new String[] {cpu.get("cpu").toString(), cpu.get("irqs").toString(), percent((Double) cpu.get("share"))});
+        for (CpuShare cpu : planned.cpuShares()) {
+            cpus.add(new String[] {String.valueOf(cpu.cpu()), String.valueOf(cpu.irqs()), percent(cpu.share())});
         }
         table(cpus, out, 0, 1, 2);
         return out.toString();
@@ -106,7 +106,16 @@ final class Reports {
             irqs.add(row);
         }
         json.put("irqs", irqs);
-        json.put("cpus", perCpu(planned));
+        List<Object> cpus = new ArrayList<>();
+        for (CpuShare cpu : planned.cpuShares()) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("cpu", cpu.cpu());
+            row.put("irqs", cpu.irqs());
+            row.put("interrupts", cpu.interrupts());
+            row.put("share", cpu.share());
+            cpus.add(row);
+        }
+        json.put("cpus", cpus);
         return json;
     }
 
@@ -119,9 +128,9 @@ final class Reports {
     private static String header(Engine.Planned planned) {
         HostSnapshot h = planned.snapshot();
         return "strategy " + planned.plan().strategy().id() + " on CPUs " + planned.plan().usable().toList()
-                + " (online " + list(h.online()) + ", banned for irqbalance " + list(h.irqbalanceBanned())
-                + ", isolated " + list(h.isolated()) + (h.nohzFull().isEmpty() ? "" : ", nohz_full " + list(h.nohzFull()))
-                + (h.settings().cpus().isEmpty() ? "" : ", CPUS= " + list(h.settings().cpus()))
+                + " (online " + h.online().toListOr("none") + ", banned for irqbalance " + h.irqbalanceBanned().toListOr("none")
+                + ", isolated " + h.isolated().toListOr("none") + (h.nohzFull().isEmpty() ? "" : ", nohz_full " + h.nohzFull().toListOr("none"))
+                + (h.settings().cpus().isEmpty() ? "" : ", CPUS= " + h.settings().cpus().toListOr("none"))
                 + "); " + planned.irqs().size() + " event-channel IRQs"
                 + (planned.excluded().isEmpty() ? "" : ", " + planned.excluded().size() + " excluded");
     }
@@ -141,31 +150,6 @@ final class Reports {
         json.put("appliedPlanUsable", planned.previous().map(p -> (Object) p.usable().toList()).orElse(null));
         json.put("appliedPlanStale", planned.appliedPlanStale());
         return json;
-    }
-
-    /** Per usable CPU: how many IRQs the plan puts there and their share of the counted interrupts. */
-    private static List<Map<String, Object>> perCpu(Engine.Planned planned) {
-        CpuSet usable = planned.plan().usable();
-        int[] count = new int[usable.size()];
-        long[] weight = new long[usable.size()];
-        long total = 0;
-        for (Placement p : planned.plan().placements()) {
-            int i = usable.indexOf(p.cpu());
-            long w = planned.weights().getOrDefault(p.irq(), 0L);
-            count[i]++;
-            weight[i] += w;
-            total += w;
-        }
-        List<Map<String, Object>> rows = new ArrayList<>();
-        for (int i = 0; i < usable.size(); i++) {
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("cpu", usable.get(i));
-            row.put("irqs", count[i]);
-            row.put("interrupts", weight[i]);
-            row.put("share", total == 0 ? Double.NaN : weight[i] / (double) total);
-            rows.add(row);
-        }
-        return rows;
     }
 
     // ---- status
@@ -200,7 +184,7 @@ final class Reports {
         if (!excluded.isEmpty()) {
             out.append(excluded.size()).append(" excluded, left where they are:\n");
             for (EventChannel irq : excluded) {
-                out.append("  ").append(irq.irq()).append(' ').append(irq.name()).append(" on ").append(list(irq.affinity()))
+                out.append("  ").append(irq.irq()).append(' ').append(irq.name()).append(" on ").append(irq.affinity().toListOr("none"))
                         .append(", excluded (").append(status.planned().excluded().get(irq.irq())).append(")\n");
             }
         }
@@ -214,7 +198,7 @@ final class Reports {
             out.append(misplaced.size()).append(" not where ").append(against).append(" puts them:\n");
             for (Engine.Misplaced m : misplaced) {
                 out.append("  ").append(m.irq().irq()).append(' ').append(m.irq().name()).append(" on ")
-                        .append(list(m.irq().affinity())).append(", planned ").append(m.plannedCpu()).append('\n');
+                        .append(m.irq().affinity().toListOr("none")).append(", planned ").append(m.plannedCpu()).append('\n');
             }
         }
         return out.toString();
@@ -288,17 +272,13 @@ final class Reports {
 
     /** The affinity as set, and where the kernel says it really runs when that differs. */
     private static String current(EventChannel irq) {
-        String set = list(irq.affinity());
+        String set = irq.affinity().toListOr("none");
         return irq.effective().isEmpty() || irq.effective().equals(irq.affinity()) ? set
                 : set + " (on " + irq.effective().toList() + ")";
     }
 
-    private static String list(CpuSet cpus) {
-        return cpus.isEmpty() ? "none" : cpus.toList();
-    }
-
-    private static String percent(Double share) {
-        return share.isNaN() ? "-" : String.format(Locale.ROOT, "%.1f%%", share * 100);
+    private static String percent(double share) {
+        return Double.isNaN(share) ? "-" : String.format(Locale.ROOT, "%.1f%%", share * 100);
     }
 
     /** Left-aligned columns two spaces apart; the listed columns are right-aligned. */

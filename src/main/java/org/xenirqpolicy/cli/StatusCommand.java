@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.IntPredicate;
 import org.xenirqpolicy.engine.Engine;
+import org.xenirqpolicy.model.InputException;
 import org.xenirqpolicy.model.Selector;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -59,13 +60,13 @@ final class StatusCommand implements Callable<Integer>, Log.User {
 
     private void checkWatch() {
         if (watchSeconds < 1 || watchSeconds > 600) {
-            throw new org.xenirqpolicy.model.InputException("--watch: " + watchSeconds + " is not from 1 to 600 seconds");
+            throw new InputException("--watch: " + watchSeconds + " is not from 1 to 600 seconds");
         }
         if (output.format == Options.Format.json) {
-            throw new org.xenirqpolicy.model.InputException("--watch shows text only, not --format json");
+            throw new InputException("--watch shows text only, not --format json");
         }
         if (sampleSeconds != 0) {
-            throw new org.xenirqpolicy.model.InputException("--watch and --sample exclude each other: the rates are over the --watch interval");
+            throw new InputException("--watch and --sample exclude each other: the rates are over the --watch interval");
         }
     }
 }

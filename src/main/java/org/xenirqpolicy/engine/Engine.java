@@ -21,6 +21,7 @@ import org.xenirqpolicy.model.Exclusions;
 import org.xenirqpolicy.model.InputException;
 import org.xenirqpolicy.model.Selector;
 import org.xenirqpolicy.model.Strategy;
+import org.xenirqpolicy.plan.CpuShare;
 import org.xenirqpolicy.plan.Placement;
 import org.xenirqpolicy.plan.Plan;
 import org.xenirqpolicy.plan.PlanRequest;
@@ -73,6 +74,11 @@ public final class Engine {
         public boolean appliedPlanStale() {
             return previous.isPresent() && !previous.get().usable().equals(plan.usable());
         }
+
+        /** What the plan puts on each usable CPU, counted with these weights. */
+        public List<CpuShare> cpuShares() {
+            return CpuShare.of(plan, weights);
+        }
     }
 
     /**
@@ -81,6 +87,14 @@ public final class Engine {
      */
     public record Applied(Planned planned, List<Outcome> outcomes, boolean planWritten, boolean dryRun,
             String saveError) {
+        public Outcome.Tally tally() {
+            return Outcome.Tally.of(outcomes);
+        }
+
+        /** Whether the apply only partly succeeded: an IRQ failed, or the plan could not be saved. */
+        public boolean failed() {
+            return tally().failed() > 0 || saveError != null;
+        }
     }
 
     /** Where our IRQs are now, per CPU, against the plan. */
@@ -210,7 +224,7 @@ public final class Engine {
         if (changed) {
             try {
                 lock.mark(ProcessHandle.current().pid() + " " + System.nanoTime() + "\n");
-            } catch (java.io.IOException e) {
+            } catch (UncheckedIOException e) {
                 // Then the next apply that overlaps this one may repeat some of its writes: harmless.
             }
         }

@@ -15,6 +15,7 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.NotLinkException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
@@ -26,6 +27,7 @@ import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -40,6 +42,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.xenirqpolicy.model.InputException;
+import org.xenirqpolicy.model.Quote;
 
 /**
  * The machine we read and change, seen through one root directory: {@code /} on a dom0, a
@@ -50,6 +53,13 @@ import org.xenirqpolicy.model.InputException;
  * symbolic links are followed within the root, an absolute link target is taken from the root and
  * {@code ..} never climbs above it, so nothing outside the root is read or written. On {@code /}
  * the kernel resolves paths itself and none of that costs anything.
+ * <p>
+ * Errors, one rule for every method: a file that does not exist is an answer (an empty
+ * {@code Optional}, an empty list, false), not an error. A file that exists but cannot be read,
+ * listed or stat'ed is bad input, an {@link InputException}, since every command reads before it
+ * writes. A write, link, removal or lock that fails is an {@link UncheckedIOException} whose
+ * cause is the OS's error. Both carry one line naming the file and the OS's reason; no method
+ * throws a checked exception.
  */
 public final class Host {
     /** The kernel's limit on links followed in one path (MAXSYMLINKS): more is a loop. */
@@ -74,10 +84,10 @@ public final class Host {
     /** A host rooted at {@code root}, which must be an existing directory. */
     public static Host at(Path root) {
         if (!Files.exists(root)) {
-            throw new InputException(oneLine("root " + root + " does not exist"));
+            throw new InputException(Quote.line("root " + root + " does not exist"));
         }
         if (!Files.isDirectory(root)) {
-            throw new InputException(oneLine("root " + root + " is not a directory"));
+            throw new InputException(Quote.line("root " + root + " is not a directory"));
         }
         return new Host(root.toAbsolutePath().normalize());
     }
@@ -146,7 +156,20 @@ public final class Host {
         } catch (NoSuchFileException | NotDirectoryException e) {
             return Optional.empty();
         } catch (IOException e) {
-            throw new InputException(oneLine("cannot read " + path(hostPath) + ": " + reason(e)));
+            throw new InputException(Quote.line("cannot read " + path(hostPath) + ": " + reason(e)));
+        }
+    }
+
+    /**
+     * The contents of a file, or empty if it does not exist or cannot be read: for one IRQ's
+     * attributes, where a read that fails (EIO, a race with the IRQ going away) makes that
+     * attribute unknown, not the whole host unreadable.
+     */
+    public Optional<String> readIfReadable(String hostPath) {
+        try {
+            return Optional.of(new String(readBytes(hostPath), StandardCharsets.ISO_8859_1));
+        } catch (IOException e) {
+            return Optional.empty();
         }
     }
 
@@ -206,7 +229,7 @@ public final class Host {
 
     /** Like {@link #read} but the file must exist. */
     public String readRequired(String hostPath) {
-        return read(hostPath).orElseThrow(() -> new InputException(oneLine("cannot read " + path(hostPath) + ": no such file")));
+        return read(hostPath).orElseThrow(() -> new InputException(Quote.line("cannot read " + path(hostPath) + ": no such file")));
     }
 
     /** Whether something is at the host path; a link counts, wherever it points. */
@@ -222,13 +245,13 @@ public final class Host {
      * When the file at the host path was last modified (a link itself, not its target), or empty
      * if nothing is there: a request file may be answered between the listing and this.
      */
-    public Optional<java.time.Instant> modified(String hostPath) {
+    public Optional<Instant> modified(String hostPath) {
         try {
             return Optional.of(Files.getLastModifiedTime(unfollowed(hostPath), LinkOption.NOFOLLOW_LINKS).toInstant());
         } catch (NoSuchFileException | NotDirectoryException e) {
             return Optional.empty();
         } catch (IOException e) {
-            throw new InputException(oneLine("cannot read " + path(hostPath) + ": " + reason(e)));
+            throw new InputException(Quote.line("cannot read " + path(hostPath) + ": " + reason(e)));
         }
     }
 
@@ -245,10 +268,10 @@ public final class Host {
     public Optional<String> linkTarget(String hostPath) {
         try {
             return Optional.of(Files.readSymbolicLink(unfollowed(hostPath)).toString());
-        } catch (java.nio.file.NotLinkException | NoSuchFileException e) {
+        } catch (NotLinkException | NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {
-            throw new UncheckedIOException(oneLine("cannot read link " + path(hostPath) + ": " + reason(e)), e);
+            throw new UncheckedIOException(Quote.line("cannot read link " + path(hostPath) + ": " + reason(e)), e);
         }
     }
 
@@ -257,7 +280,7 @@ public final class Host {
         try {
             Files.createSymbolicLink(unfollowed(hostPath), Path.of(target));
         } catch (IOException e) {
-            throw new UncheckedIOException(oneLine("cannot create link " + path(hostPath) + ": " + reason(e)), e);
+            throw new UncheckedIOException(Quote.line("cannot create link " + path(hostPath) + ": " + reason(e)), e);
         }
     }
 
@@ -271,7 +294,7 @@ public final class Host {
         } catch (NoSuchFileException | NotDirectoryException e) {
             return List.of();
         } catch (IOException e) {
-            throw new InputException(oneLine("cannot list " + path(hostDir) + ": " + reason(e)));
+            throw new InputException(Quote.line("cannot list " + path(hostDir) + ": " + reason(e)));
         }
         names.sort(null);
         return names;
@@ -280,10 +303,17 @@ public final class Host {
     /**
      * Writes a kernel attribute such as {@code /proc/irq/N/smp_affinity_list} in place, in one
      * write, never creating it: a missing file means the IRQ is gone, and must stay gone.
+     *
+     * @return false, writing nothing, if the file does not exist
      */
-    public void writeInPlace(String hostPath, String content) throws IOException {
+    public boolean writeInPlace(String hostPath, String content) {
         try (FileChannel out = openWithinRoot(hostPath, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
             out.write(ByteBuffer.wrap(content.getBytes(StandardCharsets.ISO_8859_1)));
+            return true;
+        } catch (NoSuchFileException e) {
+            return false;
+        } catch (IOException e) {
+            throw new UncheckedIOException(Quote.line("cannot write " + path(hostPath) + ": " + reason(e)), e);
         }
     }
 
@@ -301,7 +331,7 @@ public final class Host {
         } catch (Refused e) {
             throw new InputException(e.getMessage());
         } catch (IOException e) {
-            throw new InputException(oneLine("cannot write " + path(hostPath) + ": " + reason(e)));
+            throw new InputException(Quote.line("cannot write " + path(hostPath) + ": " + reason(e)));
         }
     }
 
@@ -322,7 +352,7 @@ public final class Host {
         } catch (Refused e) {
             throw new UncheckedIOException(e.getMessage(), e);
         } catch (IOException e) {
-            throw new UncheckedIOException(oneLine("cannot write " + path(hostPath) + ": " + reason(e)), e);
+            throw new UncheckedIOException(Quote.line("cannot write " + path(hostPath) + ": " + reason(e)), e);
         }
         Path file = target.file();
         Path dir = file.getParent();
@@ -355,13 +385,13 @@ public final class Host {
             try {
                 Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
-                throw new InputException(oneLine("cannot replace " + file + " atomically: " + reason(e)));
+                throw new InputException(Quote.line("cannot replace " + file + " atomically: " + reason(e)));
             }
             temp = null;
             syncDirectory(dir);
             return true;
         } catch (IOException e) {
-            throw new UncheckedIOException(oneLine("cannot write " + file + ": " + reason(e)), e);
+            throw new UncheckedIOException(Quote.line("cannot write " + file + ": " + reason(e)), e);
         } finally {
             if (temp != null) {
                 try {
@@ -432,7 +462,7 @@ public final class Host {
         try {
             Files.deleteIfExists(unfollowed(hostPath));
         } catch (IOException e) {
-            throw new UncheckedIOException(oneLine("cannot remove " + path(hostPath) + ": " + reason(e)), e);
+            throw new UncheckedIOException(Quote.line("cannot remove " + path(hostPath) + ": " + reason(e)), e);
         }
     }
 
@@ -467,7 +497,7 @@ public final class Host {
                 if (waited) {
                     lock = channel.lock();
                 }
-                return new HostLock(channel, lock, waited);
+                return new HostLock(file, channel, lock, waited);
             } catch (IOException | RuntimeException e) {
                 channel.close();
                 throw e;
@@ -475,12 +505,12 @@ public final class Host {
         } catch (Refused e) {
             throw new UncheckedIOException(e.getMessage(), e);
         } catch (IOException e) {
-            throw new UncheckedIOException(oneLine("cannot lock " + file + ": " + reason(e)), e);
+            throw new UncheckedIOException(Quote.line("cannot lock " + file + ": " + reason(e)), e);
         }
     }
 
-    /** An exclusive lock held on a file; closing it releases the lock. */
-    public record HostLock(FileChannel channel, FileLock lock, boolean waited) implements AutoCloseable {
+    /** An exclusive lock held on a file (named in messages as {@code file}); closing it releases the lock. */
+    public record HostLock(Path file, FileChannel channel, FileLock lock, boolean waited) implements AutoCloseable {
         /**
          * What the lock file says, read through the lock's own channel: the lock is a POSIX
          * record lock, which closing any other descriptor of the file would release.
@@ -491,14 +521,18 @@ public final class Host {
                 channel.read(text, 0);
                 return new String(text.array(), 0, text.position(), StandardCharsets.ISO_8859_1);
             } catch (IOException e) {
-                return "";
+                throw new UncheckedIOException(Quote.line("cannot read " + file + ": " + reason(e)), e);
             }
         }
 
         /** Replaces what the lock file says, for the next holder to compare (see the engine's apply). */
-        public void mark(String text) throws IOException {
-            channel.truncate(0);
-            channel.write(ByteBuffer.wrap(text.getBytes(StandardCharsets.ISO_8859_1)), 0);
+        public void mark(String text) {
+            try {
+                channel.truncate(0);
+                channel.write(ByteBuffer.wrap(text.getBytes(StandardCharsets.ISO_8859_1)), 0);
+            } catch (IOException e) {
+                throw new UncheckedIOException(Quote.line("cannot write " + file + ": " + reason(e)), e);
+            }
         }
 
         @Override
@@ -519,7 +553,7 @@ public final class Host {
         private static final long serialVersionUID = 1L;
 
         Refused(String message) {
-            super(oneLine(message + "; left unchanged"));
+            super(Quote.line(message + "; left unchanged"));
         }
     }
 
@@ -740,7 +774,7 @@ public final class Host {
 
     private static void requireAbsolute(String hostPath) {
         if (!hostPath.startsWith("/")) {
-            throw new IllegalArgumentException("host path must be absolute: " + oneLine(hostPath));
+            throw new IllegalArgumentException("host path must be absolute: " + Quote.line(hostPath));
         }
     }
 
@@ -751,33 +785,6 @@ public final class Host {
         } catch (IOException ignored) {
             // Some file systems refuse to sync a directory; the rename is still atomic.
         }
-    }
-
-    /**
-     * Text made fit for a one-line message: control characters, which a file name or a file's
-     * contents may hold, are shown escaped ({@code \n}, {@code \t}, {@code \x00}).
-     */
-    public static String oneLine(String text) {
-        StringBuilder out = null;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c >= 0x20 && c != 0x7f) {
-                if (out != null) {
-                    out.append(c);
-                }
-                continue;
-            }
-            if (out == null) {
-                out = new StringBuilder(text.length() + 8).append(text, 0, i);
-            }
-            out.append(switch (c) {
-                case '\n' -> "\\n";
-                case '\r' -> "\\r";
-                case '\t' -> "\\t";
-                default -> String.format("\\x%02x", (int) c);
-            });
-        }
-        return out == null ? text : out.toString();
     }
 
     /** The OS's reason for a failed file operation, without the Java exception class. */

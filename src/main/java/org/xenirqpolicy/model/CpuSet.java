@@ -308,6 +308,14 @@ public final class CpuSet {
         return bits;
     }
 
+    /**
+     * The set in a message or a table: its list, or {@code whenEmpty} ("none", "nothing") where an
+     * empty list would leave a gap in the sentence.
+     */
+    public String toListOr(String whenEmpty) {
+        return isEmpty() ? whenEmpty : toList();
+    }
+
     /** The kernel's list format, ranges folded: {@code 0,2-5,8}; the empty set is "". */
     public String toList() {
         StringBuilder out = new StringBuilder();

@@ -23,16 +23,12 @@ public final class UsableCpus {
             usable = usable.intersect(restrictTo);
         }
         if (usable.isEmpty()) {
-            throw new InputException("no CPU left for event channels: online " + show(online)
-                    + ", banned for irqbalance " + show(irqbalanceBanned)
-                    + (excludeIsolated ? ", isolated " + show(isolated) : "")
-                    + (excludeIsolated && !nohzFull.isEmpty() ? ", nohz_full " + show(nohzFull) : "")
-                    + (restrictTo.isEmpty() ? "" : ", CPUS= " + show(restrictTo)));
+            throw new InputException("no CPU left for event channels: online " + online.toListOr("none")
+                    + ", banned for irqbalance " + irqbalanceBanned.toListOr("none")
+                    + (excludeIsolated ? ", isolated " + isolated.toListOr("none") : "")
+                    + (excludeIsolated && !nohzFull.isEmpty() ? ", nohz_full " + nohzFull.toListOr("none") : "")
+                    + (restrictTo.isEmpty() ? "" : ", CPUS= " + restrictTo.toListOr("none")));
         }
         return usable;
-    }
-
-    private static String show(CpuSet cpus) {
-        return cpus.isEmpty() ? "none" : cpus.toList();
     }
 }

@@ -2,6 +2,7 @@ package org.xenirqpolicy.read;
 
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
 import org.xenirqpolicy.host.Host;
@@ -57,7 +58,7 @@ public final class HostReader {
                 .filter(text -> !text.strip().equals("(null)"))
                 .map(text -> cpuList(text, CPU_DIR + "/nohz_full"))
                 .orElse(CpuSet.empty());
-        java.util.Optional<String> irqbalance = host.read(IrqbalanceConfig.PATH);
+        Optional<String> irqbalance = host.read(IrqbalanceConfig.PATH);
         CpuSet banned = irqbalance.map(IrqbalanceConfig::bannedCpus).orElse(CpuSet.empty());
         Exclusions bannedIrqs = irqbalance.map(IrqbalanceConfig::bannedIrqs).orElse(Exclusions.NONE);
         Settings settings = host.read(Settings.PATH)
@@ -76,18 +77,18 @@ public final class HostReader {
      * dom0 nearly all are Xen's anyway (PCI devices' through xen-pirq), and the token can mislead.
      */
     private static String chip(Host host, IrqLine line) {
-        return readOrEmpty(host, "/sys/kernel/irq/" + line.irq() + "/chip_name").map(ShellRead::firstLine).orElse(line.chip());
+        return host.readIfReadable("/sys/kernel/irq/" + line.irq() + "/chip_name").map(ShellRead::firstLine).orElse(line.chip());
     }
 
     private static IrqState detailed(Host host, IrqLine line, String chip, boolean readEffective) {
         String procDir = "/proc/irq/" + line.irq();
         // Byte for byte what the hook reads, so that the name it finds in the plan matches.
-        String name = readOrEmpty(host, "/sys/kernel/irq/" + line.irq() + "/actions").map(ShellRead::firstLine)
+        String name = host.readIfReadable("/sys/kernel/irq/" + line.irq() + "/actions").map(ShellRead::firstLine)
                 .orElse(line.actions());
-        CpuSet affinity = readOrEmpty(host, procDir + "/smp_affinity_list").map(HostReader::cpuListOrEmpty)
+        CpuSet affinity = host.readIfReadable(procDir + "/smp_affinity_list").map(HostReader::cpuListOrEmpty)
                 .orElse(CpuSet.empty());
         CpuSet effective = !readEffective ? CpuSet.empty()
-                : readOrEmpty(host, procDir + "/effective_affinity_list").map(HostReader::cpuListOrEmpty).orElse(CpuSet.empty());
+                : host.readIfReadable(procDir + "/effective_affinity_list").map(HostReader::cpuListOrEmpty).orElse(CpuSet.empty());
         return new IrqState(line, chip, name, affinity, effective, true);
     }
 
@@ -112,18 +113,6 @@ public final class HostReader {
             return CpuSet.parseList(text);
         } catch (InputException e) {
             throw new InputException(file + ": " + e.getMessage());
-        }
-    }
-
-    /**
-     * One IRQ's attribute: an IRQ file that cannot be read (EIO, a race with the IRQ going away)
-     * makes that attribute unknown, not the whole host unreadable.
-     */
-    private static java.util.Optional<String> readOrEmpty(Host host, String path) {
-        try {
-            return host.read(path);
-        } catch (InputException e) {
-            return java.util.Optional.empty();
         }
     }
 

@@ -37,7 +37,6 @@ public final class ProcInterrupts {
         }
         int[] cpuOfColumn = parseHeader(lines[headerIndex], headerIndex + 1);
         List<IrqLine> irqs = new ArrayList<>();
-        int summaryRows = 0;
         int skipped = 0;
         int firstSkipped = 0;
         for (int i = headerIndex + 1; i < lines.length; i++) {
@@ -57,16 +56,15 @@ public final class ProcInterrupts {
             }
             if (irq != null) {
                 irqs.add(irq);
-            } else if (summary) {
-                summaryRows++;
-            } else {
+            } else if (!summary) {
+                // Summary rows (NMI, LOC, ERR ...) are known lines, not skipped ones; no stage uses them.
                 skipped++;
                 if (firstSkipped == 0) {
                     firstSkipped = i + 1;
                 }
             }
         }
-        return new InterruptsTable(cpuOfColumn, List.copyOf(irqs), summaryRows, skipped, firstSkipped);
+        return new InterruptsTable(cpuOfColumn, List.copyOf(irqs), skipped, firstSkipped);
     }
 
     private static int[] parseHeader(String header, int lineNumber) {
@@ -120,15 +118,14 @@ public final class ProcInterrupts {
             return null;
         }
         pos = skipSpaces(line, chipEnd);
-        String handler = "";
+        // The flow handler after the chip (-event, 524288-edge) is no part of the name.
         int handlerEnd = tokenEnd(line, pos);
         if (isHwirqAndHandler(line, pos, handlerEnd)) {
-            handler = line.substring(pos, handlerEnd);
             pos = skipSpaces(line, handlerEnd);
         }
         // The name as the hook reads it, byte for byte: its words joined by one space.
         String actions = pos < n ? String.join(" ", ShellRead.words(line.substring(pos))) : "";
-        return new IrqLine(irq, counts, chip, handler, actions);
+        return new IrqLine(irq, counts, chip, actions);
     }
 
     /** {@code -event}, {@code -ioapic-edge}, {@code 524288-edge}: an optional hwirq, a dash, a name. */

@@ -2,6 +2,7 @@ package org.xenirqpolicy.read;
 
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import org.xenirqpolicy.model.CpuSet;
 import org.xenirqpolicy.model.Exclusions;
 import org.xenirqpolicy.model.InputException;
@@ -34,6 +35,10 @@ public record Settings(Strategy strategy, CpuSet cpus, boolean excludeIsolated, 
         for (ShellVars.Assignment a : ShellVars.parse(text)) {
             String where = fileName + ":" + a.line() + ": ";
             String v = a.value();
+            if (!KEYS.contains(a.key())) {
+                throw new InputException(where + "unknown setting " + a.key() + " (known: "
+                        + String.join(", ", List.copyOf(new TreeSet<>(KEYS))) + ")");
+            }
             try {
                 s = switch (a.key()) {
                     case "STRATEGY" -> new Settings(Strategy.parse(v), s.cpus, s.excludeIsolated, s.sampleSeconds, s.exclude);
@@ -42,12 +47,11 @@ public record Settings(Strategy strategy, CpuSet cpus, boolean excludeIsolated, 
                     case "SAMPLE_SECONDS" -> new Settings(s.strategy, s.cpus, s.excludeIsolated, seconds(v), s.exclude);
                     case "EXCLUDE" -> new Settings(s.strategy, s.cpus, s.excludeIsolated, s.sampleSeconds,
                             Exclusions.parse(wholeList(text, a.line(), v)));
-                    default -> throw new InputException("unknown setting " + a.key() + " (known: "
-                            + String.join(", ", List.copyOf(new java.util.TreeSet<>(KEYS))) + ")");
+                    default -> throw new IllegalStateException("a key in KEYS without its case: " + a.key());
                 };
             } catch (InputException e) {
-                throw new InputException(where + (e.getMessage().startsWith("unknown") ? "" : a.key() + ": ")
-                        + e.getMessage());
+                // The value's own message, told where it stands and for which key.
+                throw new InputException(where + a.key() + ": " + e.getMessage());
             }
         }
         return s;

@@ -33,7 +33,7 @@ public final class Installer {
         // A link is edited at its target; a masked file (a link to /dev/null), a dangling link
         // and anything else that is not a regular file are refused before anything is written.
         String edited = host.replaceableTarget(sysconfig);
-        String shown = edited.equals(sysconfig) ? sysconfig : sysconfig + " (a link to " + Host.oneLine(edited) + ")";
+        String shown = edited.equals(sysconfig) ? sysconfig : sysconfig + " (a link to " + Quote.line(edited) + ")";
         String text = host.read(sysconfig).orElse(null);
         Optional<InstallState> previous = host.read(InstallState.PATH).flatMap(InstallState::parse);
         IrqbalanceArgs.Decision decision = IrqbalanceArgs.redoingAMisreadEdit(text, IrqbalanceArgs.install(text),
@@ -45,8 +45,8 @@ public final class Installer {
             case IrqbalanceArgs.Decision.Write w -> {
                 // The state first: a crash between the two leaves an undo for an edit not made,
                 // which uninstall skips, never an edit without its undo.
-                saveState(host, new InstallState(Optional.of(w.edit()), previous.flatMap(InstallState::policyLink)));
-                host.writeAtomically(sysconfig, w.text().getBytes(StandardCharsets.ISO_8859_1), "rw-r--r--");
+                changeWithState(host, new InstallState(Optional.of(w.edit()), previous.flatMap(InstallState::policyLink)),
+                        () -> host.writeAtomically(sysconfig, w.text().getBytes(StandardCharsets.ISO_8859_1), "rw-r--r--"));
                 lines.add(shown + ": " + (w.edit().createdFile()
                         ? "created, with " + IrqbalanceArgs.OUR_ARG + " in " + IrqbalanceArgs.VARIABLE
                         : w.replacedSeed()
@@ -60,22 +60,22 @@ public final class Installer {
                             + Quote.of(other.path()) + ", which holds a NUL byte; left unchanged");
                 }
                 if (!other.path().startsWith("/") || !isDirectory(host, other.path(), sysconfig)) {
-                    return new Report(List.of(sysconfig + ": irqbalance already runs the policy script " + Host.oneLine(other.path())
+                    return new Report(List.of(sysconfig + ": irqbalance already runs the policy script " + Quote.line(other.path())
                             + "; left unchanged. To run both, put both in one directory, set --policyscript to it and"
                             + " run 'xen-irq-policy install' again"), true);
                 }
                 String link = other.path().replaceAll("/+$", "") + "/" + LINK_NAME;
                 Optional<String> target = host.linkTarget(link);
                 if (target.isEmpty() && host.exists(link)) {
-                    throw new InputException(Host.oneLine(link) + " exists and is not our link; left unchanged");
+                    throw new InputException(Quote.line(link) + " exists and is not our link; left unchanged");
                 }
                 if (target.isEmpty()) {
-                    saveState(host, new InstallState(previous.flatMap(InstallState::edit), Optional.of(link)));
-                    host.symlink(link, IrqbalanceArgs.HOOK);
-                    lines.add(Host.oneLine(other.path()) + ": added the link " + LINK_NAME + " -> " + IrqbalanceArgs.HOOK
+                    changeWithState(host, new InstallState(previous.flatMap(InstallState::edit), Optional.of(link)),
+                            () -> host.symlink(link, IrqbalanceArgs.HOOK));
+                    lines.add(Quote.line(other.path()) + ": added the link " + LINK_NAME + " -> " + IrqbalanceArgs.HOOK
                             + " to irqbalance's policy directory");
                 } else {
-                    lines.add(Host.oneLine(other.path()) + ": irqbalance's policy directory already holds " + Host.oneLine(link));
+                    lines.add(Quote.line(other.path()) + ": irqbalance's policy directory already holds " + Quote.line(link));
                 }
             }
         }
@@ -100,7 +100,7 @@ public final class Installer {
                 return;
             }
             boolean link = !target.equals(sysconfig);
-            String shown = link ? sysconfig + " (a link to " + Host.oneLine(target) + ")" : sysconfig;
+            String shown = link ? sysconfig + " (a link to " + Quote.line(target) + ")" : sysconfig;
             host.read(sysconfig).ifPresent(text -> {
                 String restored = IrqbalanceArgs.uninstall(text, edit);
                 if (restored == null && !link) {
@@ -137,8 +137,8 @@ public final class Installer {
         try {
             return host.isDirectory(path);
         } catch (InvalidPathException e) {
-            throw new InputException(file + ": the policy path '" + Host.oneLine(path) + "' in " + IrqbalanceArgs.VARIABLE
-                    + " is not a usable path (" + Host.oneLine(e.getReason()) + "); left unchanged");
+            throw new InputException(file + ": the policy path '" + Quote.line(path) + "' in " + IrqbalanceArgs.VARIABLE
+                    + " is not a usable path (" + Quote.line(e.getReason()) + "); left unchanged");
         }
     }
 
@@ -160,7 +160,31 @@ public final class Installer {
         }
     }
 
-    private static void saveState(Host host, InstallState state) {
-        host.writeAtomically(InstallState.PATH, state.format().getBytes(StandardCharsets.ISO_8859_1), "rw-r--r--");
+    /**
+     * Records the undo, then makes the change. A change that fails takes its record back, so
+     * that a failed install (exit status 2, "nothing was written") leaves the state file as it
+     * was; if even that fails, the record names an edit not made, which uninstall skips.
+     */
+    private static void changeWithState(Host host, InstallState state, Runnable change) {
+        Optional<String> before = host.read(InstallState.PATH);
+        saveState(host, state.format());
+        try {
+            change.run();
+        } catch (RuntimeException e) {
+            try {
+                if (before.isPresent()) {
+                    saveState(host, before.get());
+                } else {
+                    host.delete(InstallState.PATH);
+                }
+            } catch (RuntimeException notUndone) {
+                e.addSuppressed(notUndone);
+            }
+            throw e;
+        }
+    }
+
+    private static void saveState(Host host, String state) {
+        host.writeAtomically(InstallState.PATH, state.getBytes(StandardCharsets.ISO_8859_1), "rw-r--r--");
     }
 }

@@ -34,7 +34,7 @@ class ClassifierTest {
                 ours.stream().map(EventChannel::irq).toList());
         EventChannel q0tx = ours.stream().filter(e -> e.irq() == 67).findFirst().orElseThrow();
         assertEquals("xen-dyn-lateeoi", q0tx.chip());
-        assertEquals(new Device.NetQueue("vif1.0", 1, 0, 0, Device.Direction.TX), q0tx.device());
+        assertEquals(new Device.NetQueue("vif1.0", 1, 0, 0), q0tx.device());
         assertEquals("0-3", q0tx.affinity().toList());
         assertEquals(2, q0tx.currentCpu());
         assertEquals("block", ours.get(ours.size() - 1).device().kind());
@@ -103,11 +103,11 @@ class ClassifierTest {
 
     @Test
     void namesDevicesFromActionNames() {
-        assertEquals(new Device.NetQueue("vif26.0", 26, 0, 1, Device.Direction.RX), DeviceNames.of("vif26.0-q1-rx"));
-        assertEquals(new Device.NetQueue("vif26.1", 26, 1, 3, Device.Direction.BOTH), DeviceNames.of("vif26.1-q3"));
-        assertEquals(new Device.NetQueue("vif7.2", 7, 2, -1, Device.Direction.BOTH), DeviceNames.of("vif7.2"));
-        assertEquals(new Device.NetQueue("vif7.2", 7, 2, -1, Device.Direction.TX), DeviceNames.of("vif7.2-tx"));
-        assertEquals(new Device.NetQueue("web-eth0", -1, -1, 0, Device.Direction.TX), DeviceNames.of("web-eth0-q0-tx"));
+        assertEquals(new Device.NetQueue("vif26.0", 26, 0, 1), DeviceNames.of("vif26.0-q1-rx"));
+        assertEquals(new Device.NetQueue("vif26.1", 26, 1, 3), DeviceNames.of("vif26.1-q3"));
+        assertEquals(new Device.NetQueue("vif7.2", 7, 2, -1), DeviceNames.of("vif7.2"));
+        assertEquals(new Device.NetQueue("vif7.2", 7, 2, -1), DeviceNames.of("vif7.2-tx"));
+        assertEquals(new Device.NetQueue("web-eth0", -1, -1, 0), DeviceNames.of("web-eth0-q0-tx"));
         assertEquals(new Device.Block(), DeviceNames.of("blkif-backend"));
         assertEquals(new Device.Xenbus(), DeviceNames.of("xenbus"));
         assertEquals(new Device.Console(), DeviceNames.of("hvc_console"));
@@ -115,6 +115,6 @@ class ClassifierTest {
         assertEquals(new Device.Other(), DeviceNames.of("mce"));
         assertEquals(new Device.Other(), DeviceNames.of(""));
         assertEquals(new Device.Other(), DeviceNames.of("vif1.0-qx-tx"));
-        assertEquals(new Device.NetQueue("vif1.0", 1, 0, 0, Device.Direction.TX), DeviceNames.of("vif1.0-q0-tx, other"));
+        assertEquals(new Device.NetQueue("vif1.0", 1, 0, 0), DeviceNames.of("vif1.0-q0-tx, other"));
     }
 }

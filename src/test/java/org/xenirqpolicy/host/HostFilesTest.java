@@ -160,6 +160,27 @@ class HostFilesTest {
         assertEquals(big, tree.read("/etc/sysconfig/irqbalance"));
     }
 
+    /** Exit status 2 says nothing was written: no record of an edit not made, an earlier one as it was. */
+    @ParameterizedTest
+    @ValueSource(strings = {"", "a record written by an older version\n"})
+    void anInstallWhoseEditFailsLeavesItsRecordAsItWas(String earlier) throws Exception {
+        Path root = Cli.sampleDom0(tmp.resolve("root"));
+        HostTree tree = HostTree.at(root);
+        String big = "# " + "x".repeat(4000) + "\nIRQBALANCE_ARGS=\"\"\n";
+        tree.write("/etc/sysconfig/irqbalance", big);
+        Path record = tree.path("/var/lib/xen-irq-policy/installed");
+        if (!earlier.isEmpty()) {
+            tree.write("/var/lib/xen-irq-policy/installed", earlier);
+        }
+
+        Cli.Result r = engine("ulimit -f 4", "install", "--root", root.toString());
+
+        assertEquals(2, r.status(), r.out() + r.err());
+        assertTrue(r.err().startsWith("xen-irq-policy: cannot write ") && r.err().contains("/etc/sysconfig/irqbalance"), r.err());
+        assertEquals(earlier.isEmpty() ? null : earlier, Files.exists(record) ? Files.readString(record) : null);
+        assertEquals(big, tree.read("/etc/sysconfig/irqbalance"));
+    }
+
     @Test
     void aTemporaryFileNameTakenByALinkIsNotFollowed() throws Exception {
         HostTree tree = HostTree.at(tmp.resolve("root")).write("/etc/sysconfig/irqbalance", "IRQBALANCE_ARGS=\"\"\n");

@@ -23,8 +23,6 @@ class ProcInterruptsTest {
             assertEquals(0, t.skippedLines(), capture + ": skipped line " + t.firstSkippedLine());
             long numbered = text.lines().filter(l -> l.matches("\\s*[0-9]+:.*")).count();
             assertEquals(numbered, t.irqs().size(), capture.toString());
-            long summary = text.lines().filter(l -> l.matches("\\s*[A-Z]{3}:.*")).count();
-            assertEquals(summary, t.summaryRows(), capture.toString());
         }
     }
 
@@ -36,7 +34,6 @@ class ProcInterruptsTest {
                 + " 241:          1          0  xen-dyn    -event     vif1.0\t\t-q0  tx\u000b \r\u00a0 \t\n"
                 + " 242:          1          0  xen-dyn    -event     -x\0y 12-edge\n");
         assertEquals("vif1.0 -q0 tx\u000b \r\u00a0", t.irqs().get(0).actions());
-        assertEquals("-event", t.irqs().get(0).handler());
         assertEquals("-xy 12-edge", t.irqs().get(1).actions());
     }
 
@@ -47,7 +44,6 @@ class ProcInterruptsTest {
         assertEquals(272, eth1.irq());
         assertArrayEquals(new long[] {642971, 803006}, eth1.counts());
         assertEquals("xen-dyn-event", eth1.chip());
-        assertEquals("", eth1.handler());
         assertEquals("eth1", eth1.actions());
         IrqLine timer0 = t.irqs().get(15);
         assertEquals("xen-percpu-virq", timer0.chip());
@@ -59,7 +55,6 @@ class ProcInterruptsTest {
         InterruptsTable f26 = ProcInterrupts.parse(Fixtures.read(Fixtures.required("fixtures/interrupts/fedora26-dom0-vif-excerpt.txt")));
         IrqLine q0 = f26.irqs().get(0);
         assertEquals("xen-dyn", q0.chip());
-        assertEquals("-event", q0.handler());
         assertEquals("vif26.0-q0-tx", q0.actions());
         assertEquals(158775, q0.total());
 
@@ -69,7 +64,6 @@ class ProcInterruptsTest {
         assertEquals("vif1.0-q0-tx", vif.actions());
         IrqLine i8042 = dom0.irqs().get(0);
         assertEquals("xen-pirq", i8042.chip());
-        assertEquals("-ioapic-edge", i8042.handler());
         assertEquals(9, dom0.countOn(i8042, 2));
     }
 
@@ -100,10 +94,8 @@ class ProcInterruptsTest {
         InterruptsTable t = ProcInterrupts.parse(text);
         assertEquals(0, t.skippedLines());
         assertEquals("IR-PCI-MSI", t.irqs().get(0).chip());
-        assertEquals("524288-edge", t.irqs().get(0).handler());
         assertEquals("PCIe PME, aerdrv", t.irqs().get(1).actions());
         assertEquals("IO-APIC", t.irqs().get(2).chip());
-        assertEquals("2-edge", t.irqs().get(2).handler());
         assertEquals("timer", t.irqs().get(2).actions());
     }
 
@@ -125,7 +117,6 @@ class ProcInterruptsTest {
         assertEquals(List.of(30, 34), t.irqs().stream().map(IrqLine::irq).toList());
         assertEquals(5, t.skippedLines());
         assertEquals(3, t.firstSkippedLine());
-        assertEquals(2, t.summaryRows());
     }
 
     @Test
