@@ -11,6 +11,7 @@ import org.xenirqpolicy.model.CpuSet;
 import org.xenirqpolicy.model.InputException;
 import org.xenirqpolicy.plan.Placement;
 import org.xenirqpolicy.plan.Plan;
+import org.xenirqpolicy.read.IrqFiles;
 
 /**
  * Puts a plan into effect: for each IRQ not already there, writes its one CPU to
@@ -20,10 +21,6 @@ import org.xenirqpolicy.plan.Plan;
  */
 public final class Activator {
     private Activator() {
-    }
-
-    public static String affinityPath(int irq) {
-        return "/proc/irq/" + irq + "/smp_affinity_list";
     }
 
     /**
@@ -50,7 +47,7 @@ public final class Activator {
             if (!placed || !irqs.contains(o.placement().irq())) {
                 return o;
             }
-            String path = affinityPath(o.placement().irq());
+            String path = IrqFiles.affinity(o.placement().irq());
             Optional<CpuSet> now;
             try {
                 now = readAffinity(host, path);
@@ -67,7 +64,7 @@ public final class Activator {
     }
 
     private static Outcome applyOne(Host host, Placement p, CpuSet before, boolean dryRun) {
-        String path = affinityPath(p.irq());
+        String path = IrqFiles.affinity(p.irq());
         CpuSet want = CpuSet.of(p.cpu());
         if (before.equals(want)) {
             return new Outcome(p, before, Outcome.Change.UNCHANGED, "");

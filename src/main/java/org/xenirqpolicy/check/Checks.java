@@ -9,7 +9,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import org.xenirqpolicy.apply.Requests;
+import org.xenirqpolicy.contract.Locations;
+import org.xenirqpolicy.contract.PlanStore;
+import org.xenirqpolicy.contract.Requests;
 import org.xenirqpolicy.engine.Engine;
 import org.xenirqpolicy.host.Host;
 import org.xenirqpolicy.model.InputException;
@@ -90,7 +92,7 @@ public final class Checks {
             host.modified(request).ifPresent(t -> requests.add(new Request(request, t)));
         }
         return new Inputs(now, sysconfig, irqbalance, withOurLink, host.read(SELINUX_ENFORCE), host.read(SELINUX_BOOLEAN_PATH),
-                host.read(LastApply.PATH), status, statusError, host.exists(Engine.PLAN_FILE), requests);
+                host.read(LastApply.PATH), status, statusError, PlanStore.exists(host), requests);
     }
 
     /**
@@ -246,10 +248,10 @@ public final class Checks {
         Engine.Planned planned = in.status().get().planned();
         if (planned.previous().isEmpty() && in.planFileExists()) {
             // The hook does not trust it either: it falls back to its own rule.
-            return new Check(name, false, Engine.PLAN_FILE + " is not a plan this version can read: run 'xen-irq-policy apply'");
+            return new Check(name, false, Locations.PLAN + " is not a plan this version can read: run 'xen-irq-policy apply'");
         }
         if (planned.previous().isEmpty()) {
-            return new Check(name, false, "no applied plan in " + Engine.PLAN_FILE + ": run 'xen-irq-policy apply'");
+            return new Check(name, false, "no applied plan in " + Locations.PLAN + ": run 'xen-irq-policy apply'");
         }
         String now = planned.plan().usable().toList();
         if (planned.appliedPlanStale()) {

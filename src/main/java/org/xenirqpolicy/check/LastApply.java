@@ -6,6 +6,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.xenirqpolicy.contract.Locations;
 
 /**
  * The record an apply (not a dry run) leaves at its end, so that check can say whether the
@@ -17,7 +18,7 @@ import java.util.regex.Pattern;
  *                   it is, so that an apply that changes nothing writes nothing
  */
 public record LastApply(int exitStatus, Instant time) {
-    public static final String PATH = "/run/xen-irq-policy/last-apply";
+    public static final String PATH = Locations.RUN_DIR + "/last-apply";
     private static final Pattern LINE = Pattern.compile("exit=([0-9]{1,3}) time=(\\S+)\n?");
 
     public String format() {

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.concurrent.Callable;
 import org.xenirqpolicy.check.LastApply;
+import org.xenirqpolicy.contract.Locations;
 import org.xenirqpolicy.engine.Engine;
 import org.xenirqpolicy.host.Host;
 import org.xenirqpolicy.model.InputException;
@@ -40,7 +41,7 @@ final class ApplyCommand implements Callable<Integer>, Log.User {
             throw new InputException("--quiet and --verbose exclude each other");
         }
         Log log = this.log.with(quiet ? Log.Verbosity.QUIET : verbose ? Log.Verbosity.VERBOSE : Log.Verbosity.NORMAL);
-        Host host = dryRun ? root.host() : root.hostToChange("apply", "/proc/irq and " + Engine.RUN_DIR);
+        Host host = dryRun ? root.host() : root.hostToChange("apply", "/proc/irq and " + Locations.RUN_DIR);
         int status;
         try {
             Engine.Applied applied = Engine.apply(host, planning.engineOptions(), dryRun);

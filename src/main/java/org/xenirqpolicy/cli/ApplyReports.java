@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.xenirqpolicy.apply.Outcome;
+import org.xenirqpolicy.contract.Locations;
 import org.xenirqpolicy.engine.Engine;
 import org.xenirqpolicy.plan.Placement;
 
@@ -69,7 +70,7 @@ final class ApplyReports {
                     + t.unchanged() + " in place, " + t.vanished() + " gone, " + t.failed() + " failed");
         }
         if (applied.planWritten()) {
-            parts.add("plan saved in " + Engine.PLAN_FILE);
+            parts.add("plan saved in " + Locations.PLAN);
         }
         return String.join("; ", parts);
     }
@@ -117,7 +118,7 @@ final class ApplyReports {
         summary.put("gone", t.vanished());
         summary.put("failed", t.failed());
         summary.put("planSaved", applied.planWritten());
-        summary.put("planFile", Engine.PLAN_FILE);
+        summary.put("planFile", Locations.PLAN);
         summary.put("saveError", applied.saveError());
         json.put("summary", summary);
         return json;

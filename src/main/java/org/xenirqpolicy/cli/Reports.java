@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.IntPredicate;
 import org.xenirqpolicy.classify.EventChannel;
+import org.xenirqpolicy.contract.Locations;
 import org.xenirqpolicy.engine.Engine;
 import org.xenirqpolicy.model.Quote;
 import org.xenirqpolicy.model.Selector;
@@ -188,7 +189,7 @@ final class Reports {
                         .append(", excluded (").append(status.planned().excluded().get(irq.irq())).append(")\n");
             }
         }
-        String against = status.againstAppliedPlan() ? "the applied plan (" + Engine.PLAN_FILE + ")"
+        String against = status.againstAppliedPlan() ? "the applied plan (" + Locations.PLAN + ")"
                 : "a fresh " + status.planned().plan().strategy().id() + " plan (none applied yet)";
         List<Engine.Misplaced> misplaced = status.misplaced().stream()
                 .filter(m -> only.test(m.irq().irq())).toList();

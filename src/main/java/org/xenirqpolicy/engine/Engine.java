@@ -10,11 +10,12 @@ import java.util.Optional;
 import java.util.Set;
 import org.xenirqpolicy.apply.Activator;
 import org.xenirqpolicy.apply.Outcome;
-import org.xenirqpolicy.apply.PlanFile;
-import org.xenirqpolicy.apply.Requests;
 import org.xenirqpolicy.classify.Classifier;
 import org.xenirqpolicy.classify.EventChannel;
 import org.xenirqpolicy.classify.XenDynRule;
+import org.xenirqpolicy.contract.Locations;
+import org.xenirqpolicy.contract.PlanStore;
+import org.xenirqpolicy.contract.Requests;
 import org.xenirqpolicy.host.Host;
 import org.xenirqpolicy.model.CpuSet;
 import org.xenirqpolicy.model.Exclusions;
@@ -34,10 +35,6 @@ import org.xenirqpolicy.read.IrqLine;
 
 /** Runs the stages in order: read the host, classify its IRQs, plan, apply. */
 public final class Engine {
-    public static final String RUN_DIR = "/run/xen-irq-policy";
-    public static final String PLAN_FILE = RUN_DIR + "/plan";
-    public static final String LOCK_FILE = RUN_DIR + "/lock";
-
     private Engine() {
     }
 
@@ -116,7 +113,7 @@ public final class Engine {
     }
 
     public static Planned plan(Host host, Options options) {
-        return planFrom(read(host, options, true), host.read(PLAN_FILE).flatMap(PlanFile::parse), options.rebalance());
+        return planFrom(read(host, options, true), PlanStore.load(host), options.rebalance());
     }
 
     /**
@@ -140,7 +137,7 @@ public final class Engine {
      * ran to the end; a crash leaves them for the service's restart. A dry run writes nothing.
      */
     public static Applied apply(Host host, Options options, boolean dryRun) {
-        String lastChange = host.read(LOCK_FILE).orElse("");
+        String lastChange = host.read(Locations.LOCK).orElse("");
         // Effective affinities are only shown: an apply does without them.
         Inputs inputs;
         try {
@@ -152,26 +149,26 @@ public final class Engine {
             throw e;
         }
         if (dryRun) {
-            Planned planned = planFrom(inputs, host.read(PLAN_FILE).flatMap(PlanFile::parse), options.rebalance());
+            Planned planned = planFrom(inputs, PlanStore.load(host), options.rebalance());
             return new Applied(planned, Activator.apply(host, planned.plan(), affinities(planned), true), false, true, null);
         }
-        try (Host.HostLock lock = host.lock(LOCK_FILE)) {
+        try (Host.HostLock lock = host.lock(Locations.LOCK)) {
             List<String> requests = Requests.pending(host);
             boolean guestsStarted = !requests.isEmpty();
             boolean anotherApplyRan = lock.waited() || !lock.marked().equals(lastChange);
             if (guestsStarted || anotherApplyRan) {
                 inputs = read(host, options, false);
             }
-            Planned planned = planFrom(inputs, host.read(PLAN_FILE).flatMap(PlanFile::parse), options.rebalance());
+            Planned planned = planFrom(inputs, PlanStore.load(host), options.rebalance());
             Plan plan = planned.plan();
             String saveError = null;
             boolean written;
             try {
-                written = save(host, plan);
+                written = PlanStore.save(host, plan);
             } catch (UncheckedIOException e) {
                 // The old plan must go: trusted by the hook, it would undo this apply. If it
                 // cannot be removed either, nothing is written (this propagates).
-                host.delete(PLAN_FILE);
+                PlanStore.remove(host);
                 saveError = e.getMessage();
                 written = false;
             }
@@ -189,7 +186,7 @@ public final class Engine {
             }
             if (saveError == null && kept.size() != plan.placements().size()) {
                 try {
-                    save(host, new Plan(plan.strategy(), plan.usable(), kept, plan.excluded()));
+                    PlanStore.save(host, new Plan(plan.strategy(), plan.usable(), kept, plan.excluded()));
                 } catch (UncheckedIOException e) {
                     // The saved plan still names IRQs that are gone: the hook checks names, so harmless.
                 }
@@ -199,11 +196,6 @@ public final class Engine {
             Requests.remove(host, requests);
             return new Applied(planned, outcomes, written, false, saveError);
         }
-    }
-
-    /** Writes the plan for the hook; false if the file already held exactly this plan. */
-    private static boolean save(Host host, Plan plan) {
-        return host.writeAtomically(PLAN_FILE, PlanFile.bytes(plan), "rw-r--r--");
     }
 
     /** The IRQs whose CPU the hook could have taken from the previous plan and put back after our write. */

@@ -44,7 +44,7 @@ public final class HostReader {
         // The kernel has effective_affinity_list for every IRQ (4.13+) or for none: asking once
         // spares thousands of failed opens on older kernels and in trees without it.
         boolean effective = want.effective() && firstDetailed < lines.size()
-                && host.exists("/proc/irq/" + lines.get(firstDetailed).irq() + "/effective_affinity_list");
+                && host.exists(IrqFiles.effectiveAffinity(lines.get(firstDetailed).irq()));
         List<IrqState> irqs = Parallel.map(lines.size(), i -> want.chipOfInterest().test(chips.get(i))
                 ? detailed(host, lines.get(i), chips.get(i), effective)
                 : new IrqState(lines.get(i), chips.get(i), lines.get(i).actions(), CpuSet.empty(), CpuSet.empty(), false));
@@ -81,14 +81,13 @@ public final class HostReader {
     }
 
     private static IrqState detailed(Host host, IrqLine line, String chip, boolean readEffective) {
-        String procDir = "/proc/irq/" + line.irq();
         // Byte for byte what the hook reads, so that the name it finds in the plan matches.
         String name = host.readIfReadable("/sys/kernel/irq/" + line.irq() + "/actions").map(ShellRead::firstLine)
                 .orElse(line.actions());
-        CpuSet affinity = host.readIfReadable(procDir + "/smp_affinity_list").map(HostReader::cpuListOrEmpty)
+        CpuSet affinity = host.readIfReadable(IrqFiles.affinity(line.irq())).map(HostReader::cpuListOrEmpty)
                 .orElse(CpuSet.empty());
         CpuSet effective = !readEffective ? CpuSet.empty()
-                : host.readIfReadable(procDir + "/effective_affinity_list").map(HostReader::cpuListOrEmpty).orElse(CpuSet.empty());
+                : host.readIfReadable(IrqFiles.effectiveAffinity(line.irq())).map(HostReader::cpuListOrEmpty).orElse(CpuSet.empty());
         return new IrqState(line, chip, name, affinity, effective, true);
     }
 

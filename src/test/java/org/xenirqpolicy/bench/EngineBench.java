@@ -13,7 +13,7 @@ import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.xenirqpolicy.apply.PlanFile;
+import org.xenirqpolicy.contract.PlanFile;
 import org.xenirqpolicy.model.CpuSet;
 import org.xenirqpolicy.plan.Plan;
 import org.xenirqpolicy.testing.Fixtures;

@@ -7,7 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import org.xenirqpolicy.apply.PlanFile;
+import org.xenirqpolicy.contract.PlanFile;
 import org.xenirqpolicy.model.CpuSet;
 import org.xenirqpolicy.plan.Placement;
 import org.xenirqpolicy.plan.Plan;

@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.xenirqpolicy.apply.PlanFile;
+import org.xenirqpolicy.contract.PlanFile;
 import org.xenirqpolicy.plan.Placement;
 import org.xenirqpolicy.plan.Plan;
 import org.xenirqpolicy.testing.Cli;

@@ -6,7 +6,7 @@ import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.code_intelligence.jazzer.mutation.annotation.NotNull;
 import java.util.Optional;
-import org.xenirqpolicy.apply.PlanFile;
+import org.xenirqpolicy.contract.PlanFile;
 import org.xenirqpolicy.plan.Plan;
 
 /**

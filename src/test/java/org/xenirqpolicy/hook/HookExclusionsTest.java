@@ -15,7 +15,7 @@ import java.util.Map;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.xenirqpolicy.apply.PlanFile;
+import org.xenirqpolicy.contract.PlanFile;
 import org.xenirqpolicy.model.CpuSet;
 import org.xenirqpolicy.model.Exclusions;
 import org.xenirqpolicy.model.Selector;

@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.xenirqpolicy.apply.Requests;
+import org.xenirqpolicy.contract.Requests;
 import org.xenirqpolicy.testing.Dom0Namespace;
 import org.xenirqpolicy.testing.Fixtures;
 import org.xenirqpolicy.testing.UnitFile;

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.xenirqpolicy.apply.PlanFile;
+import org.xenirqpolicy.contract.PlanFile;
 import org.xenirqpolicy.model.CpuSet;
 import org.xenirqpolicy.plan.Placement;
 import org.xenirqpolicy.plan.Plan;

@@ -1,4 +1,4 @@
-package org.xenirqpolicy.apply;
+package org.xenirqpolicy.contract;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -14,7 +14,7 @@ public final class Requests {
     public static final String SANDBOXED_DIR = "/run/irqbalance";
     public static final String SANDBOXED_PREFIX = "xen-irq-policy-request.";
     /** Where the hook writes when /run/irqbalance is not writable. */
-    public static final String OWN_DIR = "/run/xen-irq-policy";
+    public static final String OWN_DIR = Locations.RUN_DIR;
     public static final String OWN_PREFIX = "request.";
 
     private Requests() {

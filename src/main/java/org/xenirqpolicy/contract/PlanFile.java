@@ -1,4 +1,4 @@
-package org.xenirqpolicy.apply;
+package org.xenirqpolicy.contract;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
