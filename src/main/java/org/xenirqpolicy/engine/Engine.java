@@ -230,6 +230,12 @@ public final class Engine {
         return current;
     }
 
+    /** The usable-CPU rule ({@link UsableCpus}) on what was read of the host. */
+    public static CpuSet usableCpus(HostSnapshot snapshot) {
+        return UsableCpus.of(new UsableCpus.Inputs(snapshot.online(), snapshot.irqbalanceBanned(), snapshot.isolated(),
+                snapshot.nohzFull(), snapshot.settings().excludeIsolated(), snapshot.settings().cpus()));
+    }
+
     private static Inputs read(Host host, Options options, boolean effective) {
         HostSnapshot first = HostReader.read(host, XenDynRule.want(effective));
         Strategy strategy = options.strategy() != null ? options.strategy() : first.settings().strategy();
@@ -237,8 +243,7 @@ public final class Engine {
                 : strategy == Strategy.LOAD ? first.settings().sampleSeconds() : 0;
         HostSnapshot snapshot = seconds > 0 ? sampleAgain(host, seconds, effective) : first;
         Map<Integer, Long> weights = weights(first.interrupts(), snapshot.interrupts(), seconds > 0);
-        CpuSet usable = UsableCpus.of(snapshot.online(), snapshot.irqbalanceBanned(), snapshot.isolated(), snapshot.nohzFull(),
-                snapshot.settings().excludeIsolated(), snapshot.settings().cpus());
+        CpuSet usable = usableCpus(snapshot);
         Exclusions byIrqbalance = snapshot.irqbalanceBannedIrqs();
         Exclusions exclusions = snapshot.settings().exclude().plus(byIrqbalance);
         List<EventChannel> irqs = Classifier.eventChannels(snapshot);

@@ -173,26 +173,32 @@ class PlannerTest {
         }
     }
 
+    private static CpuSet usable(CpuSet online, CpuSet bannedForIrqbalance, CpuSet isolated, CpuSet nohzFull,
+            boolean excludeIsolated, CpuSet restrictTo) {
+        return UsableCpus.of(new UsableCpus.Inputs(online, bannedForIrqbalance, isolated, nohzFull, excludeIsolated,
+                restrictTo));
+    }
+
     @Test
     void usableCpusDropBannedAndIsolatedAndHonourCpus() {
         CpuSet online = CpuSet.parseList("0,2-3");
-        assertEquals("0,3", UsableCpus.of(online, CpuSet.of(2), CpuSet.empty(), CpuSet.empty(), true, CpuSet.empty()).toList());
-        assertEquals("0", UsableCpus.of(online, CpuSet.of(2), CpuSet.of(3), CpuSet.empty(), true, CpuSet.empty()).toList());
-        assertEquals("0,3", UsableCpus.of(online, CpuSet.of(2), CpuSet.of(3), CpuSet.empty(), false, CpuSet.empty()).toList());
-        assertEquals("3", UsableCpus.of(online, CpuSet.empty(), CpuSet.empty(), CpuSet.empty(), true, CpuSet.parseList("1,3")).toList());
+        assertEquals("0,3", usable(online, CpuSet.of(2), CpuSet.empty(), CpuSet.empty(), true, CpuSet.empty()).toList());
+        assertEquals("0", usable(online, CpuSet.of(2), CpuSet.of(3), CpuSet.empty(), true, CpuSet.empty()).toList());
+        assertEquals("0,3", usable(online, CpuSet.of(2), CpuSet.of(3), CpuSet.empty(), false, CpuSet.empty()).toList());
+        assertEquals("3", usable(online, CpuSet.empty(), CpuSet.empty(), CpuSet.empty(), true, CpuSet.parseList("1,3")).toList());
         InputException e = assertThrows(InputException.class,
-                () -> UsableCpus.of(online, CpuSet.parseList("0-3"), CpuSet.empty(), CpuSet.empty(), true, CpuSet.empty()));
+                () -> usable(online, CpuSet.parseList("0-3"), CpuSet.empty(), CpuSet.empty(), true, CpuSet.empty()));
         assertEquals("no CPU left for event channels: online 0,2-3, banned for irqbalance 0-3, isolated none", e.getMessage());
     }
 
     @Test
     void usableCpusDropTicklessOnesWithTheIsolatedOnes() {
         CpuSet online = CpuSet.parseList("0-7");
-        assertEquals("0-1,4-5", UsableCpus.of(online, CpuSet.empty(), CpuSet.of(2, 3), CpuSet.parseList("6-7"), true,
+        assertEquals("0-1,4-5", usable(online, CpuSet.empty(), CpuSet.of(2, 3), CpuSet.parseList("6-7"), true,
                 CpuSet.empty()).toList());
-        assertEquals("0-7", UsableCpus.of(online, CpuSet.empty(), CpuSet.of(2, 3), CpuSet.parseList("6-7"), false,
+        assertEquals("0-7", usable(online, CpuSet.empty(), CpuSet.of(2, 3), CpuSet.parseList("6-7"), false,
                 CpuSet.empty()).toList());
-        InputException e = assertThrows(InputException.class, () -> UsableCpus.of(online, CpuSet.parseList("0-3"),
+        InputException e = assertThrows(InputException.class, () -> usable(online, CpuSet.parseList("0-3"),
                 CpuSet.empty(), CpuSet.parseList("4-7"), true, CpuSet.empty()));
         assertEquals("no CPU left for event channels: online 0-7, banned for irqbalance 0-3, isolated none, nohz_full 4-7",
                 e.getMessage());
