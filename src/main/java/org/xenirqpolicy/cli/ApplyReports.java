@@ -29,6 +29,10 @@ final class ApplyReports {
         if (applied.saveError() != null) {
             log.error(saveErrorText(applied.saveError()));
         }
+        if (applied.requestsError() != null) {
+            log.error("the IRQs are placed but the hook's requests could not be removed, so the path unit starts apply again: "
+                    + applied.requestsError());
+        }
     }
 
     static void text(Engine.Applied applied, Log log) {
@@ -120,6 +124,7 @@ final class ApplyReports {
         summary.put("planSaved", applied.planWritten());
         summary.put("planFile", Locations.PLAN);
         summary.put("saveError", applied.saveError());
+        summary.put("requestsError", applied.requestsError());
         json.put("summary", summary);
         return json;
     }

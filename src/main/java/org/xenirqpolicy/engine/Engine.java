@@ -79,18 +79,23 @@ public final class Engine {
     }
 
     /**
-     * @param saveError why the plan could not be saved after the IRQs were placed (a full or
-     *                  read-only /run), or null: the placements stand, the hook falls back
+     * @param saveError     why the plan could not be saved after the IRQs were placed (a full or
+     *                      read-only /run), or null: the placements stand, the hook falls back
+     * @param requestsError why the hook's requests this apply answered could not be removed, or
+     *                      null: the IRQs are placed, but the path unit will start another apply
      */
     public record Applied(Planned planned, List<Outcome> outcomes, boolean planWritten, boolean dryRun,
-            String saveError) {
+            String saveError, String requestsError) {
         public Outcome.Tally tally() {
             return Outcome.Tally.of(outcomes);
         }
 
-        /** Whether the apply only partly succeeded: an IRQ failed, or the plan could not be saved. */
+        /**
+         * Whether the apply only partly succeeded: an IRQ failed, the plan could not be saved, or
+         * the requests it answered could not be removed.
+         */
         public boolean failed() {
-            return tally().failed() > 0 || saveError != null;
+            return tally().failed() > 0 || saveError != null || requestsError != null;
         }
     }
 
@@ -150,7 +155,7 @@ public final class Engine {
         }
         if (dryRun) {
             Planned planned = planFrom(inputs, PlanStore.load(host), options.rebalance());
-            return new Applied(planned, Activator.apply(host, planned.plan(), affinities(planned), true), false, true, null);
+            return new Applied(planned, Activator.apply(host, planned.plan(), affinities(planned), true), false, true, null, null);
         }
         try (Host.HostLock lock = host.lock(Locations.LOCK)) {
             List<String> requests = Requests.pending(host);
@@ -193,8 +198,14 @@ public final class Engine {
             }
             boolean moved = outcomes.stream().anyMatch(o -> o.change() == Outcome.Change.CHANGED);
             markChange(lock, moved || written);
-            Requests.remove(host, requests);
-            return new Applied(planned, outcomes, written, false, saveError);
+            // After the writes: a failure here must not be reported as "nothing was written".
+            String requestsError = null;
+            try {
+                Requests.remove(host, requests);
+            } catch (UncheckedIOException e) {
+                requestsError = e.getMessage();
+            }
+            return new Applied(planned, outcomes, written, false, saveError, requestsError);
         }
     }
 

@@ -39,6 +39,33 @@ class ApplyOutputTest {
         Files.writeString(root.resolve("proc/interrupts"), "garbage line\n", StandardCharsets.ISO_8859_1, StandardOpenOption.APPEND);
     }
 
+    /**
+     * A request the apply cannot remove (here a directory with a file in it, where the hook
+     * leaves an empty file) comes after the writes: the IRQs are placed and the apply says so,
+     * exit 1 (partly done), not exit 2 "nothing was written"; its result is recorded for check.
+     */
+    @Test
+    void aRequestThatCannotBeRemovedIsAPartFailureAfterTheIrqsArePlaced() throws IOException {
+        Path root = Cli.sampleDom0(tmp.resolve("requests"));
+        Path request = root.resolve("run/irqbalance/xen-irq-policy-request.241");
+        Files.createDirectories(request);
+        Files.writeString(request.resolve("inside"), "");
+        Cli.Result r = Cli.run("apply", "--root", root.toString());
+        assertEquals(1, r.status(), r.err());
+        assertEquals(SUMMARY, r.out());
+        assertTrue(r.err().matches("xen-irq-policy: the IRQs are placed but the hook's requests could not be removed, "
+                + "so the path unit starts apply again: cannot remove [^\n]*/run/irqbalance/xen-irq-policy-request\\.241[^\n]*\n"), r.err());
+        HostTree t = HostTree.at(root);
+        assertEquals("0\n", t.read("/proc/irq/241/smp_affinity_list"));
+        assertEquals("3\n", t.read("/proc/irq/248/smp_affinity_list"));
+        assertTrue(t.read("/run/xen-irq-policy/last-apply").startsWith("exit=1 "), t.read("/run/xen-irq-policy/last-apply"));
+        Cli.Result json = Cli.run("apply", "--root", root.toString(), "--format", "json");
+        assertEquals(1, json.status());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> summary = (Map<String, Object>) JsonReader.object(json.out()).get("summary");
+        assertTrue(((String) summary.get("requestsError")).startsWith("cannot remove "), json.out());
+    }
+
     @Test
     void byDefaultOneSummaryLineAndWithVerboseEveryMoveBeforeIt() {
         Cli.Result plain = Cli.run("apply", "--root", Cli.sampleDom0(tmp.resolve("a")).toString());
