@@ -4,13 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -20,7 +20,7 @@ import org.xenirqpolicy.model.CpuSet;
 import org.xenirqpolicy.read.IrqbalanceConfig;
 import org.xenirqpolicy.testing.Cli;
 import org.xenirqpolicy.testing.Dom0Namespace;
-import org.xenirqpolicy.testing.Fixtures;
+import org.xenirqpolicy.testing.HookRun;
 import org.xenirqpolicy.testing.HostTree;
 
 /**
@@ -30,7 +30,6 @@ import org.xenirqpolicy.testing.HostTree;
  * error. The hook stays silent whatever it is given.
  */
 class HookBannedCpusTest {
-    private static final Path HOOK = Fixtures.repo().resolve("src/main/sh/xen-irq-policy-hook");
     private static final String LIST = "IRQBALANCE_BANNED_CPULIST";
     private static final String MASK = "IRQBALANCE_BANNED_CPUS";
     /** The CPUs the hook is asked about: word edges of the mask, and irqbalance's last CPU. */
@@ -83,23 +82,8 @@ class HookBannedCpusTest {
             String irq = String.valueOf(1000 + i);
             String affinity = "/proc/irq/" + irq + "/smp_affinity_list";
             HostTree.at(root).write(affinity, PROBES.get(i) + "\n");
-            List<String> cmd = new ArrayList<>(List.of(shell.split(" ")));
-            cmd.addAll(List.of(HOOK.toString(), "/sys", irq));
-            ProcessBuilder pb = new ProcessBuilder(cmd);
-            pb.environment().put("XEN_IRQ_POLICY_ROOT", root.toString());
-            pb.environment().put(variable, value);
-            String what = shell + " " + variable + "='" + value + "'";
-            try {
-                Process p = pb.start();
-                assertEquals("ban=true\n", new String(p.getInputStream().readAllBytes()), what);
-                assertEquals("", new String(p.getErrorStream().readAllBytes()), what);
-                assertEquals(0, p.waitFor(), what);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
+            assertEquals(HookRun.Result.BANNED, HookRun.run(shell, root, Integer.parseInt(irq), Map.of(variable, value)),
+                    shell + " " + variable + "='" + value + "'");
             if (!HostTree.at(root).read(affinity).equals(PROBES.get(i) + "\n")) {
                 banned.set(PROBES.get(i));
             }

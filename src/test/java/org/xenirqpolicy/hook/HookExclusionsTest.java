@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,7 +21,7 @@ import org.xenirqpolicy.model.Strategy;
 import org.xenirqpolicy.plan.Plan;
 import org.xenirqpolicy.read.ShellRead;
 import org.xenirqpolicy.testing.Cli;
-import org.xenirqpolicy.testing.Fixtures;
+import org.xenirqpolicy.testing.HookRun;
 import org.xenirqpolicy.testing.HostTree;
 
 /**
@@ -33,39 +31,17 @@ import org.xenirqpolicy.testing.HostTree;
  * sh's case under LC_ALL=C, agrees with the engine's (Selector) on every name and selector tried.
  */
 class HookExclusionsTest {
-    private static final Path HOOK = Fixtures.repo().resolve("src/main/sh/xen-irq-policy-hook");
     private static final int FIRST_IRQ = 300;
 
     @TempDir
     Path tmp;
 
-    /** One hook run as irqbalance makes it: exit status, stdout, stderr. */
-    private record Run(int status, String out, String err) {
+    private static HookRun.Result hook(String shell, Path root, int irq) {
+        return HookRun.run(shell, root, irq, Map.of());
     }
 
-    private static Run hook(String shell, Path root, int irq) {
-        return hook(shell, root, irq, Map.of());
-    }
-
-    /** With {@code env} added to the environment, as irqbalance's reaches the hook. */
-    private static Run hook(String shell, Path root, int irq, Map<String, String> env) {
-        List<String> cmd = new ArrayList<>(List.of(shell.split(" ")));
-        cmd.addAll(List.of(HOOK.toString(), "/sys", String.valueOf(irq)));
-        ProcessBuilder pb = new ProcessBuilder(cmd);
-        pb.environment().remove("IRQBALANCE_ARGS");
-        pb.environment().putAll(env);
-        pb.environment().put("XEN_IRQ_POLICY_ROOT", root.toString());
-        try {
-            Process p = pb.start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
-            String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.ISO_8859_1);
-            return new Run(p.waitFor(), out, err);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+    private static HookRun.Result hook(String shell, Path root, int irq, Map<String, String> env) {
+        return HookRun.run(shell, root, irq, env);
     }
 
     private static final List<String> NAMES = List.of("vif1.0-q0-tx", "vif1.0-q0-rx", "vif1.0", "vif1.0-tx", "vif1.0-q12",
@@ -108,8 +84,8 @@ class HookExclusionsTest {
             for (int i = 0; i < NAMES.size(); i++) {
                 int irq = FIRST_IRQ + i;
                 String name = ShellRead.firstLine(NAMES.get(i) + "\n");
-                Run r = hook(shell, root, irq);
-                assertEquals(new Run(0, "ban=true\n", ""), r, text + " on " + name);
+                HookRun.Result r = hook(shell, root, irq);
+                assertEquals(HookRun.Result.BANNED, r, text + " on " + name);
                 boolean untouched = t.read("/proc/irq/" + irq + "/smp_affinity_list").equals("0-3\n")
                         && !t.exists("/run/irqbalance/xen-irq-policy-request." + irq);
                 boolean moved = t.read("/proc/irq/" + irq + "/smp_affinity_list").equals(irq % 4 + "\n")
@@ -157,11 +133,11 @@ class HookExclusionsTest {
         t.write("/proc/irq/243/smp_affinity_list", "1\n");
         for (int irq : new int[] {243, 250, 251}) {
             String before = t.read("/proc/irq/" + irq + "/smp_affinity_list");
-            assertEquals(new Run(0, "ban=true\n", ""), hook(shell, root, irq), "IRQ " + irq);
+            assertEquals(HookRun.Result.BANNED, hook(shell, root, irq), "IRQ " + irq);
             assertEquals(before, t.read("/proc/irq/" + irq + "/smp_affinity_list"), "IRQ " + irq + " is not moved");
             assertFalse(t.exists("/run/irqbalance/xen-irq-policy-request." + irq), "no request for " + irq);
         }
-        assertEquals(new Run(0, "ban=true\n", ""), hook(shell, root, 252));
+        assertEquals(HookRun.Result.BANNED, hook(shell, root, 252));
         assertEquals(252 % 4 + "\n", t.read("/proc/irq/252/smp_affinity_list"), "a channel no selector matches is placed");
         assertTrue(t.exists("/run/irqbalance/xen-irq-policy-request.252"));
     }
@@ -181,13 +157,13 @@ class HookExclusionsTest {
         assertFalse(t.exists("/run/xen-irq-policy/plan"));
         for (String args : List.of("--foreground --banirq=243", "--banirq 243 --policyscript=/x", "-i 243", "-i243 -i 17")) {
             t.write("/proc/irq/243/smp_affinity_list", "1\n");
-            assertEquals(new Run(0, "ban=true\n", ""), hook(shell, root, 243, Map.of("IRQBALANCE_ARGS", args)), args);
+            assertEquals(HookRun.Result.BANNED, hook(shell, root, 243, Map.of("IRQBALANCE_ARGS", args)), args);
             assertEquals("1\n", t.read("/proc/irq/243/smp_affinity_list"), args + ": not moved");
             assertFalse(t.exists("/run/irqbalance/xen-irq-policy-request.243"), args + ": no request");
         }
         for (String args : List.of("--banirq=2430", "-i 24", "--banirq", "-i", "--banscript=243 -x 243")) {
             t.write("/proc/irq/243/smp_affinity_list", "1\n");
-            assertEquals(new Run(0, "ban=true\n", ""), hook(shell, root, 243, Map.of("IRQBALANCE_ARGS", args)), args);
+            assertEquals(HookRun.Result.BANNED, hook(shell, root, 243, Map.of("IRQBALANCE_ARGS", args)), args);
             assertEquals(243 % 4 + "\n", t.read("/proc/irq/243/smp_affinity_list"), args + ": the fallback places it");
             assertTrue(t.exists("/run/irqbalance/xen-irq-policy-request.243"), args + ": and asks for a plan");
         }

@@ -3,10 +3,8 @@ package org.xenirqpolicy.hook;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -19,7 +17,7 @@ import org.xenirqpolicy.model.CpuSet;
 import org.xenirqpolicy.model.InputException;
 import org.xenirqpolicy.read.HostReader;
 import org.xenirqpolicy.testing.Cli;
-import org.xenirqpolicy.testing.Fixtures;
+import org.xenirqpolicy.testing.HookRun;
 import org.xenirqpolicy.testing.HostTree;
 
 /**
@@ -35,7 +33,6 @@ import org.xenirqpolicy.testing.HostTree;
  * (setup_banned_cpus in its cputree.c). Rows where it would choose otherwise say so.
  */
 class UsableCpusBothLanguagesTest {
-    private static final Path HOOK = Fixtures.repo().resolve("src/main/sh/xen-irq-policy-hook");
     /** Event channels the hook is asked about: 1000.. (more than any row's online CPUs). */
     private static final int FIRST_IRQ = 1000;
     private static final int IRQS = 24;
@@ -126,30 +123,14 @@ class UsableCpusBothLanguagesTest {
         for (int irq = FIRST_IRQ; irq < FIRST_IRQ + IRQS; irq++) {
             String affinity = "/proc/irq/" + irq + "/smp_affinity_list";
             t.write(affinity, NOT_WRITTEN);
-            List<String> cmd = new ArrayList<>(List.of(shell.split(" ")));
-            cmd.addAll(List.of(HOOK.toString(), "/sys", String.valueOf(irq)));
-            ProcessBuilder pb = new ProcessBuilder(cmd);
-            pb.environment().put("XEN_IRQ_POLICY_ROOT", root.toString());
-            pb.environment().remove("IRQBALANCE_BANNED_CPULIST");
-            pb.environment().remove("IRQBALANCE_BANNED_CPUS");
+            Map<String, String> env = new HashMap<>();
             if (!row.bannedList().isEmpty()) {
-                pb.environment().put("IRQBALANCE_BANNED_CPULIST", row.bannedList());
+                env.put("IRQBALANCE_BANNED_CPULIST", row.bannedList());
             }
             if (!row.bannedMask().isEmpty()) {
-                pb.environment().put("IRQBALANCE_BANNED_CPUS", row.bannedMask());
+                env.put("IRQBALANCE_BANNED_CPUS", row.bannedMask());
             }
-            String what = shell + " " + row.what() + " IRQ " + irq;
-            try {
-                Process p = pb.start();
-                assertEquals("ban=true\n", new String(p.getInputStream().readAllBytes()), what);
-                assertEquals("", new String(p.getErrorStream().readAllBytes()), what);
-                assertEquals(0, p.waitFor(), what);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
+            assertEquals(HookRun.Result.BANNED, HookRun.run(shell, root, irq, env), shell + " " + row.what() + " IRQ " + irq);
             String written = t.read(affinity);
             if (!written.equals(NOT_WRITTEN)) {
                 placed.put(irq, Integer.parseInt(written.strip()));
