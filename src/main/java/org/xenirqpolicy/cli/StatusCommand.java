@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.IntPredicate;
 import org.xenirqpolicy.engine.Engine;
+import org.xenirqpolicy.engine.Watch;
 import org.xenirqpolicy.model.InputException;
 import org.xenirqpolicy.model.Selector;
 import picocli.CommandLine.Command;
@@ -41,11 +42,12 @@ final class StatusCommand implements Callable<Integer>, Log.User {
         List<Selector> selectors = Options.irqSelectors(only);
         if (watchSeconds != null) {
             checkWatch();
-            // An argument that matches no event channel is said once, before the first refresh.
-            Engine.Planned now = Engine.status(root.host(), 0).planned();
-            Reports.noteNoEventChannels(now, log);
-            Reports.shown(selectors, now, log);
-            WatchReports.run(root.host(), watchSeconds, selectors, log);
+            // The first read is the first refresh's baseline; an argument that matches none of
+            // its event channels is said once, before that refresh.
+            Watch watch = Watch.start(root.host());
+            Reports.noteNoEventChannels(watch.first(), log);
+            Reports.shown(selectors, watch.first(), log);
+            WatchReports.run(root.host(), watch, watchSeconds, selectors, log);
             return 0; // Not reached: a watch ends with the JVM, at Ctrl-C.
         }
         Engine.Status status = Engine.status(root.host(), Options.checkedSample(sampleSeconds));

@@ -20,8 +20,7 @@ final class WatchReports {
     }
 
     /** Never returns: the user ends it with Ctrl-C (SIGINT), which ends the JVM with status 130. */
-    static void run(Host host, int seconds, List<Selector> only, Log log) {
-        Watch watch = Watch.start(host);
+    static void run(Host host, Watch watch, int seconds, List<Selector> only, Log log) {
         boolean first = true;
         while (true) {
             sleep(seconds);

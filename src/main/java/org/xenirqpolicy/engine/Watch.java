@@ -35,17 +35,24 @@ public final class Watch {
     public record Frame(double seconds, int eventChannels, List<CpuRate> cpus, int unbound) {
     }
 
+    private final Engine.Planned first;
     private InterruptsTable last;
     private long lastNanos;
 
-    private Watch(InterruptsTable first, long nanos) {
-        this.last = first;
+    private Watch(Engine.Planned first, long nanos) {
+        this.first = first;
+        this.last = first.snapshot().interrupts();
         this.lastNanos = nanos;
     }
 
     /** The first read, which the first frame is measured from. */
     public static Watch start(Host host) {
-        return new Watch(read(host).snapshot().interrupts(), System.nanoTime());
+        return new Watch(read(host), System.nanoTime());
+    }
+
+    /** The event channels of the first read: what the IRQ arguments are checked against. */
+    public Engine.Planned first() {
+        return first;
     }
 
     /** Reads the host again: the rates since the previous read. */
