@@ -7,12 +7,19 @@
 # /proc is the real kernel's, so a simulated dom0 (a tree laid out like /, as the tests make
 # them) is bound over its IRQ files and the CPU tree: what the package's scriptlets apply lands
 # in that tree, never on this machine's IRQs.
-# Usage: rpm-chroot.sh DOM0_TREE SCRIPT [ARG...]   (as root)
+# With --beside, the script runs in the namespace beside the throwaway root, not chrooted into
+# it, with ROOT naming it: for a tool that is given the root it installs into (dnf --installroot).
+# Usage: rpm-chroot.sh [--beside] DOM0_TREE SCRIPT [ARG...]   (as root)
 set -eu
 if [ "${1-}" != --inside ]; then
 	exec unshare --mount --propagation private /bin/sh "$0" --inside "$@"
 fi
 shift
+beside=false
+if [ "$1" = --beside ]; then
+	beside=true
+	shift
+fi
 dom0=$1
 script=$2
 shift 2
@@ -30,7 +37,11 @@ mount --bind "$dom0/sys/devices/system/cpu" "$top/root/sys/devices/system/cpu"
 mount -t tmpfs -o mode=0755 run "$top/root/run"
 cp "$script" "$top/root/scenario.sh"
 status=0
-chroot "$top/root" /bin/sh /scenario.sh "$@" || status=$?
+if $beside; then
+	ROOT=$top/root /bin/sh "$top/root/scenario.sh" "$@" || status=$?
+else
+	chroot "$top/root" /bin/sh /scenario.sh "$@" || status=$?
+fi
 umount -l "$top/root/dev" "$top/root/proc" "$top/root/sys" "$top/root/run" "$top/root" "$top" 2>/dev/null || true
 rmdir "$top"
 exit "$status"
