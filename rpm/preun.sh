@@ -19,9 +19,11 @@ state=/var/lib/xen-irq-policy
 
 # `disable --now` in two calls: offline (a chroot, an image) systemctl still sends --now's stop to
 # a manager that is not there, and fails after disabling.
-systemctl --no-reload disable xen-irq-policy.path xen-irq-policy.service >/dev/null 2>&1 || log "could not disable the units"
+systemctl --no-reload disable xen-irq-policy.path xen-irq-policy.service xen-irq-policy-metrics.timer >/dev/null 2>&1 ||
+	log "could not disable the units"
 if [ -d /run/systemd/system ]; then
-	systemctl stop xen-irq-policy.path xen-irq-policy.service >/dev/null 2>&1 || log "could not stop the units"
+	systemctl stop xen-irq-policy.path xen-irq-policy.service xen-irq-policy-metrics.timer xen-irq-policy-metrics.service \
+		>/dev/null 2>&1 || log "could not stop the units"
 fi
 
 run /usr/sbin/xen-irq-policy uninstall || log "irqbalance's settings could not be restored; see above"
