@@ -48,8 +48,25 @@ public record Metrics(Instant now, Engine.Status status, List<Check> checks, Opt
             throw new InputException(Quote.line(dir + " is not a directory: is node_exporter installed? (METRICS_DIR in "
                     + Settings.PATH + ")"));
         }
-        String path = (dir.equals("/") ? "" : dir) + "/" + TEXTFILE;
+        String path = textfile(dir);
         host.writeAtomically(path, text.getBytes(StandardCharsets.UTF_8), "rw-r--r--");
         return path;
+    }
+
+    /**
+     * Removes {@code dir}/{@value #TEXTFILE} if it is there, so that node_exporter stops serving
+     * the last values written (the package's %preun does, on erase); nothing else is read.
+     */
+    public static void removeTextfile(Host host, String dir) {
+        host.delete(textfile(dir));
+    }
+
+    /** METRICS_DIR, as the settings file says (its other settings checked too: a typo is an error). */
+    public static String metricsDir(Host host) {
+        return host.read(Settings.PATH).map(text -> Settings.parse(text, Settings.PATH)).orElse(Settings.defaults()).metricsDir();
+    }
+
+    private static String textfile(String dir) {
+        return (dir.equals("/") ? "" : dir) + "/" + TEXTFILE;
     }
 }

@@ -21,6 +21,9 @@ final class MetricsCommand implements Callable<Integer>, Log.User {
             description = "Write DIR/" + Metrics.TEXTFILE + " atomically instead of printing, for node_exporter's textfile collector."
                     + " Default DIR: METRICS_DIR in /etc/sysconfig/xen-irq-policy, else " + Settings.DEFAULT_METRICS_DIR + ".")
     String textfile;
+    @Option(names = "--remove",
+            description = "With --textfile: remove DIR/" + Metrics.TEXTFILE + " instead of writing it, so that node_exporter stops serving its last values (the package does on erase).")
+    boolean remove;
     private Log log;
 
     @Override
@@ -34,6 +37,13 @@ final class MetricsCommand implements Callable<Integer>, Log.User {
             throw new InputException("--textfile: " + Quote.of(textfile) + " is not an absolute directory");
         }
         Host host = root.host();
+        if (remove) {
+            if (textfile == null) {
+                throw new InputException("--remove needs --textfile: it removes the file that --textfile writes");
+            }
+            Metrics.removeTextfile(host, textfile.isEmpty() ? Metrics.metricsDir(host) : textfile);
+            return 0;
+        }
         Metrics metrics = Metrics.read(host, Instant.now());
         Settings settings = metrics.status().planned().snapshot().settings();
         String text = MetricsReports.text(metrics, Main.Version.number(), settings.metricsIrqSeriesMax());

@@ -271,6 +271,26 @@ class MetricsTest {
         assertEquals(before, t.files());
     }
 
+    @Test
+    void removeTakesAwayTheTextfileAndNothingElse() throws IOException {
+        HostTree t = applied();
+        Files.createDirectories(t.path(PROM_DIR));
+        t.write(PROM_DIR + "/node.prom", "other 1\n");
+        assertEquals(new Cli.Result(0, "", ""), metrics(t, "--textfile"));
+        assertTrue(Files.exists(t.path(PROM_FILE)));
+        Map<String, String> before = t.files();
+        before.remove(PROM_FILE.substring(1));
+        assertEquals(new Cli.Result(0, "", ""), metrics(t, "--textfile", "--remove"));
+        assertEquals(before, t.files(), "only " + PROM_FILE + " removed");
+        assertEquals(new Cli.Result(0, "", ""), metrics(t, "--textfile", "--remove"), "nothing to remove is no error");
+        assertEquals(new Cli.Result(2, "", "xen-irq-policy: --remove needs --textfile: it removes the file that --textfile writes\n"),
+                metrics(t, "--remove"));
+        Files.createDirectories(t.path("/srv/textfiles"));
+        t.write("/srv/textfiles/xen_irq_policy.prom", "x 1\n").write("/etc/sysconfig/xen-irq-policy", "METRICS_DIR=/srv/textfiles\n");
+        assertEquals(new Cli.Result(0, "", ""), metrics(t, "--textfile", "--remove"));
+        assertFalse(Files.exists(t.path("/srv/textfiles/xen_irq_policy.prom")), "removed where METRICS_DIR says");
+    }
+
     private static String line(String text, String prefix) {
         return text.lines().filter(l -> l.startsWith(prefix)).findFirst().orElse("(no line " + prefix + ")");
     }

@@ -115,8 +115,12 @@ class RpmPackageIT {
                 echo "== verify2"; rpm -V --nodeps xen-irq-policy
                 echo "== args2"; grep '^IRQBALANCE_ARGS=' /etc/sysconfig/irqbalance
                 echo "== enabled2"; systemctl is-enabled xen-irq-policy.path xen-irq-policy.service xen-irq-policy-metrics.timer 2>&1
+                # What the metrics timer would leave for node_exporter: erase takes it away.
+                mkdir -p /var/lib/prometheus/node-exporter && : >/var/lib/prometheus/node-exporter/node.prom
+                echo "== metrics"; /usr/sbin/xen-irq-policy metrics --textfile && ls /var/lib/prometheus/node-exporter
                 rpm -e --nodeps xen-irq-policy >/tmp/erase.out 2>/tmp/erase.err
                 echo "== erased"; rpm -qa | grep -c xen-irq-policy
+                echo "== textfiles"; ls /var/lib/prometheus/node-exporter
                 echo "== sysconfig"; if [ -e /etc/sysconfig/irqbalance ]; then cat /etc/sysconfig/irqbalance; else echo "(absent)"; fi
                 echo "== leftovers"
                 # man-db's page cache holds what the test's own 'man' call formatted: not the package's.
@@ -158,7 +162,9 @@ class RpmPackageIT {
         assertEquals("", out.get("verify2"), "rpm -V after upgrade");
         assertEquals(expectedArgsLine + "\n", out.get("args2"), "the upgrade keeps the setting ($1 = 1 in %preun)");
         assertEquals("enabled\nenabled\ndisabled\n", out.get("enabled2"));
+        assertEquals("node.prom\nxen_irq_policy.prom\n", out.get("metrics"), "the installed command writes the metrics file");
         assertEquals("0\n", out.get("erased"));
+        assertEquals("node.prom\n", out.get("textfiles"), "erase removes our metrics file, and only it");
         assertEquals(original == null ? "(absent)\n" : original, out.get("sysconfig"), "byte-identical after erase");
         assertEquals("", out.get("leftovers"), "no file of ours left");
         // Without a dom0 in the chroot, apply reports that it found no /proc/interrupts; nothing else.
