@@ -188,6 +188,23 @@ class MetricsTest {
         assertEquals(new Promtool.Result(0, ""), Promtool.checkMetrics(r.out(), tmp));
     }
 
+    /** Not a dom0: no event channel, so nothing counted; the metrics say so and stay valid. */
+    @Test
+    void aHostWithoutEventChannelsHasZerosAndANanImbalance() {
+        HostTree t = HostTree.at(tmp.resolve("plain")).fromInterrupts(
+                "           CPU0       CPU1\n"
+                + " 24:        100        200   PCI-MSI 524288-edge      eth0\n", true);
+        Cli.Result r = metrics(t);
+        assertEquals(0, r.status(), r.err());
+        assertEquals("", r.err(), "the timer runs it every minute: no note for the journal each time");
+        assertEquals("xen_irq_policy_event_channels 0", line(r.out(), "xen_irq_policy_event_channels "));
+        assertEquals("xen_irq_policy_imbalance_ratio NaN", line(r.out(), "xen_irq_policy_imbalance_ratio "));
+        assertEquals("xen_irq_policy_cpu_interrupts_total{cpu=\"1\"} 0", line(r.out(), "xen_irq_policy_cpu_interrupts_total{cpu=\"1\"}"));
+        assertFalse(r.out().contains("xen_irq_policy_irq_interrupts_total{"), r.out());
+        Promtool.requirePresent();
+        assertEquals(new Promtool.Result(0, ""), Promtool.checkMetrics(r.out(), tmp));
+    }
+
     @Test
     void aNewlineInALabelValueIsEscaped() {
         assertEquals("{name=\"a\\nb\\\\n\\\"\"}", MetricsReports.labels("name", "a\nb\\n\""));
