@@ -2,7 +2,8 @@
 # %preun ($1: 0 on erase, 1 on upgrade): on erase only, Fedora's %systemd_preun written out (Debian's
 # rpmbuild lacks it): disable our units, and stop them where systemd runs; then undo what %post
 # changed: `xen-irq-policy uninstall` restores /etc/sysconfig/irqbalance, and the SELinux boolean
-# goes off again if we turned it on. Never fails the transaction.
+# goes off again if we turned it on; and remove the metrics file the timer wrote. Never fails the
+# transaction.
 [ "$1" = 0 ] || exit 0
 log() { echo "xen-irq-policy: $*" >&2; echo "$*" | systemd-cat -t xen-irq-policy -p warning 2>/dev/null; }
 # Runs one of our commands: its output as it is, and what it says on stderr also to the journal.
@@ -19,12 +20,16 @@ state=/var/lib/xen-irq-policy
 
 # `disable --now` in two calls: offline (a chroot, an image) systemctl still sends --now's stop to
 # a manager that is not there, and fails after disabling.
-systemctl --no-reload disable xen-irq-policy.path xen-irq-policy.service >/dev/null 2>&1 || log "could not disable the units"
+systemctl --no-reload disable xen-irq-policy.path xen-irq-policy.service xen-irq-policy-metrics.timer >/dev/null 2>&1 ||
+	log "could not disable the units"
 if [ -d /run/systemd/system ]; then
-	systemctl stop xen-irq-policy.path xen-irq-policy.service >/dev/null 2>&1 || log "could not stop the units"
+	systemctl stop xen-irq-policy.path xen-irq-policy.service xen-irq-policy-metrics.timer xen-irq-policy-metrics.service \
+		>/dev/null 2>&1 || log "could not stop the units"
 fi
 
 run /usr/sbin/xen-irq-policy uninstall || log "irqbalance's settings could not be restored; see above"
+# node_exporter would go on serving the metrics' last values, and the alerts judging them.
+run /usr/sbin/xen-irq-policy metrics --textfile --remove || log "the metrics file for node_exporter could not be removed; see above"
 
 if [ -e "$state/selinux-boolean" ]; then
 	setsebool -P irqbalance_run_unconfined off || log "could not turn off the SELinux boolean irqbalance_run_unconfined"

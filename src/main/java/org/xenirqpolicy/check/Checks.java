@@ -66,6 +66,23 @@ public final class Checks {
     }
 
     public static Inputs read(Host host, Instant now) {
+        Optional<Engine.Status> status = Optional.empty();
+        String statusError = null;
+        try {
+            status = Optional.of(Engine.status(host, 0));
+        } catch (InputException | UncheckedIOException e) {
+            // Bad input is what apply would refuse too: a failed check, not a failed command.
+            statusError = e.getMessage();
+        }
+        return read(host, now, status, statusError);
+    }
+
+    /** As {@link #read(Host, Instant)}, with the status already read (metrics reads it once for both). */
+    public static Inputs read(Host host, Instant now, Engine.Status status) {
+        return read(host, now, Optional.of(status), null);
+    }
+
+    private static Inputs read(Host host, Instant now, Optional<Engine.Status> status, String statusError) {
         Optional<String> sysconfig = host.read(IrqbalanceConfig.PATH);
         List<Process> irqbalance = irqbalanceProcesses(host);
         Set<String> named = new LinkedHashSet<>();
@@ -78,14 +95,6 @@ public final class Checks {
             if (holdsOurLink(host, path)) {
                 withOurLink.add(path);
             }
-        }
-        Optional<Engine.Status> status = Optional.empty();
-        String statusError = null;
-        try {
-            status = Optional.of(Engine.status(host, 0));
-        } catch (InputException | UncheckedIOException e) {
-            // Bad input is what apply would refuse too: a failed check, not a failed command.
-            statusError = e.getMessage();
         }
         List<Request> requests = new ArrayList<>();
         for (String request : Requests.pending(host)) {

@@ -2,7 +2,9 @@ package org.xenirqpolicy.cli;
 
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.xenirqpolicy.check.LastApply;
 import org.xenirqpolicy.contract.Locations;
@@ -37,12 +39,14 @@ final class ApplyCommand implements Callable<Integer>, Log.User {
 
     @Override
     public Integer call() {
+        long started = System.nanoTime();
         if (quiet && verbose) {
             throw new InputException("--quiet and --verbose exclude each other");
         }
         Log log = this.log.with(quiet ? Log.Verbosity.QUIET : verbose ? Log.Verbosity.VERBOSE : Log.Verbosity.NORMAL);
         Host host = dryRun ? root.host() : root.hostToChange("apply", "/proc/irq and " + Locations.RUN_DIR);
         int status;
+        boolean changed;
         try {
             Engine.Applied applied = Engine.apply(host, planning.engineOptions(), dryRun);
             Reports.warnSkipped(applied.planned(), log);
@@ -54,35 +58,39 @@ final class ApplyCommand implements Callable<Integer>, Log.User {
                 ApplyReports.text(applied, log);
             }
             status = applied.failed() ? Main.PARTIAL_FAILURE : 0;
+            changed = applied.planWritten() || applied.tally().changed() > 0;
         } catch (InputException | UncheckedIOException e) {
             // Refused before anything was written, and so is the record: check's plan check
             // meets the same bad input and says so.
             throw e;
         } catch (RuntimeException e) {
             // An internal error, after which the IRQs may be half placed: exit status 1.
-            record(host, Main.PARTIAL_FAILURE, log);
+            record(host, Main.PARTIAL_FAILURE, true, started, log);
             throw e;
         }
-        record(host, status, log);
+        record(host, status, changed, started, log);
         return status;
     }
 
     /**
-     * Leaves the record check reads (not for a dry run). Failing that does not change the exit
-     * status, as the IRQs are placed; an older record is then removed, so that check does not
-     * report an earlier run's verdict as this one's.
+     * Leaves the record check and metrics read (not for a dry run), with the time the command took
+     * since {@code started} (System.nanoTime). Failing that does not change the exit status, as the
+     * IRQs are placed; an older record is then removed, so that check does not report an earlier
+     * run's verdict as this one's.
      */
-    private void record(Host host, int status, Log log) {
+    private void record(Host host, int status, boolean changed, long started, Log log) {
         if (dryRun) {
             return;
         }
         try {
-            // A verdict already recorded stays as it is, so that an apply that changes nothing
-            // writes nothing: the time is then that of the first apply with this exit status.
-            if (host.read(LastApply.PATH).flatMap(LastApply::parse).filter(last -> last.exitStatus() == status).isPresent()) {
+            // A verdict already recorded stays as it is after an apply that changed nothing, so
+            // that such an apply writes nothing: the record is then that of the last apply that
+            // changed something or ended otherwise.
+            if (!changed && host.read(LastApply.PATH).flatMap(LastApply::parse).filter(last -> last.exitStatus() == status).isPresent()) {
                 return;
             }
-            host.writeAtomically(LastApply.PATH, new LastApply(status, Instant.now()).format()
+            Duration took = Duration.ofNanos(System.nanoTime() - started);
+            host.writeAtomically(LastApply.PATH, new LastApply(status, Instant.now(), Optional.of(took)).format()
                     .getBytes(StandardCharsets.ISO_8859_1), "rw-r--r--");
         } catch (RuntimeException e) {
             try {

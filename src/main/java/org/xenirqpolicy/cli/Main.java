@@ -28,7 +28,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: plan, apply, status, check, install or uninstall");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: plan, apply, status, check, metrics, install or uninstall");
     }
 
     public static void main(String[] args) {
@@ -46,6 +46,7 @@ public final class Main implements Runnable {
         COMMANDS.put("apply", ApplyCommand::new);
         COMMANDS.put("status", StatusCommand::new);
         COMMANDS.put("check", CheckCommand::new);
+        COMMANDS.put("metrics", MetricsCommand::new);
         COMMANDS.put("install", InstallCommand::new);
         COMMANDS.put("uninstall", UninstallCommand::new);
         COMMANDS.put("help", CommandLine.HelpCommand::new);
@@ -133,13 +134,18 @@ public final class Main implements Runnable {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() throws IOException {
+            return new String[] {"xen-irq-policy " + number()};
+        }
+
+        /** The version alone, such as 0.1.0. */
+        static String number() throws IOException {
             Properties p = new Properties();
             try (InputStream in = Main.class.getResourceAsStream("/org/xenirqpolicy/version.properties")) {
                 if (in != null) {
                     p.load(in);
                 }
             }
-            return new String[] {"xen-irq-policy " + p.getProperty("version", "unknown")};
+            return p.getProperty("version", "unknown");
         }
     }
 }

@@ -20,14 +20,26 @@ import org.xenirqpolicy.model.Strategy;
  * @param sampleSeconds   SAMPLE_SECONDS: how long the load strategy watches interrupt rates (default 3)
  * @param exclude         EXCLUDE: event channels never moved, by IRQ number, name glob or guest
  *                        ({@link Exclusions#parse}); none by default
+ * @param metricsDir      METRICS_DIR: where {@code metrics --textfile} writes its file, node_exporter's
+ *                        textfile directory (default {@value #DEFAULT_METRICS_DIR})
+ * @param metricsIrqSeriesMax METRICS_IRQ_SERIES_MAX: the per-IRQ series of {@code metrics} are
+ *                        written only for at most this many event channels, to bound the series a
+ *                        host sends (default {@value #DEFAULT_METRICS_IRQ_SERIES_MAX}; 0: never)
  */
-public record Settings(Strategy strategy, CpuSet cpus, boolean excludeIsolated, int sampleSeconds, Exclusions exclude) {
+public record Settings(Strategy strategy, CpuSet cpus, boolean excludeIsolated, int sampleSeconds, Exclusions exclude,
+        String metricsDir, int metricsIrqSeriesMax) {
     public static final String PATH = "/etc/sysconfig/xen-irq-policy";
     public static final int MAX_SAMPLE_SECONDS = 600;
-    private static final Set<String> KEYS = Set.of("STRATEGY", "CPUS", "EXCLUDE_ISOLATED", "SAMPLE_SECONDS", "EXCLUDE");
+    /** node_exporter's textfile directory as Debian's prometheus-node-exporter compiles it in. */
+    public static final String DEFAULT_METRICS_DIR = "/var/lib/prometheus/node-exporter";
+    public static final int DEFAULT_METRICS_IRQ_SERIES_MAX = 512;
+    public static final int MAX_METRICS_IRQ_SERIES = 1_000_000;
+    private static final Set<String> KEYS = Set.of("STRATEGY", "CPUS", "EXCLUDE_ISOLATED", "SAMPLE_SECONDS", "EXCLUDE",
+            "METRICS_DIR", "METRICS_IRQ_SERIES_MAX");
 
     public static Settings defaults() {
-        return new Settings(Strategy.SPREAD, CpuSet.empty(), true, 3, Exclusions.NONE);
+        return new Settings(Strategy.SPREAD, CpuSet.empty(), true, 3, Exclusions.NONE, DEFAULT_METRICS_DIR,
+                DEFAULT_METRICS_IRQ_SERIES_MAX);
     }
 
     public static Settings parse(String text, String fileName) {
@@ -41,12 +53,20 @@ public record Settings(Strategy strategy, CpuSet cpus, boolean excludeIsolated, 
             }
             try {
                 s = switch (a.key()) {
-                    case "STRATEGY" -> new Settings(Strategy.parse(v), s.cpus, s.excludeIsolated, s.sampleSeconds, s.exclude);
-                    case "CPUS" -> new Settings(s.strategy, CpuSet.parseList(v), s.excludeIsolated, s.sampleSeconds, s.exclude);
-                    case "EXCLUDE_ISOLATED" -> new Settings(s.strategy, s.cpus, yesNo(v), s.sampleSeconds, s.exclude);
-                    case "SAMPLE_SECONDS" -> new Settings(s.strategy, s.cpus, s.excludeIsolated, seconds(v), s.exclude);
+                    case "STRATEGY" -> new Settings(Strategy.parse(v), s.cpus, s.excludeIsolated, s.sampleSeconds, s.exclude,
+                            s.metricsDir, s.metricsIrqSeriesMax);
+                    case "CPUS" -> new Settings(s.strategy, CpuSet.parseList(v), s.excludeIsolated, s.sampleSeconds, s.exclude,
+                            s.metricsDir, s.metricsIrqSeriesMax);
+                    case "EXCLUDE_ISOLATED" -> new Settings(s.strategy, s.cpus, yesNo(v), s.sampleSeconds, s.exclude,
+                            s.metricsDir, s.metricsIrqSeriesMax);
+                    case "SAMPLE_SECONDS" -> new Settings(s.strategy, s.cpus, s.excludeIsolated, seconds(v), s.exclude,
+                            s.metricsDir, s.metricsIrqSeriesMax);
                     case "EXCLUDE" -> new Settings(s.strategy, s.cpus, s.excludeIsolated, s.sampleSeconds,
-                            Exclusions.parse(wholeList(text, a.line(), v)));
+                            Exclusions.parse(wholeList(text, a.line(), v)), s.metricsDir, s.metricsIrqSeriesMax);
+                    case "METRICS_DIR" -> new Settings(s.strategy, s.cpus, s.excludeIsolated, s.sampleSeconds, s.exclude,
+                            directory(v), s.metricsIrqSeriesMax);
+                    case "METRICS_IRQ_SERIES_MAX" -> new Settings(s.strategy, s.cpus, s.excludeIsolated, s.sampleSeconds,
+                            s.exclude, s.metricsDir, seriesMax(v));
                     default -> throw new IllegalStateException("a key in KEYS without its case: " + a.key());
                 };
             } catch (InputException e) {
@@ -98,6 +118,25 @@ public record Settings(Strategy strategy, CpuSet cpus, boolean excludeIsolated, 
             case "no" -> false;
             default -> throw new InputException(Quote.of(v) + " is not yes or no");
         };
+    }
+
+    /**
+     * An absolute directory, as systemd's ReadWritePaths= of the metrics service must name it; a
+     * trailing slash is dropped so that the file's path is spelt one way.
+     */
+    private static String directory(String v) {
+        if (!v.startsWith("/") || v.contains("\n") || v.contains("\0")) {
+            throw new InputException(Quote.of(v) + " is not an absolute directory");
+        }
+        String dir = v.replaceAll("/+$", "");
+        return dir.isEmpty() ? "/" : dir;
+    }
+
+    private static int seriesMax(String v) {
+        if (!v.matches("[0-9]{1,7}") || Integer.parseInt(v) > MAX_METRICS_IRQ_SERIES) {
+            throw new InputException(Quote.of(v) + " is not a whole number from 0 to " + MAX_METRICS_IRQ_SERIES);
+        }
+        return Integer.parseInt(v);
     }
 
     private static int seconds(String v) {

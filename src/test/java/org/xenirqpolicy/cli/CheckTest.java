@@ -252,6 +252,31 @@ class CheckTest {
                 + " see journalctl -u xen-irq-policy.service\n"), r.out());
     }
 
+    /**
+     * The record is that of the last apply that changed something: one that changes nothing and
+     * ends as recorded writes nothing, one that moves an IRQ leaves its own time and duration.
+     * A record without a duration (release 0.1.0) still reads.
+     */
+    @Test
+    void anApplyThatChangesSomethingRecordsItselfOneThatChangesNothingLeavesTheRecord() {
+        HostTree t = allWell();
+        String old = "exit=0 time=2026-12-01T10:00:00Z\n";
+        t.write(LastApply.PATH, old);
+        assertTrue(check(t).out().contains("ok   last-apply: the last apply, at 2026-12-01T10:00:00Z, succeeded\n"));
+        Cli.Result nothing = Cli.run("apply", "--root", t.root().toString());
+        assertEquals(0, nothing.status(), nothing.err());
+        assertTrue(nothing.out().startsWith("nothing to change"), nothing.out());
+        assertEquals(old, t.read(LastApply.PATH));
+        t.write("/proc/irq/247/smp_affinity_list", "0\n");
+        Instant before = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        Cli.Result moved = Cli.run("apply", "--root", t.root().toString());
+        assertEquals(0, moved.status(), moved.err());
+        LastApply last = LastApply.parse(t.read(LastApply.PATH)).orElseThrow();
+        assertEquals(0, last.exitStatus());
+        assertFalse(last.time().isBefore(before), last.toString());
+        assertTrue(last.duration().orElseThrow().toMillis() > 0 && last.duration().get().toSeconds() < 60, last.toString());
+    }
+
     @Test
     void applyRecordsItsExitStatusButADryRunDoesNot() throws IOException {
         HostTree t = allWell();
@@ -261,7 +286,7 @@ class CheckTest {
         assertEquals("exit=1 time=2026-12-01T10:00:00Z\n", t.read(LastApply.PATH));
         Cli.Result apply = Cli.run("apply", "--root", t.root().toString());
         assertEquals(0, apply.status(), apply.err());
-        assertTrue(t.read(LastApply.PATH).matches("exit=0 time=[0-9-]+T[0-9:]+Z\n"), t.read(LastApply.PATH));
+        assertTrue(t.read(LastApply.PATH).matches("exit=0 time=[0-9-]+T[0-9:]+Z duration=[0-9]+\\.[0-9]{3}\n"), t.read(LastApply.PATH));
         assertEquals("rw-r--r--", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(t.path(LastApply.PATH))));
     }
 

@@ -16,7 +16,11 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.xenirqpolicy.check.Metrics;
 import org.xenirqpolicy.contract.Requests;
+import org.xenirqpolicy.read.Settings;
 import org.xenirqpolicy.testing.Dom0Namespace;
 import org.xenirqpolicy.testing.Fixtures;
 import org.xenirqpolicy.testing.UnitFile;
@@ -50,13 +54,13 @@ class SystemdUnitsTest {
         Path units = Files.createDirectories(tmp.resolve("units"));
         Files.writeString(upper.resolve("xen-irq-policy"), "#!/bin/sh\nexit 0\n");
         Files.setPosixFilePermissions(upper.resolve("xen-irq-policy"), PosixFilePermissions.fromString("rwxr-xr-x"));
-        for (String unit : new String[] {"xen-irq-policy.service", "xen-irq-policy.path"}) {
+        String[] all = {"xen-irq-policy.service", "xen-irq-policy.path", "xen-irq-policy-metrics.service", "xen-irq-policy-metrics.timer"};
+        for (String unit : all) {
             Files.copy(UNITS.resolve(unit), units.resolve(unit), StandardCopyOption.REPLACE_EXISTING);
         }
         // The man page comes with the package; --man=no leaves Documentation= to the package's own test.
         String script = "mount -t overlay overlay -o lowerdir=/usr/sbin,upperdir=" + upper + ",workdir=" + tmp.resolve("work")
-                + " /usr/sbin && systemd-analyze verify --man=no " + units.resolve("xen-irq-policy.service") + " "
-                + units.resolve("xen-irq-policy.path");
+                + " /usr/sbin && systemd-analyze verify --man=no " + String.join(" ", java.util.Arrays.stream(all).map(u -> units.resolve(u).toString()).toList());
         Dom0Namespace.Result r = Dom0Namespace.run(Duration.ofSeconds(60), "unshare", "--mount", "--propagation",
                 "private", "sh", "-c", script);
         assertEquals(new Dom0Namespace.Result(0, "", ""), r);
@@ -75,13 +79,14 @@ class SystemdUnitsTest {
         assertTrue(service.contains("\nBefore=irqbalance.service\n"), service);
     }
 
-    @Test
-    void theServiceIsSandboxedToAnExposureOfTwoAtMost() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"xen-irq-policy.service", "xen-irq-policy-metrics.service"})
+    void theServicesAreSandboxedToAnExposureOfTwoAtMost(String name) throws Exception {
         requireSystemdAnalyze();
-        Path unit = Files.copy(UNITS.resolve("xen-irq-policy.service"), tmp.resolve("xen-irq-policy.service"));
+        Path unit = Files.copy(UNITS.resolve(name), tmp.resolve(name));
         Dom0Namespace.Result r = Dom0Namespace.run(Duration.ofSeconds(60), "systemd-analyze", "security", "--offline=yes",
                 "--no-pager", unit.toString());
-        Matcher m = Pattern.compile("Overall exposure level for xen-irq-policy\\.service: (\\d+\\.\\d+) ").matcher(r.out());
+        Matcher m = Pattern.compile("Overall exposure level for " + Pattern.quote(name) + ": (\\d+\\.\\d+) ").matcher(r.out());
         assertTrue(m.find(), r.out() + r.err());
         double exposure = Double.parseDouble(m.group(1));
         assertTrue(exposure <= 2.0, "exposure " + exposure + ":\n" + r.out());
@@ -126,6 +131,38 @@ class SystemdUnitsTest {
         assertTrue(burst * (pause + 1) < window, "a crash loop stops: " + burst + " tries, " + pause + " s apart, in " + window + " s");
         assertTrue(window / 10 < burst, "requests never reach the start limit");
         assertTrue(burst <= 10, "a bounded number of tries: " + burst);
+    }
+
+    @Test
+    void theMetricsServiceWritesOnlyTheTextfileDirectoryItsCommandDefaultsTo() {
+        UnitFile unit = UnitFile.read(UNITS.resolve("xen-irq-policy-metrics.service"));
+        assertEquals("oneshot", unit.value("Service.Type"));
+        assertEquals("/usr/sbin/xen-irq-policy metrics --textfile", unit.value("Service.ExecStart"));
+        assertEquals("strict", unit.value("Service.ProtectSystem"));
+        // METRICS_DIR's default, and nothing else; "-": a missing one is the command's to report.
+        assertEquals(List.of("-" + Settings.DEFAULT_METRICS_DIR), unit.words("Service.ReadWritePaths"));
+        assertTrue(unit.isSet("Service.CapabilityBoundingSet"), "a bounding set is given");
+        assertEquals(List.of(), unit.words("Service.CapabilityBoundingSet"));
+        assertEquals("yes", unit.value("Service.ProtectKernelTunables"), "it writes no /proc/irq");
+        assertEquals(null, unit.value("Service.ProcSubset"), "it reads /proc/interrupts and /proc/irq");
+        assertEquals(null, unit.value("Service.Restart"), "the timer starts it again within a minute");
+        assertFalse(unit.isSet("Install.WantedBy"), "started by its timer only");
+        assertEquals("xen_irq_policy.prom", Metrics.TEXTFILE);
+    }
+
+    @Test
+    void theMetricsTimerRunsEveryMinuteAndIsShippedDisabled() throws Exception {
+        UnitFile timer = UnitFile.read(UNITS.resolve("xen-irq-policy-metrics.timer"));
+        assertEquals(60, seconds(timer.value("Timer.OnUnitActiveSec")));
+        // The first run, also when the timer is started long after boot.
+        assertEquals(60, seconds(timer.value("Timer.OnBootSec")));
+        // Without it systemd may postpone each run by up to a minute (AccuracySec=1min).
+        assertEquals(1, seconds(timer.value("Timer.AccuracySec")));
+        assertEquals("xen-irq-policy-metrics.service", timer.value("Timer.Unit"));
+        assertEquals(List.of("timers.target"), timer.words("Install.WantedBy"));
+        List<String> preset = Files.readAllLines(UNITS.resolve("80-xen-irq-policy.preset")).stream()
+                .filter(l -> !l.startsWith("#") && !l.isBlank()).toList();
+        assertEquals(List.of("enable xen-irq-policy.path", "enable xen-irq-policy.service", "disable xen-irq-policy-metrics.timer"), preset);
     }
 
     /** A systemd time span as the units write it: seconds, with an optional s or min. */

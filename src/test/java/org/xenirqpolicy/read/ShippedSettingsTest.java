@@ -10,6 +10,6 @@ class ShippedSettingsTest {
     void theShippedSettingsFileStatesExactlyTheDefaults() {
         String shipped = Fixtures.read(Fixtures.repo().resolve("sysconfig/xen-irq-policy"));
         assertEquals(Settings.defaults(), Settings.parse(shipped, "sysconfig/xen-irq-policy"));
-        assertEquals(5, ShellVars.parse(shipped).size(), "one line per setting");
+        assertEquals(7, ShellVars.parse(shipped).size(), "one line per setting");
     }
 }

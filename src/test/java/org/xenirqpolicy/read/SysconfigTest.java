@@ -100,6 +100,22 @@ class SysconfigTest {
         assertEquals(CpuSet.parseList("2-5"), s.cpus());
         assertFalse(s.excludeIsolated());
         assertEquals(10, s.sampleSeconds());
+        assertEquals("/var/lib/prometheus/node-exporter", s.metricsDir());
+        assertEquals(512, s.metricsIrqSeriesMax());
+        Settings m = Settings.parse("METRICS_DIR=\"/srv/textfiles/\"\nMETRICS_IRQ_SERIES_MAX=0\n", "f");
+        assertEquals("/srv/textfiles", m.metricsDir());
+        assertEquals(0, m.metricsIrqSeriesMax());
+    }
+
+    @Test
+    void aBadMetricsSettingNamesFileLineAndKey() {
+        String f = "/etc/sysconfig/xen-irq-policy";
+        assertEquals(f + ":1: METRICS_DIR: 'textfiles' is not an absolute directory",
+                assertThrows(InputException.class, () -> Settings.parse("METRICS_DIR=textfiles\n", f)).getMessage());
+        assertEquals(f + ":2: METRICS_IRQ_SERIES_MAX: '-1' is not a whole number from 0 to 1000000",
+                assertThrows(InputException.class, () -> Settings.parse("#\nMETRICS_IRQ_SERIES_MAX=-1\n", f)).getMessage());
+        assertEquals(f + ":1: METRICS_IRQ_SERIES_MAX: '2000000' is not a whole number from 0 to 1000000",
+                assertThrows(InputException.class, () -> Settings.parse("METRICS_IRQ_SERIES_MAX=2000000\n", f)).getMessage());
     }
 
     @Test
@@ -113,7 +129,7 @@ class SysconfigTest {
                 assertThrows(InputException.class, () -> Settings.parse("CPUS=0-x\n", f)).getMessage());
         assertEquals(f + ":1: EXCLUDE_ISOLATED: 'maybe' is not yes or no",
                 assertThrows(InputException.class, () -> Settings.parse("EXCLUDE_ISOLATED=maybe\n", f)).getMessage());
-        assertEquals(f + ":3: unknown setting CPU (known: CPUS, EXCLUDE, EXCLUDE_ISOLATED, SAMPLE_SECONDS, STRATEGY)",
+        assertEquals(f + ":3: unknown setting CPU (known: CPUS, EXCLUDE, EXCLUDE_ISOLATED, METRICS_DIR, METRICS_IRQ_SERIES_MAX, SAMPLE_SECONDS, STRATEGY)",
                 assertThrows(InputException.class, () -> Settings.parse("#\n\nCPU=1\n", f)).getMessage());
     }
 }

@@ -1,0 +1,92 @@
+package org.xenirqpolicy.doc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.xenirqpolicy.testing.Fixtures;
+import org.xenirqpolicy.testing.Promtool;
+
+/**
+ * The README's two PromQL alerts are the rules file's, promtool accepts the file, and each alert
+ * fires on the series it is for and on no other (promtool test rules).
+ */
+class AlertRulesTest {
+    private static final Path RULES = Fixtures.repo().resolve("prometheus/xen-irq-policy-alerts.yml");
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void theReadmeQuotesTheRulesFile() {
+        String readme = Fixtures.read(Fixtures.repo().resolve("README.md"));
+        assertTrue(readme.contains("\n```yaml\n" + Fixtures.read(RULES) + "```\n"), "README.md quotes " + RULES + " whole");
+    }
+
+    @Test
+    void promtoolChecksTheRules() {
+        Promtool.requirePresent();
+        Promtool.Result r = Promtool.checkRules(RULES);
+        assertEquals(0, r.status(), r.output());
+        assertTrue(r.output().contains("SUCCESS: 2 rules found"), r.output());
+    }
+
+    /**
+     * Host a: CPU 0 takes 1,000 interrupts/s, CPUs 1-3 100 each (mean 325): piling up. Host b: 400
+     * on each, balanced. Host c: CPU 0 takes 1,000/s but is not usable (left out), the usable
+     * ones are even. Host d: all checks pass and the metrics file is fresh; host e: plan-fresh
+     * fails; host f: the checks passed once but the file stopped being written.
+     */
+    @Test
+    void eachAlertFiresWhereItShouldAndNowhereElse() throws IOException {
+        Promtool.requirePresent();
+        StringBuilder series = new StringBuilder();
+        int[][] rates = {{1000, 100, 100, 100}, {400, 400, 400, 400}, {1000, 300, 300, 300}};
+        String[] hosts = {"a", "b", "c"};
+        for (int h = 0; h < hosts.length; h++) {
+            for (int cpu = 0; cpu < 4; cpu++) {
+                series.append(serie("xen_irq_policy_cpu_interrupts_total{instance=\"" + hosts[h] + "\",cpu=\"" + cpu + "\"}",
+                        "0+" + rates[h][cpu] * 60 + "x60"));
+                boolean usable = !(hosts[h].equals("c") && cpu == 0);
+                series.append(serie("xen_irq_policy_cpu_usable{instance=\"" + hosts[h] + "\",cpu=\"" + cpu + "\"}", (usable ? "1" : "0") + "x60"));
+            }
+        }
+        for (String host : new String[] {"d", "e", "f"}) {
+            for (String check : new String[] {"plan-fresh", "placement"}) {
+                String ok = host.equals("e") && check.equals("plan-fresh") ? "0" : "1";
+                series.append(serie("xen_irq_policy_check_ok{instance=\"" + host + "\",check=\"" + check + "\"}", ok + "x60"));
+            }
+            // The file's mtime as node_exporter reports it: written every minute, or stopped at 0.
+            series.append(serie("node_textfile_mtime_seconds{instance=\"" + host + "\",file=\"/var/lib/prometheus/node-exporter/xen_irq_policy.prom\"}",
+                    host.equals("f") ? "0x60" : "0+60x60"));
+        }
+        String test = "rule_files:\n  - " + RULES + "\nevaluation_interval: 1m\ntests:\n  - interval: 1m\n    input_series:\n" + series
+                + "    alert_rule_test:\n"
+                + "      - eval_time: 40m\n        alertname: XenEventChannelsPilingUpOnOneCpu\n        exp_alerts:\n"
+                + alert("a", "Xen event-channel interrupts pile up on one CPU of a",
+                        "See 'xen-irq-policy status' there, and its xen_irq_policy_cpu_interrupts_total per CPU.")
+                + "      - eval_time: 40m\n        alertname: XenIrqPolicyPlanStaleOrCheckFailing\n        exp_alerts:\n"
+                + alert("e", "xen-irq-policy's plan is stale or a check fails on e",
+                        "Run 'xen-irq-policy check' there; 'journalctl -u xen-irq-policy-metrics' if its metrics are old.")
+                + alert("f", "xen-irq-policy's plan is stale or a check fails on f",
+                        "Run 'xen-irq-policy check' there; 'journalctl -u xen-irq-policy-metrics' if its metrics are old.")
+                // Before its 'for:' has passed, neither fires.
+                + "      - eval_time: 3m\n        alertname: XenIrqPolicyPlanStaleOrCheckFailing\n        exp_alerts: []\n";
+        Path file = Files.writeString(tmp.resolve("alerts-test.yml"), test);
+        Promtool.Result r = Promtool.testRules(file);
+        assertEquals(0, r.status(), r.output() + "\n" + test);
+    }
+
+    private static String serie(String name, String values) {
+        return "      - series: '" + name + "'\n        values: '" + values + "'\n";
+    }
+
+    private static String alert(String instance, String summary, String description) {
+        return "          - exp_labels: {instance: " + instance + ", severity: warning}\n"
+                + "            exp_annotations:\n              summary: \"" + summary + "\"\n              description: \"" + description + "\"\n";
+    }
+}
