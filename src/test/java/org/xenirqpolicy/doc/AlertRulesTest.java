@@ -16,7 +16,7 @@ import org.xenirqpolicy.testing.Promtool;
  * fires on the series it is for and on no other (promtool test rules).
  */
 class AlertRulesTest {
-    private static final Path RULES = Fixtures.repo().resolve("prometheus/xen-irq-policy-alerts.yml");
+    private static final Path RULES = Fixtures.repo().resolve("src/main/prometheus/xen-irq-policy-alerts.yml");
 
     @TempDir
     Path tmp;
