@@ -2,6 +2,7 @@ package org.xenirqpolicy.read;
 
 import java.math.BigInteger;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,17 +28,20 @@ import org.xenirqpolicy.model.CpuSet;
  */
 public final class IrqbalanceOptions {
     /** Long option to its short letter, followed by {@code :} where it takes an argument. */
-    static final Map<String, String> LONG = new LinkedHashMap<>();
+    private static final Map<String, String> LONG = longOptions();
     private static final String SHORT = "odfjVi:p:s:c:l:m:t:e:";
     private static final BigInteger TWO_TO_64 = BigInteger.ONE.shiftLeft(64);
     private static final BigInteger ULONG_MAX = TWO_TO_64.subtract(BigInteger.ONE);
 
-    static {
+    /** irqbalance's lopts, in its order. */
+    private static Map<String, String> longOptions() {
+        Map<String, String> options = new LinkedHashMap<>();
         for (String option : List.of("oneshot=o", "debug=d", "foreground=f", "powerthresh=p:", "banirq=i:",
                 "deepestcache=c:", "policyscript=l:", "pid=s:", "journal=j", "banmod=m:", "interval=t:", "version=V",
                 "migrateval=e:")) {
-            LONG.put(option.substring(0, option.indexOf('=')), option.substring(option.indexOf('=') + 1));
+            options.put(option.substring(0, option.indexOf('=')), option.substring(option.indexOf('=') + 1));
         }
+        return Collections.unmodifiableMap(options);
     }
 
     /** An option as getopt returns it: its short letter and its argument, null if it takes none. */
@@ -48,8 +52,8 @@ public final class IrqbalanceOptions {
     }
 
     /**
-     * The options irqbalance reads from these words, in order, up to --version (which ends it);
-     * empty if it refuses them or stops at --version, as it then does not run.
+     * The options irqbalance reads from these words, in order; empty if it refuses them or meets
+     * --version, as it then does not run.
      */
     public static Optional<List<Option>> parse(List<String> words) {
         List<Option> options = new ArrayList<>();
