@@ -13,6 +13,7 @@ import org.xenirqpolicy.contract.Locations;
 import org.xenirqpolicy.contract.PlanStore;
 import org.xenirqpolicy.contract.Requests;
 import org.xenirqpolicy.engine.Engine;
+import org.xenirqpolicy.engine.Status;
 import org.xenirqpolicy.host.Host;
 import org.xenirqpolicy.model.InputException;
 import org.xenirqpolicy.model.Quote;
@@ -62,14 +63,14 @@ public final class Checks {
      */
     public record Inputs(Instant now, Optional<String> sysconfig, List<Process> irqbalance, Set<String> policyDirsWithOurLink,
             Optional<String> selinuxEnforce, Optional<String> unconfinedBoolean, Optional<String> lastApply,
-            Optional<Engine.Status> status, String statusError, boolean planFileExists, List<Request> requests) {
+            Optional<Status> status, String statusError, boolean planFileExists, List<Request> requests) {
     }
 
     public static Inputs read(Host host, Instant now) {
-        Optional<Engine.Status> status = Optional.empty();
+        Optional<Status> status = Optional.empty();
         String statusError = null;
         try {
-            status = Optional.of(Engine.status(host, 0));
+            status = Optional.of(Status.read(host, 0));
         } catch (InputException | UncheckedIOException e) {
             // Bad input is what apply would refuse too: a failed check, not a failed command.
             statusError = e.getMessage();
@@ -78,11 +79,11 @@ public final class Checks {
     }
 
     /** As {@link #read(Host, Instant)}, with the status already read (metrics reads it once for both). */
-    public static Inputs read(Host host, Instant now, Engine.Status status) {
+    public static Inputs read(Host host, Instant now, Status status) {
         return read(host, now, Optional.of(status), null);
     }
 
-    private static Inputs read(Host host, Instant now, Optional<Engine.Status> status, String statusError) {
+    private static Inputs read(Host host, Instant now, Optional<Status> status, String statusError) {
         Optional<String> sysconfig = host.read(IrqbalanceConfig.PATH);
         List<Process> irqbalance = irqbalanceProcesses(host);
         Set<String> named = new LinkedHashSet<>();
@@ -275,20 +276,20 @@ public final class Checks {
         if (in.status().isEmpty()) {
             return new Check(name, false, Quote.line(in.statusError()));
         }
-        Engine.Status status = in.status().get();
+        Status status = in.status().get();
         if (!status.againstAppliedPlan()) {
             return new Check(name, false, "no applied plan to check the event channels against");
         }
         // Excluded IRQs have no planned CPU: they are where the admin put them, never misplaced.
         int excluded = status.planned().excluded().size();
         int total = status.planned().irqs().size() - excluded;
-        List<Engine.Misplaced> misplaced = status.misplaced();
+        List<Status.Misplaced> misplaced = status.misplaced();
         if (misplaced.isEmpty()) {
             return new Check(name, true, "all " + total + " event-channel IRQs are on their planned CPUs"
                     + (excluded > 0 ? " (" + excluded + " excluded, left where they are)" : ""));
         }
         List<String> named = new ArrayList<>();
-        for (Engine.Misplaced m : misplaced.subList(0, Math.min(NAMED, misplaced.size()))) {
+        for (Status.Misplaced m : misplaced.subList(0, Math.min(NAMED, misplaced.size()))) {
             String on = m.irq().affinity().toListOr("none");
             named.add(m.irq().irq() + " " + m.irq().name() + " on " + on + ", planned " + m.plannedCpu());
         }

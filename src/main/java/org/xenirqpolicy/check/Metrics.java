@@ -5,7 +5,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.xenirqpolicy.contract.Locations;
-import org.xenirqpolicy.engine.Engine;
+import org.xenirqpolicy.engine.Status;
 import org.xenirqpolicy.host.Host;
 import org.xenirqpolicy.model.InputException;
 import org.xenirqpolicy.model.Quote;
@@ -23,13 +23,13 @@ import org.xenirqpolicy.read.Settings;
  * @param lastApply   the record of the last apply, if there is one and it reads as one
  * @param planWritten when the applied plan was last written, if there is one this version trusts
  */
-public record Metrics(Instant now, Engine.Status status, List<Check> checks, Optional<LastApply> lastApply,
+public record Metrics(Instant now, Status status, List<Check> checks, Optional<LastApply> lastApply,
         Optional<Instant> planWritten) {
     /** The file node_exporter's textfile collector reads: it takes every {@code *.prom} of its directory. */
     public static final String TEXTFILE = "xen_irq_policy.prom";
 
     public static Metrics read(Host host, Instant now) {
-        Engine.Status status = Engine.status(host, 0);
+        Status status = Status.read(host, 0);
         Checks.Inputs inputs = Checks.read(host, now, status);
         Optional<Instant> planWritten = status.planned().previous().isPresent() ? host.modified(Locations.PLAN) : Optional.empty();
         return new Metrics(now, status, Checks.verdicts(inputs), inputs.lastApply().flatMap(LastApply::parse), planWritten);

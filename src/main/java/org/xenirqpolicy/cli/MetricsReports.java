@@ -11,6 +11,7 @@ import org.xenirqpolicy.check.LastApply;
 import org.xenirqpolicy.check.Metrics;
 import org.xenirqpolicy.classify.EventChannel;
 import org.xenirqpolicy.engine.Engine;
+import org.xenirqpolicy.engine.Status;
 
 /**
  * Renders {@link Metrics} in the Prometheus text exposition format, version 0.0.4: for each
@@ -29,7 +30,7 @@ final class MetricsReports {
      * @param irqSeriesMax    the per-IRQ series are written only for at most this many event channels
      */
     static String text(Metrics m, String version, int irqSeriesMax) {
-        Engine.Status status = m.status();
+        Status status = m.status();
         Engine.Planned planned = status.planned();
         Out out = new Out();
         out.family("build_info", "gauge", "The version of xen-irq-policy that wrote these metrics.");
@@ -45,16 +46,16 @@ final class MetricsReports {
             out.sample("misplaced_event_channels", "", status.misplaced().size());
         }
         out.family("cpu_usable", "gauge", "1 if event channels may use this online CPU, else 0.");
-        for (Engine.CpuLoad cpu : status.cpus()) {
+        for (Status.CpuLoad cpu : status.cpus()) {
             out.sample("cpu_usable", labels("cpu", String.valueOf(cpu.cpu())), cpu.usable() ? 1 : 0);
         }
         out.family("cpu_event_channels", "gauge", "Event-channel IRQs bound to this CPU alone.");
-        for (Engine.CpuLoad cpu : status.cpus()) {
+        for (Status.CpuLoad cpu : status.cpus()) {
             out.sample("cpu_event_channels", labels("cpu", String.valueOf(cpu.cpu())), cpu.irqs().size());
         }
         out.family("cpu_interrupts_total", "counter", "Interrupts of all event-channel IRQs on this CPU since boot;"
                 + " it falls when an event channel goes away (a guest stops), which rate() takes for a reset.");
-        for (Engine.CpuLoad cpu : status.cpus()) {
+        for (Status.CpuLoad cpu : status.cpus()) {
             out.sample("cpu_interrupts_total", labels("cpu", String.valueOf(cpu.cpu())), cpu.interrupts());
         }
         out.family("imbalance_ratio", "gauge",

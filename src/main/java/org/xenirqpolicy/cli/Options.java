@@ -10,6 +10,7 @@ import org.xenirqpolicy.model.InputException;
 import org.xenirqpolicy.model.Selector;
 import org.xenirqpolicy.model.Strategy;
 import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.TypeConversionException;
 
@@ -60,12 +61,32 @@ final class Options {
                 description = "Place every IRQ anew instead of keeping the placements of the applied plan that are still valid.")
         boolean rebalance;
 
-        @Option(names = "--sample", paramLabel = "SECONDS",
-                description = "Count interrupts over SECONDS (0 to 600) instead of since boot. Default: SAMPLE_SECONDS for the load strategy, else 0.")
-        Integer sampleSeconds;
+        @Mixin
+        Sample sample;
 
         Engine.Options engineOptions() {
-            return new Engine.Options(strategy, rebalance, sampleSeconds == null ? null : checkedSample(sampleSeconds));
+            return new Engine.Options(strategy, rebalance, sample.checked());
+        }
+    }
+
+    /**
+     * --sample, for the commands that count interrupts. What its absence means differs: plan and
+     * apply take SAMPLE_SECONDS for the load strategy, status counts since boot. So the help's
+     * last sentence is the command's: a command whose resource bundle has sample.default (status)
+     * gives it there.
+     */
+    static final class Sample {
+        @Option(names = "--sample", paramLabel = "SECONDS",
+                description = "Count interrupts over SECONDS (0 to 600) instead of since boot. "
+                        + "Default: ${bundle:sample.default:-SAMPLE_SECONDS for the load strategy, else 0}.")
+        Integer seconds;
+
+        /** The seconds given, from 0 to 600; null if --sample was not given. */
+        Integer checked() {
+            if (seconds != null && (seconds < 0 || seconds > 600)) {
+                throw new InputException("--sample: " + seconds + " is not from 0 to 600 seconds");
+            }
+            return seconds;
         }
     }
 
@@ -76,14 +97,6 @@ final class Options {
     }
 
     enum Format { text, json }
-
-    /** A --sample value, from 0 to 600 seconds. */
-    static int checkedSample(int seconds) {
-        if (seconds < 0 || seconds > 600) {
-            throw new InputException("--sample: " + seconds + " is not from 0 to 600 seconds");
-        }
-        return seconds;
-    }
 
     /**
      * IRQ arguments: numbers, dom:N or globs on names, as in EXCLUDE=; a bad one is an input

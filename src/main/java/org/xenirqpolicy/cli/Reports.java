@@ -11,6 +11,7 @@ import java.util.function.IntPredicate;
 import org.xenirqpolicy.classify.EventChannel;
 import org.xenirqpolicy.contract.Locations;
 import org.xenirqpolicy.engine.Engine;
+import org.xenirqpolicy.engine.Status;
 import org.xenirqpolicy.model.Quote;
 import org.xenirqpolicy.model.Selector;
 import org.xenirqpolicy.plan.CpuShare;
@@ -155,7 +156,7 @@ final class Reports {
 
     // ---- status
 
-    static String statusText(Engine.Status status, IntPredicate only) {
+    static String statusText(Status status, IntPredicate only) {
         if (status.planned().irqs().isEmpty()) {
             return "";
         }
@@ -163,7 +164,7 @@ final class Reports {
         int seconds = status.planned().sampledSeconds();
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"CPU", "IRQS", seconds > 0 ? "INTERRUPTS(" + seconds + "s)" : "INTERRUPTS", "EVENT CHANNELS"});
-        for (Engine.CpuLoad cpu : status.cpus()) {
+        for (Status.CpuLoad cpu : status.cpus()) {
             List<String> names = new ArrayList<>();
             for (EventChannel irq : selected(cpu.irqs(), only)) {
                 names.add(irq.irq() + " " + irq.name());
@@ -191,13 +192,13 @@ final class Reports {
         }
         String against = status.againstAppliedPlan() ? "the applied plan (" + Locations.PLAN + ")"
                 : "a fresh " + status.planned().plan().strategy().id() + " plan (none applied yet)";
-        List<Engine.Misplaced> misplaced = status.misplaced().stream()
+        List<Status.Misplaced> misplaced = status.misplaced().stream()
                 .filter(m -> only.test(m.irq().irq())).toList();
         if (misplaced.isEmpty()) {
             out.append("all event-channel IRQs are where ").append(against).append(" puts them\n");
         } else {
             out.append(misplaced.size()).append(" not where ").append(against).append(" puts them:\n");
-            for (Engine.Misplaced m : misplaced) {
+            for (Status.Misplaced m : misplaced) {
                 out.append("  ").append(m.irq().irq()).append(' ').append(m.irq().name()).append(" on ")
                         .append(m.irq().affinity().toListOr("none")).append(", planned ").append(m.plannedCpu()).append('\n');
             }
@@ -205,10 +206,10 @@ final class Reports {
         return out.toString();
     }
 
-    static Map<String, Object> statusJson(Engine.Status status, IntPredicate only) {
+    static Map<String, Object> statusJson(Status status, IntPredicate only) {
         Map<String, Object> json = cpuChoice(status.planned());
         List<Object> cpus = new ArrayList<>();
-        for (Engine.CpuLoad cpu : status.cpus()) {
+        for (Status.CpuLoad cpu : status.cpus()) {
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("cpu", cpu.cpu());
             row.put("usable", cpu.usable());
@@ -224,7 +225,7 @@ final class Reports {
         json.put("imbalance", status.imbalance());
         json.put("againstAppliedPlan", status.againstAppliedPlan());
         List<Object> misplaced = new ArrayList<>();
-        for (Engine.Misplaced m : status.misplaced()) {
+        for (Status.Misplaced m : status.misplaced()) {
             if (only.test(m.irq().irq())) {
                 Map<String, Object> row = irqJson(m.irq());
                 row.put("planned", m.plannedCpu());

@@ -3,7 +3,7 @@ package org.xenirqpolicy.cli;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.IntPredicate;
-import org.xenirqpolicy.engine.Engine;
+import org.xenirqpolicy.engine.Status;
 import org.xenirqpolicy.engine.Watch;
 import org.xenirqpolicy.model.InputException;
 import org.xenirqpolicy.model.Selector;
@@ -12,16 +12,16 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "status", mixinStandardHelpOptions = true,
+// The bundle gives --sample's default (Options.Sample).
+@Command(name = "status", mixinStandardHelpOptions = true, resourceBundle = "org.xenirqpolicy.cli.StatusCommand",
         description = "Show, per CPU, the Xen event-channel IRQs on it and their interrupts, the imbalance, and the IRQs that are not where the plan puts them.")
 final class StatusCommand implements Callable<Integer>, Log.User {
     @Mixin
     Options.Root root;
     @Mixin
     Options.Output output;
-    @Option(names = "--sample", paramLabel = "SECONDS",
-            description = "Count interrupts over SECONDS (0 to 600) instead of since boot. Default: 0.")
-    int sampleSeconds;
+    @Mixin
+    Options.Sample sample;
     @Option(names = "--watch", paramLabel = "SECONDS", arity = "0..1", fallbackValue = "" + DEFAULT_WATCH_SECONDS,
             description = "Refresh the per-CPU view with interrupts per second (per CPU and per IRQ) every SECONDS (1 to 600; default "
                     + DEFAULT_WATCH_SECONDS + ") until interrupted: exit status 130 on Ctrl-C. Text only; IRQ arguments go before it.")
@@ -50,7 +50,7 @@ final class StatusCommand implements Callable<Integer>, Log.User {
             WatchReports.run(root.host(), watch, watchSeconds, selectors, log);
             return 0; // Not reached: a watch ends with the JVM, at Ctrl-C.
         }
-        Engine.Status status = Engine.status(root.host(), Options.checkedSample(sampleSeconds));
+        Status status = Status.read(root.host(), sampleSecondsOrZero());
         Reports.warnSkipped(status.planned(), log);
         Reports.noteNoEventChannels(status.planned(), log);
         IntPredicate irqs = Reports.shown(selectors, status.planned(), log);
@@ -67,8 +67,14 @@ final class StatusCommand implements Callable<Integer>, Log.User {
         if (output.format == Options.Format.json) {
             throw new InputException("--watch shows text only, not --format json");
         }
-        if (sampleSeconds != 0) {
+        if (sampleSecondsOrZero() != 0) {
             throw new InputException("--watch and --sample exclude each other: the rates are over the --watch interval");
         }
+    }
+
+    /** Status counts since boot unless --sample is given. */
+    private int sampleSecondsOrZero() {
+        Integer seconds = sample.checked();
+        return seconds == null ? 0 : seconds;
     }
 }

@@ -13,7 +13,6 @@ import org.xenirqpolicy.apply.Outcome;
 import org.xenirqpolicy.classify.Classifier;
 import org.xenirqpolicy.classify.EventChannel;
 import org.xenirqpolicy.classify.XenDynRule;
-import org.xenirqpolicy.contract.Locations;
 import org.xenirqpolicy.contract.PlanStore;
 import org.xenirqpolicy.contract.Requests;
 import org.xenirqpolicy.host.Host;
@@ -99,18 +98,6 @@ public final class Engine {
         }
     }
 
-    /** Where our IRQs are now, per CPU, against the plan. */
-    public record Status(Planned planned, boolean againstAppliedPlan, List<CpuLoad> cpus, double imbalance,
-            List<Misplaced> misplaced) {
-    }
-
-    /** @param interrupts interrupts our IRQs took on this CPU (sample window or since boot) */
-    public record CpuLoad(int cpu, boolean usable, List<EventChannel> irqs, long interrupts) {
-    }
-
-    public record Misplaced(EventChannel irq, int plannedCpu) {
-    }
-
     /** Everything read from the host for one plan: all input is validated here, before any write. */
     private record Inputs(HostSnapshot snapshot, List<EventChannel> irqs, CpuSet usable, Strategy strategy,
             Map<Integer, Long> weights, int sampledSeconds, InterruptsTable baseline, Exclusions exclusions,
@@ -122,16 +109,14 @@ public final class Engine {
     }
 
     /**
-     * Plans and applies under the lock, so two applies never interleave. The host is read and
-     * checked before the lock is taken, so bad input writes nothing, not even the lock file; it
-     * only answers the hook's pending requests, which would otherwise start the service again and
-     * again until the input is fixed (editing a settings file starts a new apply, see the path
-     * unit). The applied plan is read under the lock, since another apply may have just replaced
-     * it. If the hook left requests, or another apply held the lock first, the host is read
-     * again, so that an event channel that appeared since the first read is placed now, and IRQs
-     * the other apply placed are seen where they are. An apply that changed something says so in
-     * the lock file before it lets go: if that differs from what it said before our first read,
-     * another apply ran while we read, and the host is read again even though we did not wait.
+     * Plans and applies under the lock ({@link ApplyLock}, which states the protocol), so two
+     * applies never interleave. The host is read and checked before the lock is taken, so bad
+     * input writes nothing, not even the lock file; it only answers the hook's pending requests,
+     * which would otherwise start the service again and again until the input is fixed (editing a
+     * settings file starts a new apply, see the path unit). The applied plan is read under the
+     * lock, since another apply may have just replaced it. If the hook left requests, or another
+     * apply ran since the first read, the host is read again, so that an event channel that
+     * appeared since is placed now, and IRQs the other apply placed are seen where they are.
      *
      * <p>The plan is saved before any affinity is written, so that a hook called from then on
      * answers from it; a hook that read the old plan just before may still write its old CPU
@@ -142,7 +127,7 @@ public final class Engine {
      * ran to the end; a crash leaves them for the service's restart. A dry run writes nothing.
      */
     public static Applied apply(Host host, Options options, boolean dryRun) {
-        String lastChange = host.read(Locations.LOCK).orElse("");
+        String markBeforeRead = ApplyLock.markBeforeRead(host);
         // Effective affinities are only shown: an apply does without them.
         Inputs inputs;
         try {
@@ -157,11 +142,10 @@ public final class Engine {
             Planned planned = planFrom(inputs, PlanStore.load(host), options.rebalance());
             return new Applied(planned, Activator.apply(host, planned.plan(), affinities(planned), true), false, true, null, null);
         }
-        try (Host.HostLock lock = host.lock(Locations.LOCK)) {
+        try (ApplyLock lock = ApplyLock.take(host, markBeforeRead)) {
             List<String> requests = Requests.pending(host);
-            boolean guestsStarted = !requests.isEmpty();
-            boolean anotherApplyRan = lock.waited() || !lock.marked().equals(lastChange);
-            if (guestsStarted || anotherApplyRan) {
+            boolean hookAskedForIrqs = !requests.isEmpty();
+            if (hookAskedForIrqs || lock.anotherApplyRan()) {
                 inputs = read(host, options, false);
             }
             Planned planned = planFrom(inputs, PlanStore.load(host), options.rebalance());
@@ -196,8 +180,10 @@ public final class Engine {
                     // The saved plan still names IRQs that are gone: the hook checks names, so harmless.
                 }
             }
-            boolean moved = outcomes.stream().anyMatch(o -> o.change() == Outcome.Change.CHANGED);
-            markChange(lock, moved || written);
+            boolean movedAnIrq = outcomes.stream().anyMatch(o -> o.change() == Outcome.Change.CHANGED);
+            if (movedAnIrq || written) {
+                lock.markChanged();
+            }
             // After the writes: a failure here must not be reported as "nothing was written".
             String requestsError = null;
             try {
@@ -220,17 +206,6 @@ public final class Engine {
             }
         }
         return moved;
-    }
-
-    /** Unique per apply; an apply that changed nothing leaves the lock file as it was. */
-    private static void markChange(Host.HostLock lock, boolean changed) {
-        if (changed) {
-            try {
-                lock.mark(ProcessHandle.current().pid() + " " + System.nanoTime() + "\n");
-            } catch (UncheckedIOException e) {
-                // Then the next apply that overlaps this one may repeat some of its writes: harmless.
-            }
-        }
     }
 
     private static Map<Integer, CpuSet> affinities(Planned planned) {
@@ -282,69 +257,6 @@ public final class Engine {
                 in.excluded());
     }
 
-    public static Status status(Host host, Integer sampleSeconds) {
-        Planned planned = plan(host, new Options(null, false, sampleSeconds == null ? 0 : sampleSeconds));
-        Optional<Plan> applied = planned.previous();
-        Map<Integer, Placement> target = applied.orElse(planned.plan()).byIrq();
-        Map<Integer, IrqLine> lines = byIrq(planned.snapshot().interrupts());
-        Map<Integer, IrqLine> baseline = planned.sampledSeconds() > 0 ? byIrq(planned.baseline()) : Map.of();
-        CpuSet online = planned.snapshot().online();
-        List<CpuLoad> cpus = new ArrayList<>();
-        List<Misplaced> misplaced = new ArrayList<>();
-        for (int c : online.stream().toArray()) {
-            List<EventChannel> here = new ArrayList<>();
-            long interrupts = 0;
-            for (EventChannel irq : planned.irqs()) {
-                if (irq.currentCpu() == c) {
-                    here.add(irq);
-                }
-                interrupts += countOn(planned, lines.get(irq.irq()), baseline.get(irq.irq()), c);
-            }
-            cpus.add(new CpuLoad(c, planned.plan().usable().contains(c), here, interrupts));
-        }
-        for (EventChannel irq : planned.irqs()) {
-            Placement p = target.get(irq.irq());
-            // An IRQ excluded since the plan was applied is left where it is: not misplaced.
-            if (p != null && !planned.excluded().containsKey(irq.irq()) && !irq.affinity().equals(CpuSet.of(p.cpu()))) {
-                misplaced.add(new Misplaced(irq, p.cpu()));
-            }
-        }
-        return new Status(planned, applied.isPresent(), cpus, imbalance(cpus), misplaced);
-    }
-
-    /** Busiest usable CPU over the mean of the usable CPUs; NaN when nothing was counted. */
-    private static double imbalance(List<CpuLoad> cpus) {
-        long max = 0;
-        long sum = 0;
-        int n = 0;
-        for (CpuLoad c : cpus) {
-            if (c.usable()) {
-                max = Math.max(max, c.interrupts());
-                sum += c.interrupts();
-                n++;
-            }
-        }
-        return sum == 0 ? Double.NaN : max / (sum / (double) n);
-    }
-
-    /** Interrupts one IRQ took on one CPU: since boot, or since the baseline when sampled. */
-    private static long countOn(Planned planned, IrqLine line, IrqLine before, int cpu) {
-        if (line == null) {
-            return 0;
-        }
-        long now = planned.snapshot().interrupts().countOn(line, cpu);
-        long then = before == null ? 0 : planned.baseline().countOn(before, cpu);
-        return now >= then ? now - then : now;
-    }
-
-    private static Map<Integer, IrqLine> byIrq(InterruptsTable table) {
-        Map<Integer, IrqLine> lines = new HashMap<>();
-        for (IrqLine line : table.irqs()) {
-            lines.put(line.irq(), line);
-        }
-        return lines;
-    }
-
     private static HostSnapshot sampleAgain(Host host, int seconds, boolean effective) {
         try {
             Thread.sleep(seconds * 1000L);
@@ -354,8 +266,11 @@ public final class Engine {
         return HostReader.read(host, XenDynRule.want(effective));
     }
 
-    /** Interrupts per IRQ: the growth between two reads, or the counts since boot. */
-    private static Map<Integer, Long> weights(InterruptsTable before, InterruptsTable after, boolean sampled) {
+    /**
+     * Interrupts per IRQ: the growth between two reads, or the counts since boot. Package-private
+     * for the test of the counter rule (CounterResetTest).
+     */
+    static Map<Integer, Long> weights(InterruptsTable before, InterruptsTable after, boolean sampled) {
         Map<Integer, Long> totals = new HashMap<>();
         for (IrqLine line : after.irqs()) {
             totals.put(line.irq(), line.total());
@@ -363,9 +278,8 @@ public final class Engine {
         if (sampled) {
             for (IrqLine line : before.irqs()) {
                 Long now = totals.get(line.irq());
-                // A count that went down means the IRQ number was freed and reused: count anew.
-                if (now != null && now >= line.total()) {
-                    totals.put(line.irq(), now - line.total());
+                if (now != null) {
+                    totals.put(line.irq(), InterruptsTable.growth(now, line.total()));
                 }
             }
         }

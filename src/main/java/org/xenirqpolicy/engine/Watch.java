@@ -81,10 +81,10 @@ public final class Watch {
                 IrqLine a = after.get(irq.irq());
                 IrqLine b = before.get(irq.irq());
                 if (a != null) {
-                    interrupts += growth(table.countOn(a, cpu), b == null ? 0 : last.countOn(b, cpu));
+                    interrupts += InterruptsTable.growth(table.countOn(a, cpu), b == null ? 0 : last.countOn(b, cpu));
                 }
                 if (irq.currentCpu() == cpu) {
-                    long total = a == null ? 0 : growth(a.total(), b == null ? 0 : b.total());
+                    long total = a == null ? 0 : InterruptsTable.growth(a.total(), b == null ? 0 : b.total());
                     here.add(new IrqRate(irq, total / seconds));
                 }
             }
@@ -95,11 +95,6 @@ public final class Watch {
         last = table;
         lastNanos = nanos;
         return new Frame(seconds, now.irqs().size(), cpus, unbound);
-    }
-
-    /** A count that went down belongs to a freed and reused IRQ number: all of it is new. */
-    private static long growth(long now, long then) {
-        return now >= then ? now - then : now;
     }
 
     private static Engine.Planned read(Host host) {

@@ -525,7 +525,7 @@ public final class Host {
             }
         }
 
-        /** Replaces what the lock file says, for the next holder to compare (see the engine's apply). */
+        /** Replaces what the lock file says, for the next holder to compare (see engine/ApplyLock). */
         public void mark(String text) {
             try {
                 channel.truncate(0);

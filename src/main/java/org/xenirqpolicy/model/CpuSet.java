@@ -221,16 +221,23 @@ public final class CpuSet {
                     }
                     return text.length();
                 }
-            } else if (c >= '0' && c <= '9' || hex && Character.digit(c, 16) >= 0 && c <= 'f') {
+            } else if (isDigit(c, hex)) {
                 digitSeen = true;
             }
         }
         return text.length();
     }
 
+    /** A digit of the list ({@code 0-9}) or, in a mask, of hex ({@code 0-9a-fA-F}, ASCII only). */
+    private static boolean isDigit(char c, boolean hex) {
+        boolean decimal = c >= '0' && c <= '9';
+        boolean hexLetter = (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+        return decimal || (hex && hexLetter);
+    }
+
     /** C's isspace in the C locale, as irqbalance and the shell see white space. */
     public static boolean isCSpace(char c) {
-        return c == ' ' || c >= '\t' && c <= '\r';
+        return c == ' ' || (c >= '\t' && c <= '\r');
     }
 
     private static int parseNumber(String digits, String whole) {

@@ -46,7 +46,9 @@ final class LoadStrategy {
         for (EventChannel irq : fresh) {
             int best = 0;
             for (int i = 1; i < n; i++) {
-                if (load[i] < load[best] || load[i] == load[best] && count[i] < count[best]) {
+                boolean lessLoaded = load[i] < load[best];
+                boolean asLoadedWithFewerIrqs = load[i] == load[best] && count[i] < count[best];
+                if (lessLoaded || asLoadedWithFewerIrqs) {
                     best = i;
                 }
             }

@@ -93,7 +93,10 @@ final class SpreadStrategy {
             int best = -1;
             for (int step = 0; step < n; step++) {
                 int i = (next + step) % n;
-                if (best < 0 || ofIface[i] < ofIface[best] || ofIface[i] == ofIface[best] && units[i] < units[best]) {
+                boolean first = best < 0;
+                boolean fewerOfThisIface = !first && ofIface[i] < ofIface[best];
+                boolean asManyOfThisIfaceFewerUnits = !first && ofIface[i] == ofIface[best] && units[i] < units[best];
+                if (first || fewerOfThisIface || asManyOfThisIfaceFewerUnits) {
                     best = i;
                 }
             }
@@ -103,7 +106,9 @@ final class SpreadStrategy {
         for (EventChannel irq : freshLight) {
             int best = 0;
             for (int i = 1; i < n; i++) {
-                if (irqCount[i] < irqCount[best] || irqCount[i] == irqCount[best] && units[i] < units[best]) {
+                boolean fewerIrqs = irqCount[i] < irqCount[best];
+                boolean asManyIrqsFewerUnits = irqCount[i] == irqCount[best] && units[i] < units[best];
+                if (fewerIrqs || asManyIrqsFewerUnits) {
                     best = i;
                 }
             }

@@ -41,6 +41,22 @@ public record InterruptsTable(int[] cpuOfColumn, List<IrqLine> irqs, int skipped
         return 0;
     }
 
+    /**
+     * Interrupts counted between two reads of one counter of /proc/interrupts ({@code then}
+     * read before {@code now}): the rule for a counter that went down, in one place. The
+     * kernel's counts of an IRQ only grow while its descriptor lives; one lower than before
+     * means the descriptor was freed and the number requested again (a guest's event channel
+     * closed and another bound, a device unbound and bound), so counting began anew from 0 in
+     * between and all of {@code now} is new. What the old descriptor took after {@code then} is
+     * lost with it: the result is a lower bound, never negative. A line's total, the sum over the
+     * columns (the online CPUs), also goes down when a CPU goes offline and its column
+     * disappears: that one interval is then miscounted (short by the CPU's count, or the whole
+     * since-boot count when that is more than the growth); a per-CPU count has no such case.
+     */
+    public static long growth(long now, long then) {
+        return now >= then ? now - then : now;
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof InterruptsTable other && Arrays.equals(cpuOfColumn, other.cpuOfColumn) && irqs.equals(other.irqs)

@@ -38,37 +38,18 @@ public final class IrqbalanceConfig {
     }
 
     /**
-     * The IRQs irqbalance is told to leave alone: {@code --banirq=N}, {@code --banirq N},
-     * {@code -i N} and {@code -iN} in IRQBALANCE_ARGS, read as systemd passes them
-     * (EnvironmentFile=, then $IRQBALANCE_ARGS split into words on the ExecStart= line).
-     * irqbalance reads N with strtoul: the leading digits count, a word without any bans nothing.
+     * The IRQs irqbalance is told to leave alone by --banirq in IRQBALANCE_ARGS, read as systemd
+     * passes them (EnvironmentFile=, then $IRQBALANCE_ARGS split into words on the ExecStart=
+     * line) and as irqbalance reads its command line ({@link IrqbalanceOptions}).
      */
     public static Exclusions bannedIrqs(String text) {
         ShellVars.Assignment args = ShellVars.last(EnvironmentFile.read(text).assignments(), "IRQBALANCE_ARGS");
         if (args == null) {
             return Exclusions.NONE;
         }
-        List<String> words = EnvironmentFile.execWords(args.value());
         List<Selector> irqs = new ArrayList<>();
-        for (int i = 0; i < words.size(); i++) {
-            String w = words.get(i);
-            String value = null;
-            if (w.startsWith("--banirq=")) {
-                value = w.substring("--banirq=".length());
-            } else if ((w.equals("--banirq") || w.equals("-i")) && i + 1 < words.size()) {
-                value = words.get(++i);
-            } else if (w.startsWith("-i") && w.length() > 2) {
-                value = w.substring(2);
-            } else if (w.equals("--policyscript") || w.equals("-l")) {
-                // Its argument is a path, never an option, even if it starts with -i.
-                i++;
-            }
-            if (value != null) {
-                String digits = value.replaceFirst("(?s)^[ \\t\\n]*\\+?([0-9]*).*$", "$1");
-                if (digits.matches("[0-9]{1,9}")) {
-                    irqs.add(new Selector.Irq(Integer.parseInt(digits)));
-                }
-            }
+        for (int irq : IrqbalanceOptions.bannedIrqs(EnvironmentFile.execWords(args.value()))) {
+            irqs.add(new Selector.Irq(irq));
         }
         return new Exclusions(irqs);
     }

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -287,7 +288,7 @@ class CheckTest {
         Cli.Result apply = Cli.run("apply", "--root", t.root().toString());
         assertEquals(0, apply.status(), apply.err());
         assertTrue(t.read(LastApply.PATH).matches("exit=0 time=[0-9-]+T[0-9:]+Z duration=[0-9]+\\.[0-9]{3}\n"), t.read(LastApply.PATH));
-        assertEquals("rw-r--r--", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(t.path(LastApply.PATH))));
+        assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(t.path(LastApply.PATH))));
     }
 
     @Test

@@ -5,10 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.xenirqpolicy.testing.Cli;
@@ -94,7 +98,7 @@ class InstallTest {
         assertEquals(Path.of("/usr/libexec/irqbalance/xen-irq-policy"), Files.readSymbolicLink(link));
         assertEquals("IRQBALANCE_ARGS=\"--journal -l /etc/irqbalance.d\"\n", t.read(SYSCONFIG));
         assertEquals(0, Cli.run("uninstall", "--root", tmp.toString()).status());
-        assertFalse(Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS));
+        assertFalse(Files.exists(link, LinkOption.NOFOLLOW_LINKS));
         assertTrue(t.exists("/etc/irqbalance.d/mine"));
     }
 
@@ -140,10 +144,10 @@ class InstallTest {
         assertEquals("rw-r-----", PosixFilePermissions.toString(Files.getPosixFilePermissions(target)));
         assertEquals(65534, Files.getAttribute(target, "unix:uid"));
         assertEquals(65534, Files.getAttribute(target, "unix:gid"));
-        try (java.util.stream.Stream<Path> walk = Files.walk(tmp)) {
-            assertEquals(java.util.Set.of("etc/sysconfig/irqbalance", "srv/cm/irqbalance"),
-                    walk.filter(p -> !Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS))
-                            .map(p -> tmp.relativize(p).toString()).collect(java.util.stream.Collectors.toSet()),
+        try (Stream<Path> walk = Files.walk(tmp)) {
+            assertEquals(Set.of("etc/sysconfig/irqbalance", "srv/cm/irqbalance"),
+                    walk.filter(p -> !Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS))
+                            .map(p -> tmp.relativize(p).toString()).collect(Collectors.toSet()),
                     "the link and its target: no copy, no temporary file, no state left");
         }
     }
@@ -271,7 +275,7 @@ class InstallTest {
         assertEquals(Path.of("/usr/libexec/irqbalance/xen-irq-policy"),
                 Files.readSymbolicLink(t.path("/srv/cm/irqbalance.d/xen-irq-policy")));
         assertEquals(0, Cli.run("uninstall", "--root", tmp.toString()).status());
-        assertFalse(Files.exists(t.path("/srv/cm/irqbalance.d/xen-irq-policy"), java.nio.file.LinkOption.NOFOLLOW_LINKS));
+        assertFalse(Files.exists(t.path("/srv/cm/irqbalance.d/xen-irq-policy"), LinkOption.NOFOLLOW_LINKS));
         assertTrue(t.exists("/srv/cm/irqbalance.d/mine"));
     }
 }

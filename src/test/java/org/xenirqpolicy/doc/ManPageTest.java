@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -17,8 +18,8 @@ import org.junit.jupiter.api.Test;
 import org.xenirqpolicy.cli.Main;
 import org.xenirqpolicy.testing.Dom0Namespace;
 import org.xenirqpolicy.testing.Fixtures;
-import picocli.CommandLine;
 import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine;
 
 /** man/xen-irq-policy.8 is lint-clean and names exactly the options --help names. */
 class ManPageTest {
@@ -90,7 +91,7 @@ class ManPageTest {
 
     private static void collect(CommandLine cli, Set<String> names) {
         for (OptionSpec option : cli.getCommandSpec().options()) {
-            names.addAll(java.util.List.of(option.names()));
+            names.addAll(List.of(option.names()));
         }
         cli.getSubcommands().values().forEach(sub -> collect(sub, names));
     }

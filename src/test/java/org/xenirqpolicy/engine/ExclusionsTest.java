@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -94,7 +95,7 @@ class ExclusionsTest {
         assertFalse(apply.out().contains(" " + PINNED + " "), apply.out());
         String plan = t.read("/run/xen-irq-policy/plan");
         assertFalse(plan.contains("irq " + PINNED + " "), plan);
-        assertTrue(plan.matches("(?s).*\nusable 0-3\n(exclude [^\n]*\n)*exclude " + java.util.regex.Pattern.quote(why.equals("--banirq") ? "63" : why)
+        assertTrue(plan.matches("(?s).*\nusable 0-3\n(exclude [^\n]*\n)*exclude " + Pattern.quote(why.equals("--banirq") ? "63" : why)
                 + "\n(exclude [^\n]*\n)*irq .*"), plan);
         // Not excluded: the rest of the guest's channels, and its disk (blkback's name has no domain id).
         assertTrue(plan.contains("\nirq 67 "), plan);

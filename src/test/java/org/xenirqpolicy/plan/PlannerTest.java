@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -15,8 +16,8 @@ import org.xenirqpolicy.classify.DeviceNames;
 import org.xenirqpolicy.classify.EventChannel;
 import org.xenirqpolicy.model.CpuSet;
 import org.xenirqpolicy.model.Exclusions;
-import org.xenirqpolicy.model.Selector;
 import org.xenirqpolicy.model.InputException;
+import org.xenirqpolicy.model.Selector;
 import org.xenirqpolicy.model.Strategy;
 
 class PlannerTest {
@@ -78,7 +79,7 @@ class PlannerTest {
         int[] perCpu = new int[4];
         plan.placements().forEach(p -> perCpu[p.cpu()]++);
         // 24 queue IRQs and 9 light ones over 4 CPUs: IRQ counts differ by at most one.
-        assertEquals(1, java.util.Arrays.stream(perCpu).max().getAsInt() - java.util.Arrays.stream(perCpu).min().getAsInt());
+        assertEquals(1, Arrays.stream(perCpu).max().getAsInt() - Arrays.stream(perCpu).min().getAsInt());
     }
 
     @Test

@@ -14,6 +14,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -21,6 +22,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -244,12 +246,12 @@ class ServiceSandboxTest {
             HostTree.at(tree).write("/run/irqbalance/.keep", "").write("/run/xen-irq-policy/.keep", "");
             List<Path> affinity = big.eventChannelTraffic().keySet().stream()
                     .map(irq -> fresh.resolve("proc/irq/" + irq + "/smp_affinity_list")).toList();
-            Map<Path, String> before = new java.util.HashMap<>();
+            Map<Path, String> before = new HashMap<>();
             for (Path f : affinity) {
                 before.put(f, Files.readString(f));
             }
             // Every 50th file, in a tight loop: the first write is seen within a millisecond or two.
-            List<Path> watched = java.util.stream.IntStream.range(0, affinity.size()).filter(i -> i % 50 == 0)
+            List<Path> watched = IntStream.range(0, affinity.size()).filter(i -> i % 50 == 0)
                     .mapToObj(affinity::get).toList();
             int written;
             try (Dom0Namespace.Running engine = new Dom0Namespace.Running(inService(execStart()))) {

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.xenirqpolicy.read.ShellVars;
 import org.xenirqpolicy.testing.Fixtures;
@@ -83,7 +84,7 @@ class SysconfigEditTest {
         for (Map.Entry<String, String> c : cases.entrySet()) {
             var w = assertInstanceOf(IrqbalanceArgs.Decision.Write.class, IrqbalanceArgs.install(c.getKey()), c.getKey());
             assertEquals(c.getValue(), w.text(), c.getKey());
-            assertEquals(java.util.Optional.empty(), IrqbalanceArgs.problemAsSystemdReads(w.text()), w.text());
+            assertEquals(Optional.empty(), IrqbalanceArgs.problemAsSystemdReads(w.text()), w.text());
             assertEquals(c.getKey(), IrqbalanceArgs.uninstall(w.text(), w.edit()), "byte for byte: " + c.getKey());
         }
     }
@@ -91,21 +92,21 @@ class SysconfigEditTest {
     @Test
     void whatSystemdWouldReadOtherwiseThanShIsNamed() {
         // The edit of today's main: systemd reads the value as ending in "# keep", a path ending in '#'.
-        assertEquals(java.util.Optional.of(":1: systemd passes irqbalance the policy script"
+        assertEquals(Optional.of(":1: systemd passes irqbalance the policy script"
                         + " '/usr/libexec/irqbalance/xen-irq-policy#', not /usr/libexec/irqbalance/xen-irq-policy"),
                 IrqbalanceArgs.problemAsSystemdReads("IRQBALANCE_ARGS=\"--journal " + HOOK_ARG + "\" # keep\n"));
-        assertEquals(java.util.Optional.of(":1: systemd sets no IRQBALANCE_ARGS from this file, so irqbalance would not run"
+        assertEquals(Optional.of(":1: systemd sets no IRQBALANCE_ARGS from this file, so irqbalance would not run"
                         + " /usr/libexec/irqbalance/xen-irq-policy"),
                 IrqbalanceArgs.problemAsSystemdReads("export IRQBALANCE_ARGS=\"" + HOOK_ARG + "\"\n"));
         // systemd splits $IRQBALANCE_ARGS with quotes removed; sh keeps them.
-        assertEquals(java.util.Optional.of(":1: systemd passes irqbalance '--banmod=vif' where sh reads '--banmod=\"vif\"'"
+        assertEquals(Optional.of(":1: systemd passes irqbalance '--banmod=vif' where sh reads '--banmod=\"vif\"'"
                         + " in IRQBALANCE_ARGS"),
                 IrqbalanceArgs.problemAsSystemdReads("IRQBALANCE_ARGS=\"--banmod=\\\"vif\\\" " + HOOK_ARG + "\"\n"));
         // A value that is not UTF-8 makes systemd ignore the file: line 2 here (Latin-1 e-acute).
-        assertEquals(java.util.Optional.of(":2: not valid UTF-8, so systemd ignores the whole file and irqbalance would not run"
+        assertEquals(Optional.of(":2: not valid UTF-8, so systemd ignores the whole file and irqbalance would not run"
                         + " /usr/libexec/irqbalance/xen-irq-policy"),
                 IrqbalanceArgs.problemAsSystemdReads("# \u00e9\nA=\u00e9\nIRQBALANCE_ARGS=\"" + HOOK_ARG + "\"\n"));
-        assertEquals(java.util.Optional.empty(),
+        assertEquals(Optional.empty(),
                 IrqbalanceArgs.problemAsSystemdReads("# \u00e9\nA=\u00c3\u00a9\nIRQBALANCE_ARGS=\"" + HOOK_ARG + "\"\n"));
     }
 
@@ -149,10 +150,10 @@ class SysconfigEditTest {
     @Test
     void theStateRecordsEditsWithAnyBytes() {
         var edit = new IrqbalanceArgs.Edit("A=\"x\\ty\"\r", "B=\u00e9\\n\n", false);
-        InstallState state = new InstallState(java.util.Optional.of(edit), java.util.Optional.of("/etc/pd/xen-irq-policy"));
-        assertEquals(java.util.Optional.of(state), InstallState.parse(state.format()));
-        assertEquals(java.util.Optional.empty(), InstallState.parse("garbage"));
-        assertEquals(java.util.Optional.empty(), InstallState.parse(state.format().replace("installed 1", "installed 2")));
+        InstallState state = new InstallState(Optional.of(edit), Optional.of("/etc/pd/xen-irq-policy"));
+        assertEquals(Optional.of(state), InstallState.parse(state.format()));
+        assertEquals(Optional.empty(), InstallState.parse("garbage"));
+        assertEquals(Optional.empty(), InstallState.parse(state.format().replace("installed 1", "installed 2")));
     }
 
     /** How many lines differ between two texts: the lines between their common head and tail. */

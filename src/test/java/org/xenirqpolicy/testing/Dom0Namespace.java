@@ -13,6 +13,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Assumptions;
@@ -128,7 +129,7 @@ public final class Dom0Namespace {
                 if (!cap.startsWith("CAP_")) {
                     throw new IllegalArgumentException("the harness takes a list of capabilities to keep, not " + cap);
                 }
-                bounding.append(",+").append(cap.substring(4).toLowerCase(java.util.Locale.ROOT));
+                bounding.append(",+").append(cap.substring(4).toLowerCase(Locale.ROOT));
             }
             cmd.add("--bounding-set=" + bounding);
         }

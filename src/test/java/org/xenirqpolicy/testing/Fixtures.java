@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 
 /**
  * The real captures in ../shared/fixtures beside the repository. Under CI (CI=true) a missing
@@ -37,7 +38,7 @@ public final class Fixtures {
             if (inCi()) {
                 fail(msg);
             }
-            org.junit.jupiter.api.Assumptions.abort(msg);
+            Assumptions.abort(msg);
         }
         return p;
     }
