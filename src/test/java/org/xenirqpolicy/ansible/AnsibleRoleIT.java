@@ -20,6 +20,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.xenirqpolicy.model.CpuSet;
+import org.xenirqpolicy.read.EnvironmentFile;
 import org.xenirqpolicy.testing.Dom0Namespace;
 import org.xenirqpolicy.testing.Fixtures;
 import org.xenirqpolicy.testing.HostTree;
@@ -206,7 +207,17 @@ class AnsibleRoleIT {
         // No hook: irqbalance's file as it was before the package, irqbalance restarted without it;
         // a list of exclusions quoted for sh and systemd alike, which the engine reads (check passes).
         assertEquals(4, changed(out, "unhooked"), "settings, uninstall, apply, restart:\n" + out.get("unhooked-output"));
-        assertEquals(settings("spread", "'63, vif12.*, dom:7'"), out.get("unhooked:xen-irq-policy"));
+        String unhooked = out.get("unhooked:xen-irq-policy");
+        assertEquals(settings("spread", "'63, vif12.*, dom:7'"), unhooked);
+        // The same value for dash and for systemd 252's EnvironmentFile= (read/EnvironmentFile, which
+        // SystemdReadsSysconfigTest checks against systemd's own code).
+        Path written = Files.writeString(tmp.resolve("unhooked.settings"), unhooked);
+        assertEquals("63, vif12.*, dom:7|spread", Dom0Namespace.run(Duration.ofSeconds(30), "dash", "-c",
+                ". \"$1\" && printf '%s|%s' \"$EXCLUDE\" \"$STRATEGY\"", "dash", written.toString()).out());
+        EnvironmentFile.Reading systemd = EnvironmentFile.read(unhooked);
+        assertFalse(systemd.refused(), systemd.refusedBecause());
+        assertEquals(List.of("STRATEGY=spread", "CPUS=", "EXCLUDE_ISOLATED=yes", "SAMPLE_SECONDS=3", "EXCLUDE=63, vif12.*, dom:7"),
+                systemd.assignments().stream().map(a -> a.key() + "=" + a.value()).toList());
         assertEquals(upstream(), out.get("unhooked:irqbalance"), "byte-identical to before");
         assertEquals("/bin/sh /usr/local/sbin/irqbalance ", line(out, "unhooked", "irqbalance"));
         assertEquals("start xen-irq-policy.service;try-restart irqbalance.service;", line(out, "unhooked", "systemctl"));
