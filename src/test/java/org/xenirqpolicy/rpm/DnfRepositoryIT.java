@@ -23,6 +23,7 @@ import org.xenirqpolicy.model.CpuSet;
 import org.xenirqpolicy.testing.Dom0Namespace;
 import org.xenirqpolicy.testing.Fixtures;
 import org.xenirqpolicy.testing.HostTree;
+import org.xenirqpolicy.testing.SignedRepository;
 import org.xenirqpolicy.testing.SyntheticDom0;
 
 /**
@@ -43,7 +44,7 @@ class DnfRepositoryIT {
     private static final Path NEXT = Fixtures.repo().resolve("target/rpm-next-release/xen-irq-policy/RPMS/x86_64/xen-irq-policy-" + VERSION + "-2.x86_64.rpm");
     /** The repository the build lays out (pom.xml, dnf-repository): unsigned. */
     private static final Path BUILT_REPO = Fixtures.repo().resolve("target/repo");
-    private static final String KEY = "xen-irq-policy test key <test@xen-irq-policy.invalid>";
+    private static final String KEY = SignedRepository.KEY;
     private static final String HOOK_ARG = "--policyscript=/usr/libexec/irqbalance/xen-irq-policy";
     private static final String TEMPLATE_URL = "https://repo.example.org/xen-irq-policy/";
 
@@ -77,36 +78,12 @@ class DnfRepositoryIT {
         return Fixtures.read(Fixtures.repo().resolve("src/test/resources/sysconfig/upstream-1.9.5.env"));
     }
 
-    /** What the package requires, less rpm's own features and the conditional SELinux one. */
     private static List<String> requirements() {
-        String names = Dom0Namespace.run(Duration.ofSeconds(30), "rpm", "-qp", "--qf", "[%{REQUIRENAME}\\n]", RPM.toString()).out();
-        return names.lines().filter(n -> !n.startsWith("rpmlib(") && !n.startsWith("(")).distinct().sorted().toList();
+        return SignedRepository.requirements(RPM);
     }
 
-    /** standin-systemd for systemd; standin-bin-sh for /bin/sh. */
     private static String standIn(String requirement) {
-        return "standin-" + requirement.replaceAll("^/", "").replace('/', '-');
-    }
-
-    /** The stand-in packages, one per requirement, built by rpmbuild from a generated spec into {@code dir}. */
-    private Path buildStandIns(List<String> requirements) throws IOException {
-        StringBuilder spec = new StringBuilder();
-        for (int i = 0; i < requirements.size(); i++) {
-            String name = standIn(requirements.get(i));
-            String header = i == 0 ? "Name: " + name + "\nVersion: 1\nRelease: 1\nLicense: MIT\nBuildArch: noarch\n"
-                    : "%package -n " + name + "\n";
-            String suffix = i == 0 ? "" : " -n " + name;
-            spec.append(header)
-                    .append("Summary: Test stand-in: provides ").append(requirements.get(i)).append(", holds nothing\n")
-                    .append("Provides: ").append(requirements.get(i)).append('\n')
-                    .append("%description").append(suffix).append("\nA stand-in for a test root (DnfRepositoryIT); no files.\n")
-                    .append("%files").append(suffix).append("\n");
-        }
-        Path specFile = Files.writeString(tmp.resolve("standins.spec"), spec.toString());
-        Dom0Namespace.Result r = Dom0Namespace.run(Duration.ofMinutes(2), "rpmbuild", "-bb", "--define", "_topdir " + tmp.resolve("rpmbuild"),
-                specFile.toString());
-        assertEquals(0, r.status(), r.out() + r.err());
-        return tmp.resolve("rpmbuild/RPMS/noarch");
+        return SignedRepository.standIn(requirement);
     }
 
     /** A simulated dom0 for the scriptlets' apply. */
@@ -122,16 +99,12 @@ class DnfRepositoryIT {
     private Map<String, String> scenario(String script) throws IOException {
         Path dom0 = tmp.resolve("dom0");
         DOM0.layOut(HostTree.at(dom0));
-        Path standIns = buildStandIns(requirements());
+        Path standIns = SignedRepository.buildStandIns(tmp, requirements());
         Path work = Files.createDirectories(tmp.resolve("work"));
         String preamble = """
                 set -u
                 W=%s R1=%s R2=%s BUILT_REPO=%s MAKE_REPO=%s TEMPLATE=%s STANDINS=%s
-                export GNUPGHOME="$W/gnupg"
-                mkdir -m 0700 "$GNUPGHOME"
-                # gpg starts an agent for the key; it must not outlive the test.
-                trap 'gpgconf --kill gpg-agent' EXIT
-                gpg --batch --passphrase '' --quick-gen-key '%s' rsa3072 sign never 2>/dev/null
+                %s
                 sh "$MAKE_REPO" "$W/standins" "$STANDINS"/*.rpm
                 mkdir "$W/repos.d"
                 # The root has no release package for dnf to read $releasever from; no .repo here uses it.
@@ -147,7 +120,7 @@ class DnfRepositoryIT {
                 use_repo() { sed "s|%s|file://$1/|" "$TEMPLATE" >"$W/repos.d/xen-irq-policy.repo"; }
                 now() { date +%%s%%N; }
                 """.formatted(work, RPM, NEXT, BUILT_REPO, Fixtures.repo().resolve("rpm/make-repo.sh"),
-                Fixtures.repo().resolve("rpm/xen-irq-policy.repo"), standIns, KEY, TEMPLATE_URL);
+                Fixtures.repo().resolve("rpm/xen-irq-policy.repo"), standIns, SignedRepository.MAKE_KEY.strip(), TEMPLATE_URL);
         Path file = Files.writeString(tmp.resolve("scenario.sh"), preamble + script);
         Dom0Namespace.Result r = Dom0Namespace.run(Duration.ofMinutes(10), "sh",
                 Fixtures.repo().resolve("src/test/sh/rpm-chroot.sh").toString(), "--beside", dom0.toString(), file.toString());

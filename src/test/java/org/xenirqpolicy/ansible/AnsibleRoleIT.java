@@ -1,0 +1,246 @@
+package org.xenirqpolicy.ansible;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.xenirqpolicy.model.CpuSet;
+import org.xenirqpolicy.read.EnvironmentFile;
+import org.xenirqpolicy.testing.Dom0Namespace;
+import org.xenirqpolicy.testing.Fixtures;
+import org.xenirqpolicy.testing.HostTree;
+import org.xenirqpolicy.testing.SignedRepository;
+import org.xenirqpolicy.testing.SyntheticDom0;
+
+/**
+ * The Ansible role ansible/roles/xen_irq_policy, applied by the real ansible-playbook (Debian's
+ * ansible-core) with the local connection inside a throwaway copy of this machine's root
+ * (src/test/sh/rpm-chroot.sh, in its own PID namespace so that only its processes are seen),
+ * installing the package with the dnf module from a repository that rpm/make-repo.sh lays out and
+ * signs with a key made here; what the package requires comes from stand-in packages
+ * ({@link SignedRepository}). systemd does not run there: src/test/sh/ansible-converge.sh says
+ * which stand-ins play systemctl and irqbalance. Then ansible-lint on the role.
+ */
+class AnsibleRoleIT {
+    private static final Path ROLES = Fixtures.repo().resolve("ansible/roles");
+    private static final Path ROLE = ROLES.resolve("xen_irq_policy");
+    private static final String HOOK_ARG = "--policyscript=/usr/libexec/irqbalance/xen-irq-policy";
+    private static final Pattern RECAP = Pattern.compile("localhost : ok=\\d+ changed=(\\d+) unreachable=0 failed=(\\d+) ");
+    private static final SyntheticDom0 DOM0 = new SyntheticDom0(CpuSet.parseList("0-3"), 4, 1, 2, 1, 3, "xen-dyn-lateeoi",
+            SyntheticDom0.uniformQueues(3000, 1000, 20));
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void prerequisites() {
+        Dom0Namespace.requirePrerequisites();
+        List<String> missing = new ArrayList<>();
+        for (String tool : List.of("/usr/bin/ansible-playbook", "/usr/bin/ansible-lint", "/usr/bin/dnf", "/usr/bin/createrepo_c",
+                "/usr/bin/gpg", "/usr/bin/rpmsign", "/usr/bin/rpmbuild")) {
+            if (!Files.isExecutable(Path.of(tool))) {
+                missing.add(tool);
+            }
+        }
+        if (!missing.isEmpty()) {
+            String msg = "needs " + String.join(", ", missing) + " (apt-get install ansible-core ansible-lint dnf createrepo-c gpg rpm)";
+            if (Fixtures.inCi()) {
+                fail(msg);
+            }
+            Assumptions.abort(msg);
+        }
+        if (!Files.exists(SignedRepository.RPM)) {
+            fail(SignedRepository.RPM + " is missing: run 'mvn verify'");
+        }
+    }
+
+    private static String upstream() {
+        return Fixtures.read(Fixtures.repo().resolve("src/test/resources/sysconfig/upstream-1.9.5.env"));
+    }
+
+    /** The settings file the role writes, for these values. */
+    private static String settings(String strategy, String exclude) {
+        return """
+                #
+                # Ansible managed
+                #
+                # /etc/sysconfig/xen-irq-policy: settings of xen-irq-policy(8), written by the Ansible role
+                # xen_irq_policy from its variables (xen_irq_policy_*); edits here are replaced on its next run.
+                STRATEGY=%s
+                CPUS=
+                EXCLUDE_ISOLATED=yes
+                SAMPLE_SECONDS=3
+                EXCLUDE=%s
+                """.formatted(strategy, exclude);
+    }
+
+    /**
+     * Lays out the signed repository and the stand-ins' beside {@code work}, then runs the steps
+     * (each with the variables {@code steps} gives it, a JSON object less the repository's
+     * address) in one throwaway root. Returns the sections of the output.
+     */
+    private Map<String, String> converge(Path work, Map<String, String> steps) throws IOException {
+        Path dom0 = tmp.resolve("dom0");
+        DOM0.layOut(HostTree.at(dom0));
+        Files.writeString(work.resolve("irqbalance.orig"), upstream());
+        Path standIns = SignedRepository.buildStandIns(tmp, SignedRepository.requirements(SignedRepository.RPM));
+        Path prepare = Files.writeString(tmp.resolve("prepare.sh"), "set -eu\nW=" + work + "\n" + SignedRepository.MAKE_KEY + """
+                sh %s --sign '%s' "$W/repo" %s
+                sh %s "$W/standins" %s/*.rpm
+                """.formatted(SignedRepository.MAKE_REPO, SignedRepository.KEY, SignedRepository.RPM, SignedRepository.MAKE_REPO, standIns));
+        Dom0Namespace.Result prepared = Dom0Namespace.run(Duration.ofMinutes(3), "sh", prepare.toString());
+        assertEquals(0, prepared.status(), prepared.out() + prepared.err());
+        Files.writeString(work.resolve("play.yml"), """
+                - name: Converge a dom0
+                  hosts: all
+                  roles:
+                    - xen_irq_policy
+                """);
+        for (Map.Entry<String, String> step : steps.entrySet()) {
+            String vars = step.getValue().isEmpty() ? "" : ", " + step.getValue();
+            Files.writeString(work.resolve(step.getKey() + ".json"),
+                    "{\"xen_irq_policy_repository_url\": \"file://" + work.resolve("repo") + "/\"" + vars + "}\n");
+        }
+        List<String> command = new ArrayList<>(List.of("unshare", "--pid", "--fork", "sh",
+                Fixtures.repo().resolve("src/test/sh/rpm-chroot.sh").toString(), dom0.toString(),
+                Fixtures.repo().resolve("src/test/sh/ansible-converge.sh").toString(), work.toString(), ROLES.toString()));
+        command.addAll(steps.keySet());
+        Dom0Namespace.Result r = Dom0Namespace.run(Duration.ofMinutes(15), command.toArray(String[]::new));
+        assertEquals(0, r.status(), r.out() + r.err());
+        Map<String, String> sections = new LinkedHashMap<>();
+        Matcher m = Pattern.compile("(?m)^== (\\S+)\\n((?:(?!== ).*\\n)*)").matcher(r.out());
+        while (m.find()) {
+            sections.put(m.group(1), m.group(2));
+        }
+        return sections;
+    }
+
+    /** The value of the line "KEY value" in a step's section. */
+    private static String line(Map<String, String> out, String step, String key) {
+        return out.get(step).lines().filter(l -> l.startsWith(key + " ") || l.equals(key)).findFirst()
+                .map(l -> l.substring(Math.min(l.length(), key.length() + 1)))
+                .orElseThrow(() -> new AssertionError("no " + key + " in " + step + ":\n" + out.get(step)));
+    }
+
+    /** changed= of the play's recap, after checking that nothing failed. */
+    private static int changed(Map<String, String> out, String step) {
+        Matcher m = RECAP.matcher(out.get(step));
+        assertTrue(m.find(), step + ": no recap\n" + out.get(step) + out.get(step + "-output"));
+        assertEquals("0", m.group(2), step + ": failed tasks\n" + out.get(step + "-output"));
+        return Integer.parseInt(m.group(1));
+    }
+
+    @Test
+    void convergesOnceThenChangesNothingChecksAndRemoves() throws IOException {
+        Path work = Files.createDirectories(tmp.resolve("work"));
+        Map<String, String> steps = new LinkedHashMap<>();
+        steps.put("first", "");
+        steps.put("second", "");
+        steps.put("bad-exclude", "\"xen_irq_policy_exclude\": [\"vif1 2\"]");
+        steps.put("bad-strategy", "\"xen_irq_policy_strategy\": \"random\"");
+        steps.put("check-modulo", "\"xen_irq_policy_strategy\": \"modulo\"");
+        steps.put("unhooked", "\"xen_irq_policy_hook\": false, \"xen_irq_policy_exclude\": [\"63\", \"vif12.*\", \"dom:7\"]");
+        steps.put("absent", "\"xen_irq_policy_state\": \"absent\"");
+        steps.put("absent-again", "\"xen_irq_policy_state\": \"absent\"");
+        Map<String, String> out = converge(work, steps);
+        String hooked = upstream().replace("IRQBALANCE_ARGS=\"\"", "IRQBALANCE_ARGS=\"" + HOOK_ARG + "\"");
+        for (String step : steps.keySet()) {
+            assertEquals(step.startsWith("bad-") ? "2" : "0", line(out, step, "status"), step + ":\n" + out.get(step + "-output"));
+        }
+
+        // First run: the repository added, the package installed (its %post presets the units,
+        // wires the hook, applies, restarts irqbalance), the settings written, applied again.
+        assertTrue(changed(out, "first") > 0, out.get("first-output"));
+        assertEquals("xen-irq-policy enabled", "xen-irq-policy " + line(out, "first", "xen-irq-policy.service"));
+        assertEquals("enabled", line(out, "first", "xen-irq-policy.path"));
+        assertTrue(line(out, "first", "packages").contains(" xen-irq-policy "), out.get("first"));
+        assertEquals("/bin/sh /usr/local/sbin/irqbalance " + HOOK_ARG + " ", line(out, "first", "irqbalance"),
+                "irqbalance restarted with the hook");
+        assertEquals(settings("spread", ""), out.get("first:xen-irq-policy"));
+        assertEquals(hooked, out.get("first:irqbalance"));
+        assertEquals(String.join("\n", "[xen-irq-policy]", "baseurl = file://" + work.resolve("repo") + "/",
+                "enabled = 1", "gpgcheck = 1", "gpgkey = file://" + work.resolve("repo") + "/RPM-GPG-KEY-xen-irq-policy",
+                "name = xen-irq-policy", "", ""), out.get("first:xen-irq-policy.repo"));
+        assertEquals("--no-reload preset xen-irq-policy.path xen-irq-policy.service;-q is-enabled xen-irq-policy.service;daemon-reload;"
+                + "start xen-irq-policy.service;-q is-enabled xen-irq-policy.path;start xen-irq-policy.path;try-restart irqbalance.service;"
+                + "start xen-irq-policy.service;", line(out, "first", "systemctl"),
+                "%post's calls, then the role's handler applies the role's settings; the hook was already wired");
+
+        // Second run: nothing to do, nothing called.
+        assertEquals(0, changed(out, "second"), out.get("second-output"));
+        assertEquals("", line(out, "second", "systemctl"));
+        assertEquals(settings("spread", ""), out.get("second:xen-irq-policy"));
+
+        // Bad input: the host fails before anything is done, with the reason.
+        assertTrue(out.get("bad-exclude").contains("localhost : ok=3 changed=0 unreachable=0 failed=1 "), out.get("bad-exclude"));
+        assertTrue(out.get("bad-exclude-output").contains("each of xen_irq_policy_exclude one non-empty selector without blanks"),
+                out.get("bad-exclude-output"));
+        assertEquals(settings("spread", ""), out.get("bad-exclude:xen-irq-policy"));
+        assertTrue(out.get("bad-strategy").contains("localhost : ok=1 changed=0 unreachable=0 failed=1 "), out.get("bad-strategy"));
+        assertTrue(out.get("bad-strategy-output").contains("value of xen_irq_policy_strategy must be one of: spread, modulo, load, got: random"),
+                out.get("bad-strategy-output"));
+        assertEquals(settings("spread", ""), out.get("bad-strategy:xen-irq-policy"));
+        assertEquals("", line(out, "bad-exclude", "systemctl") + line(out, "bad-strategy", "systemctl"));
+
+        // Check mode with another strategy: reported, with its diff, and nothing written or applied.
+        assertEquals(1, changed(out, "check-modulo"), out.get("check-modulo-output"));
+        assertTrue(out.get("check-modulo-output").contains("\n-STRATEGY=spread\n+STRATEGY=modulo\n"), out.get("check-modulo-output"));
+        assertEquals(settings("spread", ""), out.get("check-modulo:xen-irq-policy"), "bytes unchanged");
+        assertEquals(hooked, out.get("check-modulo:irqbalance"));
+        assertEquals("", line(out, "check-modulo", "systemctl"));
+
+        // No hook: irqbalance's file as it was before the package, irqbalance restarted without it;
+        // a list of exclusions quoted for sh and systemd alike, which the engine reads (check passes).
+        assertEquals(4, changed(out, "unhooked"), "settings, uninstall, apply, restart:\n" + out.get("unhooked-output"));
+        String unhooked = out.get("unhooked:xen-irq-policy");
+        assertEquals(settings("spread", "'63, vif12.*, dom:7'"), unhooked);
+        // The same value for dash and for systemd 252's EnvironmentFile= (read/EnvironmentFile, which
+        // SystemdReadsSysconfigTest checks against systemd's own code).
+        Path written = Files.writeString(tmp.resolve("unhooked.settings"), unhooked);
+        assertEquals("63, vif12.*, dom:7|spread", Dom0Namespace.run(Duration.ofSeconds(30), "dash", "-c",
+                ". \"$1\" && printf '%s|%s' \"$EXCLUDE\" \"$STRATEGY\"", "dash", written.toString()).out());
+        EnvironmentFile.Reading systemd = EnvironmentFile.read(unhooked);
+        assertFalse(systemd.refused(), systemd.refusedBecause());
+        assertEquals(List.of("STRATEGY=spread", "CPUS=", "EXCLUDE_ISOLATED=yes", "SAMPLE_SECONDS=3", "EXCLUDE=63, vif12.*, dom:7"),
+                systemd.assignments().stream().map(a -> a.key() + "=" + a.value()).toList());
+        assertEquals(upstream(), out.get("unhooked:irqbalance"), "byte-identical to before");
+        assertEquals("/bin/sh /usr/local/sbin/irqbalance ", line(out, "unhooked", "irqbalance"));
+        assertEquals("start xen-irq-policy.service;try-restart irqbalance.service;", line(out, "unhooked", "systemctl"));
+
+        // Absent: the package removed, its %preun disables the units and uninstalls (nothing left to
+        // undo), the .repo file the role added and the settings rpm saved removed.
+        assertTrue(changed(out, "absent") > 0, out.get("absent-output"));
+        assertFalse(line(out, "absent", "packages").contains(" xen-irq-policy "), out.get("absent"));
+        assertEquals(upstream(), out.get("absent:irqbalance"), "byte-identical to before");
+        assertEquals("sysconfig/irqbalance yum.repos.d/standins.repo", line(out, "absent", "files"));
+        assertEquals("", line(out, "absent", "xen-irq-policy.service"));
+        assertEquals(0, changed(out, "absent-again"), out.get("absent-again-output"));
+
+        System.out.printf("AnsibleRoleIT: converge one host: first run %.1f s, second run %.1f s%n",
+                Long.parseLong(line(out, "first", "millis")) / 1000.0, Long.parseLong(line(out, "second", "millis")) / 1000.0);
+    }
+
+    @Test
+    void ansibleLintIsClean() throws IOException {
+        Path home = Files.createDirectories(tmp.resolve("home"));
+        Dom0Namespace.Result r = Dom0Namespace.run(Duration.ofMinutes(5), "env", "HOME=" + home, "NO_COLOR=1", "sh", "-c",
+                "cd \"$1\" && exec ansible-lint --offline --nocolor .", "sh", ROLE.toString());
+        assertEquals(0, r.status(), r.out() + r.err());
+        assertTrue(r.err().contains("Passed with production profile: 0 failure(s), 0 warning(s)"), r.out() + r.err());
+    }
+}
