@@ -86,6 +86,8 @@ class AnsibleRoleIT {
                 EXCLUDE_ISOLATED=yes
                 SAMPLE_SECONDS=3
                 EXCLUDE=%s
+                METRICS_DIR=/var/lib/prometheus/node-exporter
+                METRICS_IRQ_SERIES_MAX=512
                 """.formatted(strategy, exclude);
     }
 
@@ -216,7 +218,8 @@ class AnsibleRoleIT {
                 ". \"$1\" && printf '%s|%s' \"$EXCLUDE\" \"$STRATEGY\"", "dash", written.toString()).out());
         EnvironmentFile.Reading systemd = EnvironmentFile.read(unhooked);
         assertFalse(systemd.refused(), systemd.refusedBecause());
-        assertEquals(List.of("STRATEGY=spread", "CPUS=", "EXCLUDE_ISOLATED=yes", "SAMPLE_SECONDS=3", "EXCLUDE=63, vif12.*, dom:7"),
+        assertEquals(List.of("STRATEGY=spread", "CPUS=", "EXCLUDE_ISOLATED=yes", "SAMPLE_SECONDS=3", "EXCLUDE=63, vif12.*, dom:7",
+                "METRICS_DIR=/var/lib/prometheus/node-exporter", "METRICS_IRQ_SERIES_MAX=512"),
                 systemd.assignments().stream().map(a -> a.key() + "=" + a.value()).toList());
         assertEquals(upstream(), out.get("unhooked:irqbalance"), "byte-identical to before");
         assertEquals("/bin/sh /usr/local/sbin/irqbalance ", line(out, "unhooked", "irqbalance"));
