@@ -157,6 +157,8 @@ class AnsibleRoleIT {
         steps.put("bad-strategy", "\"xen_irq_policy_strategy\": \"random\"");
         steps.put("check-modulo", "\"xen_irq_policy_strategy\": \"modulo\"");
         steps.put("unhooked", "\"xen_irq_policy_hook\": false, \"xen_irq_policy_exclude\": [\"63\", \"vif12.*\", \"dom:7\"]");
+        steps.put("metrics", "\"xen_irq_policy_hook\": false, \"xen_irq_policy_exclude\": [\"63\", \"vif12.*\", \"dom:7\"], "
+                + "\"xen_irq_policy_metrics_timer\": true");
         steps.put("absent", "\"xen_irq_policy_state\": \"absent\"");
         steps.put("absent-again", "\"xen_irq_policy_state\": \"absent\"");
         Map<String, String> out = converge(work, steps);
@@ -170,6 +172,7 @@ class AnsibleRoleIT {
         assertTrue(changed(out, "first") > 0, out.get("first-output"));
         assertEquals("xen-irq-policy enabled", "xen-irq-policy " + line(out, "first", "xen-irq-policy.service"));
         assertEquals("enabled", line(out, "first", "xen-irq-policy.path"));
+        assertEquals("disabled", line(out, "first", "xen-irq-policy-metrics.timer"), "shipped off, and the role leaves it off");
         assertTrue(line(out, "first", "packages").contains(" xen-irq-policy "), out.get("first"));
         assertEquals("/bin/sh /usr/local/sbin/irqbalance " + HOOK_ARG + " ", line(out, "first", "irqbalance"),
                 "irqbalance restarted with the hook");
@@ -178,7 +181,7 @@ class AnsibleRoleIT {
         assertEquals(String.join("\n", "[xen-irq-policy]", "baseurl = file://" + work.resolve("repo") + "/",
                 "enabled = 1", "gpgcheck = 1", "gpgkey = file://" + work.resolve("repo") + "/RPM-GPG-KEY-xen-irq-policy",
                 "name = xen-irq-policy", "", ""), out.get("first:xen-irq-policy.repo"));
-        assertEquals("--no-reload preset xen-irq-policy.path xen-irq-policy.service;-q is-enabled xen-irq-policy.service;daemon-reload;"
+        assertEquals("--no-reload preset xen-irq-policy.path xen-irq-policy.service xen-irq-policy-metrics.timer;-q is-enabled xen-irq-policy.service;daemon-reload;"
                 + "start xen-irq-policy.service;-q is-enabled xen-irq-policy.path;start xen-irq-policy.path;try-restart irqbalance.service;"
                 + "start xen-irq-policy.service;", line(out, "first", "systemctl"),
                 "%post's calls, then the role's handler applies the role's settings; the hook was already wired");
@@ -224,6 +227,13 @@ class AnsibleRoleIT {
         assertEquals(upstream(), out.get("unhooked:irqbalance"), "byte-identical to before");
         assertEquals("/bin/sh /usr/local/sbin/irqbalance ", line(out, "unhooked", "irqbalance"));
         assertEquals("start xen-irq-policy.service;try-restart irqbalance.service;", line(out, "unhooked", "systemctl"));
+
+        // The metrics timer asked for: enabled (its timers.target.wants link) and started, nothing else
+        // changed; the absent step below then takes it away with the package.
+        assertEquals("enabled", line(out, "metrics", "xen-irq-policy-metrics.timer"), out.get("metrics-output"));
+        assertTrue(line(out, "metrics", "systemctl").startsWith("enable xen-irq-policy-metrics.timer;"), out.get("metrics"));
+        assertEquals(out.get("unhooked:xen-irq-policy"), out.get("metrics:xen-irq-policy"), "settings unchanged");
+        assertEquals("", line(out, "absent", "xen-irq-policy-metrics.timer"));
 
         // Absent: the package removed, its %preun disables the units and uninstalls (nothing left to
         // undo), the .repo file the role added and the settings rpm saved removed.
