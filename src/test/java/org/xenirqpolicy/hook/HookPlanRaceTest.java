@@ -146,7 +146,8 @@ class HookPlanRaceTest {
                 if (!ANSWERS.get(irq).containsAll(cpus)) {
                     wrong.add("IRQ " + irq + " written " + cpus + ", answers " + ANSWERS.get(irq));
                 }
-                // None when the plan changed under every read (then it asks the engine): rare.
+                // None when the plan changed under every read (then it asks the engine): the saver
+                // here replaces it every few milliseconds, an apply at most a few times a minute.
                 writing += cpus.isEmpty() ? 0 : 1;
                 calls++;
             }
@@ -156,7 +157,8 @@ class HookPlanRaceTest {
         }
         assertEquals(List.of(), wrong, calls + " calls, " + saves.get() + " saves");
         assertTrue(saves.get() > calls, "the plan changed during most calls: " + calls + " calls, " + saves.get() + " saves");
-        assertTrue(writing > calls * 9 / 10, writing + " of " + calls + " calls wrote");
+        // Most calls wrote: the CPUs checked above are a sample, not an empty list.
+        assertTrue(writing > calls / 2, writing + " of " + calls + " calls wrote");
         // Settled: the plan saved last, whole, and nothing else left.
         Plan last = saves.get() % 2 == 0 ? A : B;
         assertEquals(java.util.Optional.of(last), PlanStore.load(host));
