@@ -35,6 +35,9 @@ if [ -e "$state/selinux-boolean" ]; then
 	setsebool -P irqbalance_run_unconfined off || log "could not turn off the SELinux boolean irqbalance_run_unconfined"
 	rm -f "$state/selinux-boolean"
 fi
-rm -f /run/xen-irq-policy/plan /run/xen-irq-policy/lock /run/xen-irq-policy/last-apply /run/xen-irq-policy/request.* \
+# The plan: the link, the directories of plans (plan.GENERATION), and a link an apply killed
+# midway left (.plan.xen-irq-policy.PID.tmp).
+rm -rf /run/xen-irq-policy/plan /run/xen-irq-policy/plan.[0-9]* /run/xen-irq-policy/.plan.xen-irq-policy.*.tmp \
+	/run/xen-irq-policy/lock /run/xen-irq-policy/last-apply /run/xen-irq-policy/request.* \
 	/run/irqbalance/xen-irq-policy-request.*
 exit 0

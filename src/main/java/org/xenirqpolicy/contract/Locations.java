@@ -9,7 +9,11 @@ package org.xenirqpolicy.contract;
 public final class Locations {
     /** Ours: the plan, the lock, the last apply's record and, unsandboxed, the hook's requests. */
     public static final String RUN_DIR = "/run/xen-irq-policy";
-    /** The applied plan, in {@link PlanFile}'s format. */
+    /**
+     * The applied plan: a symbolic link to its directory {@code plan.GENERATION} beside it, in
+     * {@link PlanFile}'s format, replaced as {@link PlanStore} says. Java readers go through
+     * {@link PlanStore}, which resolves the link once; the hook opens files through it.
+     */
     public static final String PLAN = RUN_DIR + "/plan";
     /** Held by an apply while it plans and writes; also records its last change. */
     public static final String LOCK = RUN_DIR + "/lock";

@@ -13,39 +13,76 @@ import org.xenirqpolicy.plan.Placement;
 import org.xenirqpolicy.plan.Plan;
 
 /**
- * The applied plan, {@code /run/xen-irq-policy/plan}: what the irqbalance hook enforces and the
- * next apply keeps. Line-oriented so that a POSIX shell reads it with {@code read} alone:
+ * The applied plan's format, version 3: a directory (see {@link PlanStore} for where it lives and
+ * how it is replaced) of small files, each one line that a POSIX shell reads with one
+ * {@code read -r}, so that the irqbalance hook reads one file of some 40 bytes per call, without a
+ * fork, and a whole-plan text file for the engine and for admins. All three kinds carry the
+ * format version and the plan's generation (one number per saved plan), so that a reader that
+ * reads two files of one plan can tell whether both are of the same plan.
  * <pre>
- * # comment lines start with '#'
- * xen-irq-policy-plan 2          format version: a reader that does not know it ignores the file
- * strategy spread                the strategy that made the plan
- * usable 0,2-3                   the CPUs event channels may use (the hook's fallback uses them)
- * exclude vif12.*                one per selector of EXCLUDE= and --banirq: 17, dom:12 or a glob;
- *                                the hook never moves a channel that one matches (version 2)
- * irq 241 2 vif26.0-q0-tx        IRQ, CPU, name (the rest of the line: any bytes but NUL and newline)
- * end 1                          the number of irq lines: a file without it is truncated
+ * irq.241   3 7 2 0,2-3 vif26.0-q0-tx    version, generation, CPU, usable CPUs, name (the rest of
+ *                                        the line: any bytes but NUL and newline); one per placed IRQ
+ * header    3 7 0,2-3 63 vif12.* dom:7   version, generation, usable CPUs (the hook's fallback for
+ *                                        an IRQ without a file of its own), then the selectors of
+ *                                        EXCLUDE= and --banirq, each a word: 17, dom:12 or a glob
+ * all       the whole plan, lines:
+ *   # comment lines start with '#'
+ *   xen-irq-policy-plan 3        format version: a reader that does not know it ignores the plan
+ *   generation 7                 the plan's generation, as in the other files
+ *   strategy spread              the strategy that made the plan
+ *   usable 0,2-3                 the CPUs event channels may use
+ *   exclude vif12.*              one per selector
+ *   irq 241 2 vif26.0-q0-tx      IRQ, CPU, name
+ *   end 1                        the number of irq lines: a file without it is truncated
  * </pre>
  * Nothing else may appear; a reader distrusts a file that breaks any of this. The name is the
  * action name byte for byte as the hook's shell reads it ({@link org.xenirqpolicy.read.ShellRead}),
- * and the file is bytes, ISO-8859-1, so that every byte of it round-trips: a name the hook
- * compares is the very name the engine read.
+ * and the files are bytes, ISO-8859-1, so that every byte round-trips: a name the hook compares
+ * is the very name the engine read. An IRQ the plan excludes has no file: the hook matches it
+ * against the header's selectors, as it must for a channel born after the plan anyway.
  */
 public final class PlanFile {
     public static final String MAGIC = "xen-irq-policy-plan";
-    public static final int VERSION = 2;
+    /** 3 since the plan is a directory; 2 was one file with exclude lines, 1 without them. */
+    public static final int VERSION = 3;
+    /** The whole plan, in the plan's directory. */
+    public static final String WHOLE = "all";
+    /** The usable CPUs and the selectors, in the plan's directory. */
+    public static final String HEADER = "header";
+    /** One IRQ's placement, in the plan's directory: this prefix and the IRQ number. */
+    public static final String IRQ_PREFIX = "irq.";
 
     private PlanFile() {
     }
 
-    /** The file's bytes: one byte per char, as the host's files are read. */
-    public static byte[] bytes(Plan plan) {
-        return format(plan).getBytes(StandardCharsets.ISO_8859_1);
+    /** The whole-plan file's bytes: one byte per char, as the host's files are read. */
+    public static byte[] bytes(Plan plan, long generation) {
+        return latin1(format(plan, generation));
     }
 
-    public static String format(Plan plan) {
+    /** The header file's bytes: version, generation, usable CPUs, selectors. */
+    public static byte[] header(Plan plan, long generation) {
+        StringBuilder line = new StringBuilder().append(VERSION).append(' ').append(generation).append(' ')
+                .append(plan.usable().toList());
+        for (Selector s : plan.excluded().selectors()) {
+            line.append(' ').append(s.text());
+        }
+        return latin1(line.append('\n').toString());
+    }
+
+    /**
+     * The file of one IRQ: version, generation, CPU, usable CPUs ({@code usable}, the plan's as a
+     * list, computed once per plan), name.
+     */
+    public static byte[] irq(long generation, String usable, Placement p) {
+        return latin1(VERSION + " " + generation + " " + p.cpu() + " " + usable + " " + oneLine(p.name()) + "\n");
+    }
+
+    public static String format(Plan plan, long generation) {
         StringBuilder out = new StringBuilder(64 + plan.placements().size() * 32);
-        out.append("# Written by 'xen-irq-policy apply'; read by the irqbalance hook. See xen-irq-policy(8).\n");
+        out.append("# Written by 'xen-irq-policy apply', beside the files the irqbalance hook reads. See xen-irq-policy(8).\n");
         out.append(MAGIC).append(' ').append(VERSION).append('\n');
+        out.append("generation ").append(generation).append('\n');
         out.append("strategy ").append(plan.strategy().id()).append('\n');
         out.append("usable ").append(plan.usable().toList()).append('\n');
         for (Selector s : plan.excluded().selectors()) {
@@ -59,16 +96,24 @@ public final class PlanFile {
         return out.toString();
     }
 
-    /** The plan in {@code text}, or empty if the text is not a complete plan of this version. */
+    /** The plan in a whole-plan file's {@code text}, or empty if it is not a complete plan of this version. */
     public static Optional<Plan> parse(String text) {
+        return parse(text, -1);
+    }
+
+    /**
+     * The plan in a whole-plan file's {@code text}, or empty if it is not a complete plan of this
+     * version of generation {@code generation} (-1: any).
+     */
+    public static Optional<Plan> parse(String text, long generation) {
         try {
-            return Optional.of(parseStrictly(text));
+            return Optional.of(parseStrictly(text, generation));
         } catch (InputException | IllegalArgumentException e) {
             return Optional.empty();
         }
     }
 
-    private static Plan parseStrictly(String text) {
+    private static Plan parseStrictly(String text, long generation) {
         List<String> lines = new ArrayList<>();
         for (String line : text.split("\n", -1)) {
             if (!line.startsWith("#")) {
@@ -76,19 +121,21 @@ public final class PlanFile {
             }
         }
         // The last element is what follows the final newline: empty in a complete file.
-        if (lines.size() < 5 || !lines.get(lines.size() - 1).isEmpty()) {
+        if (lines.size() < 6 || !lines.get(lines.size() - 1).isEmpty()) {
             throw new InputException("truncated");
         }
         expect(lines.get(0).equals(MAGIC + " " + VERSION));
-        expect(lines.get(1).startsWith("strategy "));
-        Strategy strategy = Strategy.parse(lines.get(1).substring("strategy ".length()));
-        expect(lines.get(2).startsWith("usable "));
-        CpuSet usable = CpuSet.parseList(lines.get(2).substring("usable ".length()));
+        expect(lines.get(1).matches("generation (0|[1-9][0-9]{0,17})"));
+        expect(generation < 0 || lines.get(1).equals("generation " + generation));
+        expect(lines.get(2).startsWith("strategy "));
+        Strategy strategy = Strategy.parse(lines.get(2).substring("strategy ".length()));
+        expect(lines.get(3).startsWith("usable "));
+        CpuSet usable = CpuSet.parseList(lines.get(3).substring("usable ".length()));
         expect(!usable.isEmpty());
         List<Placement> placements = new ArrayList<>();
         List<Selector> excluded = new ArrayList<>();
         int last = lines.size() - 2;
-        int i = 3;
+        int i = 4;
         for (; i < last && lines.get(i).startsWith("exclude "); i++) {
             Selector s = Selector.parse(lines.get(i).substring("exclude ".length()));
             // Only the canonical form that format writes: the hook reads the words as they are.
@@ -100,8 +147,8 @@ public final class PlanFile {
             expect(f.length >= 3 && f[0].equals("irq") && f[1].matches("[0-9]{1,9}") && f[2].matches("[0-9]{1,4}"));
             int cpu = Integer.parseInt(f[2]);
             expect(usable.contains(cpu));
-            // No name of ours holds a NUL byte (the shell drops them, and grep would take the
-            // file for binary); a carriage return is a byte of the name like any other.
+            // No name of ours holds a NUL byte (the shell drops them); a carriage return is a
+            // byte of the name like any other.
             expect(f.length < 4 || f[3].indexOf('\0') < 0);
             placements.add(new Placement(Integer.parseInt(f[1]), cpu, f.length == 4 ? f[3] : ""));
         }
@@ -113,6 +160,10 @@ public final class PlanFile {
         if (!condition) {
             throw new InputException("not a plan file");
         }
+    }
+
+    private static byte[] latin1(String text) {
+        return text.getBytes(StandardCharsets.ISO_8859_1);
     }
 
     /** Names read as the shell reads them hold neither; this keeps any other plan parseable. */

@@ -75,6 +75,8 @@ public final class Host {
     private final boolean realRoot;
     /** Host directories already resolved within the root: thousands of files share a few. */
     private final ConcurrentHashMap<String, String> resolvedDirs = new ConcurrentHashMap<>();
+    /** Modes that new files were seen to get whole from this process's umask: no chmod needed. */
+    private final Set<Set<PosixFilePermission>> modesKept = ConcurrentHashMap.newKeySet();
 
     private Host(Path root) {
         this.root = root;
@@ -418,7 +420,7 @@ public final class Host {
         }
     }
 
-    /** Removes the temporary files in {@code dir} whose writers are no longer running. */
+    /** Removes the temporary files (and links, see {@link #replaceLink}) in {@code dir} whose writers are no longer running. */
     private static void removeStaleTemporaryFiles(Path dir) {
         long self = ProcessHandle.current().pid();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, "*.xen-irq-policy.*.tmp")) {
@@ -429,13 +431,134 @@ public final class Host {
                 }
                 long pid = Long.parseLong(m.group(1));
                 if (pid != self && ProcessHandle.of(pid).isEmpty()
-                        && Files.isRegularFile(entry, LinkOption.NOFOLLOW_LINKS)) {
+                        && (Files.isRegularFile(entry, LinkOption.NOFOLLOW_LINKS) || Files.isSymbolicLink(entry))) {
                     Files.deleteIfExists(entry);
                 }
             }
         } catch (IOException ignored) {
             // A directory not there yet holds none; one we cannot clean leaves a harmless file.
         }
+    }
+
+    /**
+     * Creates a new directory, 0755 whatever the umask, and its missing parents likewise; one
+     * already there is an error: a directory of ours is always made whole by its one writer.
+     */
+    public void createDirectory(String hostPath) {
+        try {
+            Path dir = unfollowed(hostPath);
+            createDirectories(dir.getParent());
+            Files.createDirectory(dir);
+            Files.setPosixFilePermissions(dir, DIRECTORY_MODE);
+        } catch (IOException e) {
+            throw new UncheckedIOException(Quote.line("cannot create " + path(hostPath) + ": " + reason(e)), e);
+        }
+    }
+
+    /**
+     * Creates a new file holding {@code content}, mode {@code permissions} whatever the umask;
+     * a file, link or anything else already there is an error and is left as it is. Not synced:
+     * for the many small files of a directory that is made whole before anything points to it
+     * (see {@link #replaceLink}), in /run, which no crash survives.
+     */
+    public void createFile(String hostPath, byte[] content, String permissions) {
+        Set<PosixFilePermission> mode = PosixFilePermissions.fromString(permissions);
+        try {
+            Path file = unfollowed(hostPath);
+            try (FileChannel out = FileChannel.open(file, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                    LinkOption.NOFOLLOW_LINKS), PosixFilePermissions.asFileAttribute(mode))) {
+                ByteBuffer buffer = ByteBuffer.wrap(content);
+                while (buffer.hasRemaining()) {
+                    out.write(buffer);
+                }
+            }
+            // The umask can only narrow the mode asked for: once a file was seen to keep it, the
+            // process's umask (which no thread of ours changes) keeps it for the next thousands.
+            if (!modesKept.contains(mode)) {
+                if (Files.getPosixFilePermissions(file, LinkOption.NOFOLLOW_LINKS).equals(mode)) {
+                    modesKept.add(mode);
+                } else {
+                    Files.setPosixFilePermissions(file, mode);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(Quote.line("cannot write " + path(hostPath) + ": " + reason(e)), e);
+        }
+    }
+
+    /**
+     * Points the symbolic link at {@code hostPath} to {@code target}, a name in the same
+     * directory, by renaming a new link over whatever is there (a link, a file, nothing): a
+     * reader opening a path through it finds the old target or the new one, never nothing. The
+     * new link is a temporary file of ours until the rename, named as {@link #writeAtomically}'s.
+     */
+    public void replaceLink(String hostPath, String target) {
+        if (target.contains("/")) {
+            throw new IllegalArgumentException("link target must be a name in the link's directory: " + Quote.line(target));
+        }
+        Path temp = null;
+        try {
+            Path link = unfollowed(hostPath);
+            Path dir = link.getParent();
+            removeStaleTemporaryFiles(dir);
+            temp = dir.resolve("." + link.getFileName() + ".xen-irq-policy." + ProcessHandle.current().pid() + ".tmp");
+            Files.deleteIfExists(temp);
+            Files.createSymbolicLink(temp, Path.of(target));
+            Files.move(temp, link, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            temp = null;
+            syncDirectory(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(Quote.line("cannot replace link " + path(hostPath) + ": " + reason(e)), e);
+        } finally {
+            if (temp != null) {
+                try {
+                    Files.deleteIfExists(temp);
+                } catch (IOException ignored) {
+                    // Then it carries our PID, and the next replacement here removes it once we are gone.
+                }
+            }
+        }
+    }
+
+    /**
+     * Removes a directory and everything in it, links removed as links, never followed; nothing
+     * there is no error. A directory of ours holds files only: a subdirectory is removed too.
+     */
+    public void deleteTree(String hostPath) {
+        try {
+            deleteTree(unfollowed(hostPath));
+        } catch (IOException e) {
+            throw new UncheckedIOException(Quote.line("cannot remove " + path(hostPath) + ": " + reason(e)), e);
+        }
+    }
+
+    private static void deleteTree(Path path) throws IOException {
+        BasicFileAttributes attributes;
+        try {
+            attributes = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            return;
+        }
+        if (attributes.isDirectory()) {
+            List<Path> entries = new ArrayList<>();
+            try (DirectoryStream<Path> stream = Files.newDirectoryStream(path)) {
+                stream.forEach(entries::add);
+            }
+            // A plan's directory holds thousands of files: unlinked over the CPUs.
+            try {
+                Parallel.map(entries.size(), i -> {
+                    try {
+                        deleteTree(entries.get(i));
+                        return entries.get(i);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                });
+            } catch (UncheckedIOException e) {
+                throw e.getCause();
+            }
+        }
+        Files.deleteIfExists(path);
     }
 
     /** Creates a directory and its missing parents, each 0755 whatever the umask. */

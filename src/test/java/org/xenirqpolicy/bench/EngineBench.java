@@ -195,7 +195,7 @@ public final class EngineBench {
 
     /** A run that placed nothing would be fast and mean nothing: every xen-dyn IRQ must be in the plan. */
     private static void checkPlanned(Path tree, int xenDyn) {
-        Plan plan = PlanFile.parse(HostTree.at(tree).read("/run/xen-irq-policy/plan")).orElseThrow();
+        Plan plan = PlanFile.parse(HostTree.at(tree).read("/run/xen-irq-policy/plan/all")).orElseThrow();
         if (plan.placements().size() != xenDyn) {
             throw new IllegalStateException("plan has " + plan.placements().size() + " placements, expected " + xenDyn);
         }

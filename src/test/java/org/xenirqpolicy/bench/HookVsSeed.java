@@ -153,7 +153,7 @@ public final class HookVsSeed {
 
     /** The last run was the hook's: every planned IRQ must be on its CPU, or the figure means nothing. */
     private static void checkPlaced(Path tree) {
-        Plan plan = PlanFile.parse(HostTree.at(tree).read("/run/xen-irq-policy/plan")).orElseThrow();
+        Plan plan = PlanFile.parse(HostTree.at(tree).read("/run/xen-irq-policy/plan/all")).orElseThrow();
         for (Placement p : plan.placements()) {
             String now = HostTree.at(tree).read("/proc/irq/" + p.irq() + "/smp_affinity_list");
             if (!now.equals(p.cpu() + "\n")) {

@@ -45,8 +45,9 @@ class ApplyTest {
             assertEquals(expected[i] + "\n", tree.read("/proc/irq/" + (241 + i) + "/smp_affinity_list"));
         }
         assertEquals("""
-                # Written by 'xen-irq-policy apply'; read by the irqbalance hook. See xen-irq-policy(8).
-                xen-irq-policy-plan 2
+                # Written by 'xen-irq-policy apply', beside the files the irqbalance hook reads. See xen-irq-policy(8).
+                xen-irq-policy-plan 3
+                generation 1
                 strategy spread
                 usable 0-3
                 irq 241 0 vif26.0-q0-tx
@@ -58,7 +59,14 @@ class ApplyTest {
                 irq 247 3 vif26.1-q1-tx
                 irq 248 3 vif26.1-q1-rx
                 end 8
-                """, tree.read("/run/xen-irq-policy/plan"));
+                """, tree.read("/run/xen-irq-policy/plan/all"));
+        // The same plan in the hook's files: the link, a header, one file per IRQ.
+        assertEquals("plan.1", Files.readSymbolicLink(tree.path("/run/xen-irq-policy/plan")).toString());
+        assertEquals("3 1 0-3\n", tree.read("/run/xen-irq-policy/plan.1/header"));
+        for (int i = 0; i < 8; i++) {
+            assertEquals("3 1 " + expected[i] + " 0-3 vif26." + i / 4 + "-q" + i / 2 % 2 + (i % 2 == 0 ? "-tx" : "-rx") + "\n",
+                    tree.read("/run/xen-irq-policy/plan.1/irq." + (241 + i)));
+        }
 
         Map<String, String> files = tree.files();
         Map<String, FileTime> times = mtimes(root);
@@ -90,7 +98,7 @@ class ApplyTest {
         assertEquals(0, r.status(), r.err());
         assertEquals("strategy spread on CPUs 0,3 (online 0-3, banned for irqbalance none, isolated none, nohz_full 1-2);"
                 + " 8 event-channel IRQs", Cli.run("plan", "--root", root.toString()).out().lines().findFirst().orElseThrow());
-        String plan = HostTree.at(root).read("/run/xen-irq-policy/plan");
+        String plan = HostTree.at(root).read("/run/xen-irq-policy/plan/all");
         assertTrue(plan.contains("\nusable 0,3\n"), plan);
         for (int irq = 241; irq <= 248; irq++) {
             assertTrue(HostTree.at(root).read("/proc/irq/" + irq + "/smp_affinity_list").matches("[03]\n"), "IRQ " + irq);
@@ -110,7 +118,7 @@ class ApplyTest {
             HostTree.at(root).write("/etc/sysconfig/irqbalance", "IRQBALANCE_BANNED_CPULIST=2\n");
             Cli.Result r = Cli.run("apply", "--root", root.toString(), "--strategy", strategy, "--sample", "0");
             assertEquals(0, r.status(), r.err());
-            String plan = HostTree.at(root).read("/run/xen-irq-policy/plan");
+            String plan = HostTree.at(root).read("/run/xen-irq-policy/plan/all");
             assertTrue(plan.contains("\nusable 0,3\n"), plan);
             int irqs = 0;
             for (String line : plan.split("\n")) {
@@ -142,7 +150,7 @@ class ApplyTest {
         assertTrue(r.out().contains("gone 246 vif26.1-q0-rx: the IRQ no longer exists\n"), r.out());
         assertTrue(r.out().contains("spread: 6 moved, 0 in place, 1 gone, 1 failed; plan saved in /run/xen-irq-policy/plan\n"), r.out());
         assertEquals("3\n", HostTree.at(root).read("/proc/irq/248/smp_affinity_list"));
-        String plan = HostTree.at(root).read("/run/xen-irq-policy/plan");
+        String plan = HostTree.at(root).read("/run/xen-irq-policy/plan/all");
         assertTrue(plan.contains("\nirq 243 1 vif26.0-q1-tx\n"), "a failed IRQ stays planned: " + plan);
         assertFalse(plan.contains("irq 246 "), "a vanished IRQ leaves the plan: " + plan);
         assertTrue(plan.endsWith("\nend 7\n"), plan);

@@ -101,7 +101,7 @@ class NewUserTest {
         assertEquals(Cli.run("apply", "--root", theirs.toString()), new Cli.Result(apply.status(), apply.out(), apply.err()));
         assertEquals(0, apply.status(), apply.err());
         assertTrue(apply.out().contains("plan saved in /run/xen-irq-policy/plan\n"), apply.out());
-        assertEquals(HostTree.at(theirs).read("/run/xen-irq-policy/plan"), HostTree.at(mine).read("/run/xen-irq-policy/plan"));
+        assertEquals(HostTree.at(theirs).read("/run/xen-irq-policy/plan/all"), HostTree.at(mine).read("/run/xen-irq-policy/plan/all"));
 
         Dom0Namespace.Result install = asNobody("install", "--root", mine.toString());
         assertEquals(0, install.status(), install.err());

@@ -1,10 +1,12 @@
 package org.xenirqpolicy.contract;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -13,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.TreeSet;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -97,6 +100,44 @@ class HookReadsSavedPlanTest {
         }
     }
 
+    /**
+     * The plan as the hook's files hold it, read here field by field as the hook's {@code read}
+     * splits them (the strategy is not in them): the header's usable CPUs and selectors, and one
+     * placement per {@code irq.N}, each file of the generation and usable CPUs of the header.
+     */
+    private static Plan fromHookFiles(Path root, Strategy strategy) {
+        HostTree t = HostTree.at(root);
+        String headerLine = t.read("/run/xen-irq-policy/plan/header");
+        assertTrue(headerLine.endsWith("\n"), headerLine);
+        String[] header = headerLine.substring(0, headerLine.length() - 1).split(" ", -1);
+        assertEquals("3", header[0]);
+        String generation = header[1];
+        String usable = header[2];
+        List<Selector> selectors = new ArrayList<>();
+        for (int i = 3; i < header.length; i++) {
+            selectors.add(Selector.parse(header[i]));
+        }
+        List<Placement> placements = new ArrayList<>();
+        try (Stream<Path> files = Files.list(t.path("/run/xen-irq-policy/plan"))) {
+            assertEquals("plan." + generation, Files.readSymbolicLink(t.path("/run/xen-irq-policy/plan")).toString());
+            for (Path path : files.toList()) {
+                String file = path.getFileName().toString();
+                if (!file.startsWith("irq.")) {
+                    assertTrue(file.equals("all") || file.equals("header"), file);
+                    continue;
+                }
+                String line = t.read("/run/xen-irq-policy/plan/" + file);
+                assertTrue(line.endsWith("\n"), file);
+                String[] f = line.substring(0, line.length() - 1).split(" ", 5);
+                assertEquals(List.of("3", generation, usable), List.of(f[0], f[1], f[3]), file);
+                placements.add(new Placement(Integer.parseInt(file.substring(4)), Integer.parseInt(f[2]), f[4]));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return new Plan(strategy, CpuSet.parseList(usable), placements, new Exclusions(selectors));
+    }
+
     @ParameterizedTest
     @ValueSource(longs = {1, 2, 3})
     void theHookAnswersFromTheSavedPlanAsThePlanSays(long seed) {
@@ -126,9 +167,12 @@ class HookReadsSavedPlanTest {
         Exclusions exclusions = new Exclusions(List.of(Selector.parse(String.valueOf(excludedIrq)),
                 Selector.parse("dom:" + random.nextInt(12)), Selector.parse("vif" + random.nextInt(12) + ".1-*"),
                 Selector.parse("*\u00e9*"), Selector.parse("?[!a-z]*")));
+        // As the engine plans: a channel an exclusion matches (under the name it had then) is not placed.
+        placements.removeIf(p -> exclusions.match(p.irq(), p.name()).isPresent());
         Plan plan = new Plan(Strategy.SPREAD, usable, placements, exclusions);
         PlanStore.save(Host.at(root), plan);
         assertEquals(Optional.of(plan), PlanStore.load(Host.at(root)), "the engine reads back what it saved");
+        assertEquals(plan, fromHookFiles(root, plan.strategy()), "the hook's files say what the whole-plan file says");
 
         // The first and last IRQs (ends of the file), the excluded number, and a sample between.
         TreeSet<Integer> asked = new TreeSet<>(List.of(FIRST_IRQ, FIRST_IRQ + IRQS - 1, excludedIrq));

@@ -34,6 +34,7 @@ class ApplyTrustTest {
             SyntheticDom0.uniformQueues(3000, 1000, 20));
     private static final Path HOOK = Fixtures.repo().resolve("src/main/sh/xen-irq-policy-hook");
     private static final String PLAN = "/run/xen-irq-policy/plan";
+    private static final String PLAN_TEXT = PLAN + "/all";
 
     @TempDir
     Path tmp;
@@ -47,7 +48,7 @@ class ApplyTrustTest {
     }
 
     private Plan savedPlan() {
-        return PlanFile.parse(HostTree.at(tree).read(PLAN)).orElseThrow();
+        return PlanFile.parse(HostTree.at(tree).read(PLAN_TEXT)).orElseThrow();
     }
 
     /** The event channels not on the CPU the saved plan gives them, as "IRQ on X, planned Y". */
@@ -114,19 +115,21 @@ class ApplyTrustTest {
     void aPlanThatCannotBeSavedIsNotLeftForTheHookToTrust() {
         Dom0Namespace.requirePrerequisites();
         assertEquals(0, Cli.run("apply", "--root", tree.toString(), "--strategy", "modulo").status());
-        String old = HostTree.at(tree).read(PLAN);
-        // The old plan on a /run with no room left for a new one.
+        String old = HostTree.at(tree).read(PLAN_TEXT);
+        // The old plan on a /run with no room left for a new one (each file of it takes a page).
         Path run = tree.resolve("run/xen-irq-policy");
-        String script = "cp " + run + "/plan /tmp/old-plan && mount -t tmpfs -o size=64k full " + run
-                + " && cp /tmp/old-plan " + run + "/plan && : > " + run + "/lock"
+        String script = "rm -rf /tmp/old-run && cp -a " + run + " /tmp/old-run && mount -t tmpfs -o size=4m full " + run
+                + " && cp -a /tmp/old-run/. " + run + " && : > " + run + "/lock"
                 + " && (dd if=/dev/zero of=" + run + "/filler bs=4k 2>/dev/null; true)"
-                + " && \"$@\"; rc=$?; if [ -e " + run + "/plan ]; then echo PLAN-LEFT; cat " + run + "/plan; fi; exit $rc";
+                + " && \"$@\"; rc=$?; if [ -e " + run + "/plan ] || [ -L " + run + "/plan ]; then echo PLAN-LEFT; cat " + run + "/plan/all; fi;"
+                + " for d in " + run + "/plan.*; do [ -e \"$d\" ] && echo DIR-LEFT \"$d\"; done; exit $rc";
         List<String> cmd = new ArrayList<>(List.of("unshare", "--mount", "--propagation", "private", "sh", "-c", script, "sh"));
         cmd.addAll(Cli.inOwnJvm("apply", "--root", tree.toString(), "--strategy", "spread"));
         Dom0Namespace.Result r = Dom0Namespace.run(Duration.ofMinutes(2), cmd.toArray(String[]::new));
         assertEquals(1, r.status(), r.out() + r.err());
-        assertTrue(r.err().contains("No space left on device"), r.err());
+        assertTrue(r.err().contains("the plan was not saved") && r.err().contains("No space left on device"), r.err());
         assertFalse(r.out().contains("PLAN-LEFT"), "the modulo plan must not outlive a spread apply:\n" + r.out());
+        assertFalse(r.out().contains("DIR-LEFT"), "neither plan's directory is left:\n" + r.out());
         assertTrue(old.contains("strategy modulo"), old);
     }
 
@@ -139,8 +142,9 @@ class ApplyTrustTest {
         // The apply stops where it reads the applied plan, under the lock, after it has seen the
         // request: a FIFO with no writer blocks that read until the apply is killed.
         Path plan = tree.resolve(PLAN.substring(1));
-        Files.createDirectories(plan.getParent());
-        Dom0Namespace.Result mkfifo = Dom0Namespace.run(Duration.ofSeconds(10), "mkfifo", plan.toString());
+        Files.createDirectories(plan.resolveSibling("plan.1"));
+        Files.createSymbolicLink(plan, Path.of("plan.1"));
+        Dom0Namespace.Result mkfifo = Dom0Namespace.run(Duration.ofSeconds(10), "mkfifo", plan.resolve("all").toString());
         assertEquals(0, mkfifo.status(), mkfifo.err());
         try (Dom0Namespace.Running apply = new Dom0Namespace.Running(Cli.inOwnJvm("apply", "--root", tree.toString()))) {
             Thread.sleep(4000);

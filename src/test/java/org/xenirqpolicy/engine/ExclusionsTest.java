@@ -93,7 +93,7 @@ class ExclusionsTest {
         assertEquals(PIN, t.read("/proc/irq/" + PINNED + "/smp_affinity_list"));
         assertEquals("8\n", t.read("/proc/irq/" + PINNED + "/smp_affinity"));
         assertFalse(apply.out().contains(" " + PINNED + " "), apply.out());
-        String plan = t.read("/run/xen-irq-policy/plan");
+        String plan = t.read("/run/xen-irq-policy/plan/all");
         assertFalse(plan.contains("irq " + PINNED + " "), plan);
         assertTrue(plan.matches("(?s).*\nusable 0-3\n(exclude [^\n]*\n)*exclude " + Pattern.quote(why.equals("--banirq") ? "63" : why)
                 + "\n(exclude [^\n]*\n)*irq .*"), plan);

@@ -56,7 +56,7 @@ class FaultsTest {
     }
 
     private void assertPlacedAsPlanned() {
-        Plan plan = PlanFile.parse(HostTree.at(tree).read("/run/xen-irq-policy/plan")).orElseThrow();
+        Plan plan = PlanFile.parse(HostTree.at(tree).read("/run/xen-irq-policy/plan/all")).orElseThrow();
         assertEquals(DOM0.eventChannelTraffic().size(), plan.placements().size());
         for (Placement p : plan.placements()) {
             assertEquals(p.cpu() + "\n", HostTree.at(tree).read("/proc/irq/" + p.irq() + "/smp_affinity_list"), p.toString());
@@ -123,15 +123,23 @@ class FaultsTest {
     void killedMidApplyThePlanIsTheOldOrTheNewNeverTorn() throws Exception {
         Dom0Namespace.Result first = Dom0Namespace.run(Duration.ofMinutes(2), Cli.inOwnJvm("apply", "--root", tree.toString(), "--strategy", "modulo").toArray(String[]::new));
         assertEquals(0, first.status(), first.err());
-        String old = HostTree.at(tree).read("/run/xen-irq-policy/plan");
+        String old = HostTree.at(tree).read("/run/xen-irq-policy/plan/all");
         for (int delayMs : new int[] {150, 300, 450, 600, 800}) {
             Process p = new ProcessBuilder(Cli.inOwnJvm("apply", "--root", tree.toString(), "--strategy", "spread")).start();
             Thread.sleep(delayMs);
             p.destroyForcibly().waitFor();
-            String now = HostTree.at(tree).read("/run/xen-irq-policy/plan");
+            String now = HostTree.at(tree).read("/run/xen-irq-policy/plan/all");
             Optional<Plan> parsed = PlanFile.parse(now);
             assertTrue(parsed.isPresent(), "a complete plan after kill -9 at " + delayMs + " ms");
             assertTrue(now.equals(old) || parsed.get().strategy().id().equals("spread"), now);
+        }
+        // A killed apply may leave a directory of a plan it never linked, or one it unlinked but
+        // did not remove: the next apply that saves removes every directory but its own.
+        assertEquals(0, Cli.run("apply", "--root", tree.toString(), "--strategy", "modulo").status());
+        Path run = tree.resolve("run/xen-irq-policy");
+        try (var entries = Files.list(run)) {
+            assertEquals(List.of(Files.readSymbolicLink(run.resolve("plan")).toString()),
+                    entries.map(f -> f.getFileName().toString()).filter(n -> n.startsWith("plan.")).toList());
         }
     }
 
@@ -164,7 +172,7 @@ class FaultsTest {
                 assertTrue(HostTree.at(tree).read("/proc/irq/" + other + "/smp_affinity_list").matches("[0-7]\n"), "IRQ " + other);
             }
         }
-        String plan = HostTree.at(tree).read("/run/xen-irq-policy/plan");
+        String plan = HostTree.at(tree).read("/run/xen-irq-policy/plan/all");
         assertTrue(plan.contains("\nirq " + irq + " "), "a failed IRQ stays planned: " + plan);
     }
 

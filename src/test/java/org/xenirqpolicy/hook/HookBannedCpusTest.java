@@ -16,7 +16,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.xenirqpolicy.contract.PlanStore;
+import org.xenirqpolicy.host.Host;
 import org.xenirqpolicy.model.CpuSet;
+import org.xenirqpolicy.model.Strategy;
+import org.xenirqpolicy.plan.Placement;
+import org.xenirqpolicy.plan.Plan;
 import org.xenirqpolicy.read.IrqbalanceConfig;
 import org.xenirqpolicy.testing.Cli;
 import org.xenirqpolicy.testing.Dom0Namespace;
@@ -61,16 +66,15 @@ class HookBannedCpusTest {
         HostTree t = HostTree.at(root);
         t.write("/run/irqbalance/.keep", "");
         t.write("/sys/devices/system/cpu/online", "0-4095\n");
-        StringBuilder plan = new StringBuilder("xen-irq-policy-plan 2\nstrategy spread\nusable " + PROBES.toList() + "\n");
+        List<Placement> placements = new ArrayList<>();
         StringBuilder interrupts = new StringBuilder(t.read("/proc/interrupts"));
         for (int i = 0; i < PROBES.size(); i++) {
             int irq = 1000 + i;
-            plan.append("irq ").append(irq).append(' ').append(PROBES.get(i)).append(" vif1.0-q").append(i).append('\n');
+            placements.add(new Placement(irq, PROBES.get(i), "vif1.0-q" + i));
             t.write("/sys/kernel/irq/" + irq + "/chip_name", "xen-dyn\n");
             t.write("/sys/kernel/irq/" + irq + "/actions", "vif1.0-q" + i + "\n");
         }
-        plan.append("end ").append(PROBES.size()).append('\n');
-        t.write("/run/xen-irq-policy/plan", plan.toString());
+        PlanStore.save(Host.at(root), new Plan(Strategy.SPREAD, PROBES, placements));
         t.write("/proc/interrupts", interrupts.toString());
         return root;
     }

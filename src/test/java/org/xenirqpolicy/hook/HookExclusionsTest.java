@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,7 +12,8 @@ import java.util.Map;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.xenirqpolicy.contract.PlanFile;
+import org.xenirqpolicy.contract.PlanStore;
+import org.xenirqpolicy.host.Host;
 import org.xenirqpolicy.model.CpuSet;
 import org.xenirqpolicy.model.Exclusions;
 import org.xenirqpolicy.model.Selector;
@@ -78,9 +78,8 @@ class HookExclusionsTest {
             Path root = tree("t" + SELECTORS.indexOf(text));
             HostTree t = HostTree.at(root);
             // A plan that places nothing: every IRQ is either excluded or unknown to it.
-            t.write("/run/xen-irq-policy/.keep", "");
-            Files.write(t.path("/run/xen-irq-policy/plan"), PlanFile.bytes(new Plan(Strategy.SPREAD, CpuSet.parseList("0-3"),
-                    List.of(), new Exclusions(List.of(selector)))));
+            PlanStore.save(Host.at(root), new Plan(Strategy.SPREAD, CpuSet.parseList("0-3"), List.of(),
+                    new Exclusions(List.of(selector))));
             for (int i = 0; i < NAMES.size(); i++) {
                 int irq = FIRST_IRQ + i;
                 String name = ShellRead.firstLine(NAMES.get(i) + "\n");
@@ -120,7 +119,9 @@ class HookExclusionsTest {
         Cli.Result apply = Cli.run("apply", "--root", root.toString());
         assertEquals(0, apply.status(), apply.err());
         assertEquals("3\n", t.read("/proc/irq/243/smp_affinity_list"));
-        assertTrue(t.read("/run/xen-irq-policy/plan").contains("\nusable 0-3\nexclude 243\nexclude vif30.*\nexclude dom:31\nirq 241 "));
+        assertTrue(t.read("/run/xen-irq-policy/plan/all").contains("\nusable 0-3\nexclude 243\nexclude vif30.*\nexclude dom:31\nirq 241 "));
+        assertEquals("3 1 0-3 243 vif30.* dom:31\n", t.read("/run/xen-irq-policy/plan/header"));
+        assertFalse(t.exists("/run/xen-irq-policy/plan/irq.243"), "an excluded IRQ has no file: the hook reads the selectors");
 
         // Guests 30, 31 and 32 start: one channel each, unknown to the plan.
         String[] late = {"vif30.0-q0-tx", "vif31.0-q1-rx", "vif32.0-q0-tx"};

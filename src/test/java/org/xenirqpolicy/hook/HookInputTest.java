@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.UserPrincipalLookupService;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -19,6 +20,12 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.xenirqpolicy.classify.XenDynRule;
+import org.xenirqpolicy.contract.PlanStore;
+import org.xenirqpolicy.host.Host;
+import org.xenirqpolicy.model.CpuSet;
+import org.xenirqpolicy.model.Strategy;
+import org.xenirqpolicy.plan.Placement;
+import org.xenirqpolicy.plan.Plan;
 import org.xenirqpolicy.testing.Cli;
 import org.xenirqpolicy.testing.Dom0Namespace;
 import org.xenirqpolicy.testing.Fixtures;
@@ -35,7 +42,11 @@ class HookInputTest {
     Path tmp;
 
     private Path sample() {
-        Path root = Cli.sampleDom0(tmp.resolve("root"));
+        return sample("root");
+    }
+
+    private Path sample(String dir) {
+        Path root = Cli.sampleDom0(tmp.resolve(dir));
         HostTree.at(root).write("/run/irqbalance/.keep", "");
         return root;
     }
@@ -71,19 +82,17 @@ class HookInputTest {
         return files;
     }
 
-    private static void plan(Path root, String text) {
-        HostTree.at(root).write("/run/xen-irq-policy/plan", text);
+    /** Saves a plan as the engine does. */
+    private static void plan(Path root, Plan plan) {
+        PlanStore.save(Host.at(root), plan);
     }
 
-    private static final String PLAN = """
-            # comment
-            xen-irq-policy-plan 2
-            strategy spread
-            usable 0-3
-            irq 241 2 vif26.0-q0-tx
-            irq 242 2 vif26.0-q0-rx
-            end 2
-            """;
+    private static Plan plan(String usable) {
+        return new Plan(Strategy.SPREAD, CpuSet.parseList(usable),
+                List.of(new Placement(241, 2, "vif26.0-q0-tx"), new Placement(242, 2, "vif26.0-q0-rx")));
+    }
+
+    private static final Plan PLAN = plan("0-3");
 
     @ParameterizedTest
     @ValueSource(strings = {"/bin/dash", "/bin/bash --posix"})
@@ -140,7 +149,7 @@ class HookInputTest {
     @ValueSource(strings = {"/bin/dash", "/bin/bash --posix"})
     void anIrqTheEngineHasNotPlacedYetGetsTheSeedRuleAndARequest(String shell) {
         Path root = sample();
-        plan(root, PLAN.replace("usable 0-3", "usable 1,3,5"));
+        plan(root, plan("1,3,5"));
         HostTree t = HostTree.at(root);
         t.write("/sys/devices/system/cpu/online", "0-5\n");
         Map<String, String> outside = outsideProcIrq(root);
@@ -160,28 +169,74 @@ class HookInputTest {
     @ParameterizedTest
     @ValueSource(strings = {"/bin/dash", "/bin/bash --posix"})
     void anUntrustedPlanIsIgnoredAndNeverMakesItFail(String shell) throws IOException {
-        // Empty, garbage, cut short (no end line, or cut mid-way), something after the end line,
-        // another version, a CPU that is no number, or the IRQ number now used by another device.
-        List<String> untrusted = List.of("", "garbage\n\u0000\u0001\n", PLAN.replace("end 2\n", ""),
-                PLAN.substring(0, PLAN.length() / 2), PLAN + "junk\n", PLAN + "irq 241 3 vif26.0-q0-tx\n",
-                PLAN.replace("plan 2", "plan 1"), PLAN.replace("irq 241 2", "irq 241 x"),
-                PLAN.replace("usable 0-3\n", ""), PLAN.replace("vif26.0-q0-tx", "vif9.0-q0-tx"));
-        for (String text : untrusted) {
-            Path root = tmp.resolve("u" + untrusted.indexOf(text));
-            Cli.copyTree(sample(), root);
-            plan(root, text);
+        // The plan's file for IRQ 241 (saved as "3 1 2 0-3 vif26.0-q0-tx\n") replaced by one that is
+        // empty, garbage, cut short (no newline), of another version, with a generation or a CPU
+        // that is no number; or no file for 241 and a header that is cut short or of another version.
+        Map<String, String> irq241 = new LinkedHashMap<>();
+        irq241.put("", null);
+        irq241.put("garbage\n\u0000\u0001\n", null);
+        irq241.put("3 1 2 0-3 vif26.0-q0-tx", null);
+        irq241.put("2 1 2 0-3 vif26.0-q0-tx\n", null);
+        irq241.put("3 x 2 0-3 vif26.0-q0-tx\n", null);
+        irq241.put("3 1 x 0-3 vif26.0-q0-tx\n", null);
+        irq241.put("#", "3 1 2-3");
+        irq241.put("#\n", "2 1 2-3\n");
+        int n = 0;
+        for (Map.Entry<String, String> e : irq241.entrySet()) {
+            String what = e.getKey() + " / " + e.getValue();
+            Path root = sample("u" + n++);
+            plan(root, PLAN);
+            HostTree t = HostTree.at(root);
+            if (e.getKey().startsWith("#")) {
+                Files.delete(t.path("/run/xen-irq-policy/plan/irq.241"));
+            } else {
+                t.write("/run/xen-irq-policy/plan/irq.241", e.getKey());
+            }
+            if (e.getValue() != null) {
+                t.write("/run/xen-irq-policy/plan/header", e.getValue());
+            }
             Dom0Namespace.Result r = hook(shell, root, "/sys", "241");
-            assertEquals(new Dom0Namespace.Result(0, "ban=true\n", ""), r, text);
-            // Not the plan's CPU 2: the fallback over the online CPUs 0-3, 241 mod 4 = 1.
-            assertEquals("1\n", HostTree.at(root).read("/proc/irq/241/smp_affinity_list"), text);
-            assertTrue(HostTree.at(root).exists("/run/irqbalance/xen-irq-policy-request.241"), text);
+            assertEquals(new Dom0Namespace.Result(0, "ban=true\n", ""), r, what);
+            // Neither the plan's CPU 2 nor the header's 2-3 (241 mod 2 = 1: CPU 3): the fallback
+            // over the online CPUs 0-3, 241 mod 4 = 1.
+            assertEquals("1\n", t.read("/proc/irq/241/smp_affinity_list"), what);
+            assertTrue(t.exists("/run/irqbalance/xen-irq-policy-request.241"), what);
         }
-        Path root = sample();
+        // A file and a header of different generations, read after read: a plan that is being
+        // replaced again and again, or a forgery. The IRQ (its number reused, so the header is
+        // read) is left where it is, and the engine asked to place it.
+        Path root = sample("generations");
         plan(root, PLAN);
+        HostTree.at(root).write("/run/xen-irq-policy/plan/irq.241", "3 1 2 0-3 vif9.0-q0-tx\n")
+                .write("/run/xen-irq-policy/plan/header", "3 2 2-3\n");
+        String before = HostTree.at(root).read("/proc/irq/241/smp_affinity_list");
+        assertEquals(before, placedByHook(shell, root, Map.of(), "241"));
+        assertTrue(HostTree.at(root).exists("/run/irqbalance/xen-irq-policy-request.241"));
+        // A trusted header is used for an IRQ without a file of its own: 1-3, 243 mod 3 = 0 is CPU 1
+        // (the online CPUs would give 243 mod 4 = 3).
+        root = sample("header");
+        plan(root, new Plan(Strategy.SPREAD, CpuSet.parseList("1-3"), PLAN.placements()));
+        assertEquals("1\n", placedByHook(shell, root, Map.of(), "243"));
+        // The single-file plan of an older release (version 2) is not trusted: 241 mod 4 = 1.
+        root = sample("v2");
+        HostTree.at(root).write("/run/xen-irq-policy/plan", """
+                xen-irq-policy-plan 2
+                strategy spread
+                usable 0-3
+                irq 241 2 vif26.0-q0-tx
+                end 1
+                """);
+        assertEquals("1\n", placedByHook(shell, root, Map.of(), "241"));
+        // Files owned by another user: the IRQ's, or the header for an IRQ without one.
         UserPrincipalLookupService users = root.getFileSystem().getUserPrincipalLookupService();
-        Files.setOwner(HostTree.at(root).path("/run/xen-irq-policy/plan"), users.lookupPrincipalByName("nobody"));
-        assertEquals(new Dom0Namespace.Result(0, "ban=true\n", ""), hook(shell, root, "/sys", "241"));
-        assertEquals("1\n", HostTree.at(root).read("/proc/irq/241/smp_affinity_list"), "a plan owned by another user");
+        for (String file : List.of("irq.241", "header")) {
+            root = sample("owner-" + file);
+            plan(root, new Plan(Strategy.SPREAD, CpuSet.parseList("2"), PLAN.placements()));
+            Files.setOwner(HostTree.at(root).path("/run/xen-irq-policy/plan/" + file), users.lookupPrincipalByName("nobody"));
+            String irq = file.equals("header") ? "245" : "241";
+            // Not the plan's CPU 2: the fallback over the online CPUs 0-3.
+            assertEquals(Integer.parseInt(irq) % 4 + "\n", placedByHook(shell, root, Map.of(), irq), "a plan file owned by another user: " + file);
+        }
     }
 
     /** The hook for one IRQ, which must answer ban=true and nothing else; where the IRQ then is. */

@@ -104,7 +104,7 @@ class HookNamesTest {
         HostTree t = HostTree.at(root);
         Cli.Result apply = Cli.run("apply", "--root", root.toString());
         assertEquals(0, apply.status(), apply.err());
-        Plan plan = PlanFile.parse(t.read("/run/xen-irq-policy/plan")).orElseThrow();
+        Plan plan = PlanFile.parse(t.read("/run/xen-irq-policy/plan/all")).orElseThrow();
         Map<Integer, Placement> placed = plan.byIrq();
         assertEquals(names.size(), placed.size());
         List<String> disagreements = new ArrayList<>();
@@ -146,7 +146,7 @@ class HookNamesTest {
         // The plan is bytes: each char of a name is one byte of the file.
         Plan plan = new Plan(Strategy.SPREAD, CpuSet.of(0),
                 List.of(new Placement(1, 0, "vif\u00c3\u00a9\r\u00ff")));
-        byte[] bytes = PlanFile.bytes(plan);
+        byte[] bytes = PlanFile.bytes(plan, 1);
         String text = new String(bytes, StandardCharsets.ISO_8859_1);
         assertEquals(bytes.length, text.length());
         assertEquals(plan, PlanFile.parse(text).orElseThrow());

@@ -1,78 +1,223 @@
 package org.xenirqpolicy.hook;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.xenirqpolicy.contract.PlanStore;
+import org.xenirqpolicy.host.Host;
+import org.xenirqpolicy.model.CpuSet;
+import org.xenirqpolicy.model.Strategy;
+import org.xenirqpolicy.plan.Placement;
+import org.xenirqpolicy.plan.Plan;
 import org.xenirqpolicy.testing.Cli;
 import org.xenirqpolicy.testing.Fixtures;
 import org.xenirqpolicy.testing.HostTree;
 
 /**
- * The hook against an apply that replaces the plan while the hook runs. An apply saves its new
- * plan (a rename), then writes the affinities; a hook that read the old plan just before the
- * rename may write after the apply. Here hook calls run while a plan is replaced by one that
- * disagrees, followed by the apply's write, over and over: after each round the IRQ must be where
- * the plan in place says.
+ * The hook against applies that replace the plan while it runs. A save writes a new directory,
+ * renames the link over the old one and removes the old directory, so a hook may read one file
+ * of the old plan and the next of the new, or find a file gone. Two plans that disagree on every
+ * answer are saved in turn by the engine's writer ({@link PlanStore#save}) while the real hook
+ * runs, traced with strace so that every CPU it writes is seen, not only the last: each must be
+ * the answer of plan A or of plan B, never of a mixture of both, nor the fallback a vanished
+ * file would give. After an apply's own write, the IRQ must be where the plan in place says.
  */
 class HookPlanRaceTest {
     private static final Path HOOK = Fixtures.repo().resolve("src/main/sh/xen-irq-policy-hook");
     private static final int HOOKS_PER_ROUND = 3;
+    private static final String ONLINE = "0-8\n";
+    /**
+     * IRQ 241 is planned by both under its name: A puts it on 2 and B on 6. 243 is planned by
+     * both under another name (its number reused): each plan's fallback, 243 mod 4, over its
+     * usable CPUs. 244 has no file: the header's usable CPUs, 244 mod 4. The fallbacks without
+     * a plan, over the online CPUs 0-8, are 7, 0 and 1, and for 241 over the usable CPUs of
+     * either plan 1 or 5: none is an answer of either plan.
+     */
+    private static final Plan A = plan("0-3", 2, 1);
+    private static final Plan B = plan("4-7", 6, 5);
+    private static final Map<Integer, Set<String>> ANSWERS = Map.of(241, Set.of("2", "6"), 243, Set.of("3", "7"),
+            244, Set.of("0", "4"));
 
     @TempDir
     Path tmp;
 
-    private static String plan(int cpu) {
-        return "xen-irq-policy-plan 2\nstrategy spread\nusable 0-3\nirq 241 " + cpu
-                + " vif26.0-q0-tx\nirq 242 2 vif26.0-q0-rx\nend 2\n";
+    private static Plan plan(String usable, int cpu241, int cpu243) {
+        return new Plan(Strategy.SPREAD, CpuSet.parseList(usable),
+                List.of(new Placement(241, cpu241, "vif26.0-q0-tx"), new Placement(243, cpu243, "vif9.0-q1-tx")));
+    }
+
+    private Path tree() {
+        Path root = Cli.sampleDom0(tmp.resolve("root"));
+        HostTree.at(root).write("/run/irqbalance/.keep", "").write("/sys/devices/system/cpu/online", ONLINE);
+        return root;
+    }
+
+    /** The hook for {@code irq}, under strace, writing its system calls to {@code trace}. */
+    private static Process start(String shell, Path root, int irq, Path trace) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of("strace", "-f", "-qq", "-e", "trace=openat,write", "-e", "signal=none",
+                "-o", trace.toString()));
+        cmd.addAll(List.of(shell.split(" ")));
+        cmd.addAll(List.of(HOOK.toString(), "/sys", String.valueOf(irq)));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().put("XEN_IRQ_POLICY_ROOT", root.toString());
+        return pb.start();
+    }
+
+    private static final Pattern OPEN_FOR_WRITE = Pattern.compile("openat\\(AT_FDCWD, \"([^\"]*)\", O_WRONLY\\|O_CREAT\\|O_TRUNC.*= (\\d+)");
+    private static final Pattern WRITE = Pattern.compile("write\\(1, \"([^\"]*)\\\\n\", \\d+\\)");
+
+    /**
+     * What the traced hook wrote to the affinity file, in order: each write to standard output
+     * after standard output was pointed at the file (the shell opens it, then moves it to fd 1).
+     */
+    private static List<String> written(Path trace, Path affinity) {
+        List<String> cpus = new ArrayList<>();
+        boolean intoAffinity = false;
+        try {
+            for (String line : Files.readAllLines(trace)) {
+                Matcher open = OPEN_FOR_WRITE.matcher(line);
+                if (open.find()) {
+                    intoAffinity = open.group(1).equals(affinity.toString());
+                    continue;
+                }
+                Matcher write = WRITE.matcher(line);
+                if (write.find() && intoAffinity) {
+                    cpus.add(write.group(1));
+                    intoAffinity = false;
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return cpus;
+    }
+
+    private static void finish(Process p, String what) throws InterruptedException, IOException {
+        assertEquals(0, p.waitFor(), what);
+        assertEquals("", new String(p.getErrorStream().readAllBytes()), what);
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"/bin/dash", "/bin/bash --posix"})
-    void afterEachApplyTheIrqIsWhereThePlanInPlaceSays(String shell) throws Exception {
-        Path root = Cli.sampleDom0(tmp.resolve("root"));
+    void everyCpuTheHookWritesIsTheAnswerOfOnePlanWhilePlansAreSavedInTurn(String shell) throws Exception {
+        Path root = tree();
         HostTree t = HostTree.at(root);
-        t.write("/run/irqbalance/.keep", "");
-        t.write("/run/xen-irq-policy/plan", plan(1));
-        Path planFile = t.path("/run/xen-irq-policy/plan");
+        Host host = Host.at(root);
+        PlanStore.save(host, A);
+        AtomicBoolean done = new AtomicBoolean();
+        AtomicInteger saves = new AtomicInteger();
+        Thread saver = new Thread(() -> {
+            while (!done.get()) {
+                PlanStore.save(host, saves.incrementAndGet() % 2 == 0 ? A : B);
+            }
+        });
+        saver.start();
+        List<String> wrong = new ArrayList<>();
+        int calls = 0;
+        int writing = 0;
+        try {
+            long end = System.nanoTime() + 6_000_000_000L;
+            while (System.nanoTime() < end && calls < 600) {
+                int irq = List.of(241, 243, 244).get(calls % 3);
+                Path affinity = t.path("/proc/irq/" + irq + "/smp_affinity_list");
+                // Unplaced: every call writes at least once.
+                Files.writeString(affinity, ONLINE);
+                Path trace = tmp.resolve("trace");
+                Process p = start(shell, root, irq, trace);
+                finish(p, "IRQ " + irq);
+                List<String> cpus = written(trace, affinity);
+                if (!ANSWERS.get(irq).containsAll(cpus)) {
+                    wrong.add("IRQ " + irq + " written " + cpus + ", answers " + ANSWERS.get(irq));
+                }
+                // None when the plan changed under every read (then it asks the engine): the saver
+                // here replaces it every few milliseconds, an apply at most a few times a minute.
+                writing += cpus.isEmpty() ? 0 : 1;
+                calls++;
+            }
+        } finally {
+            done.set(true);
+            saver.join();
+        }
+        assertEquals(List.of(), wrong, calls + " calls, " + saves.get() + " saves");
+        assertTrue(saves.get() > calls, "the plan changed during most calls: " + calls + " calls, " + saves.get() + " saves");
+        // Most calls wrote: the CPUs checked above are a sample, not an empty list.
+        assertTrue(writing > calls / 2, writing + " of " + calls + " calls wrote");
+        // Settled: the plan saved last, whole, and nothing else left.
+        Plan last = saves.get() % 2 == 0 ? A : B;
+        assertEquals(java.util.Optional.of(last), PlanStore.load(host));
+        try (var entries = Files.list(t.path("/run/xen-irq-policy"))) {
+            assertEquals(List.of(Files.readSymbolicLink(t.path("/run/xen-irq-policy/plan")).toString()),
+                    entries.map(f -> f.getFileName().toString()).filter(n -> n.startsWith("plan.")).toList());
+        }
+        for (int irq : ANSWERS.keySet()) {
+            Files.writeString(t.path("/proc/irq/" + irq + "/smp_affinity_list"), ONLINE);
+            finish(start(shell, root, irq, tmp.resolve("trace")), "IRQ " + irq);
+            String expected = last == A ? ANSWERS.get(irq).stream().sorted().findFirst().orElseThrow()
+                    : ANSWERS.get(irq).stream().sorted().reduce((x, y) -> y).orElseThrow();
+            assertEquals(expected + "\n", t.read("/proc/irq/" + irq + "/smp_affinity_list"), "IRQ " + irq + " under the last plan");
+        }
+    }
+
+    /**
+     * An apply saves its plan, then writes the affinities; a hook that read the old plan just
+     * before the save may write after the apply. Here hook calls run while the plan is replaced by
+     * one that disagrees, followed by the apply's write, over and over: after each round the IRQ
+     * must be where the plan in place says, and every CPU a hook wrote is one plan's.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"/bin/dash", "/bin/bash --posix"})
+    void afterEachApplyTheIrqIsWhereThePlanInPlaceSays(String shell) throws Exception {
+        Path root = tree();
+        HostTree t = HostTree.at(root);
+        Host host = Host.at(root);
+        PlanStore.save(host, A);
         Path affinity = t.path("/proc/irq/241/smp_affinity_list");
         Random random = new Random(241);
-        List<String> cmd = new ArrayList<>(List.of(shell.split(" ")));
-        cmd.addAll(List.of(HOOK.toString(), "/sys", "241"));
         int rounds = 0;
         List<String> misplaced = new ArrayList<>();
         long end = System.nanoTime() + 8_000_000_000L;
-        while (System.nanoTime() < end && rounds < 400) {
-            int next = rounds % 2 == 0 ? 3 : 1;
+        while (System.nanoTime() < end && rounds < 200) {
+            Plan next = rounds % 2 == 0 ? B : A;
+            String cpu = String.valueOf(next.byIrq().get(241).cpu());
             // irqbalance found the IRQ unplaced (a new guest, a CPU back online): every hook writes.
-            Files.writeString(affinity, "0-3\n");
-            Path staged = t.path("/run/xen-irq-policy/plan.new");
-            Files.writeString(staged, plan(next));
+            Files.writeString(affinity, ONLINE);
             List<Process> hooks = new ArrayList<>();
+            List<Path> traces = new ArrayList<>();
             for (int i = 0; i < HOOKS_PER_ROUND; i++) {
-                ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD);
-                pb.environment().put("XEN_IRQ_POLICY_ROOT", root.toString());
-                hooks.add(pb.start());
+                traces.add(tmp.resolve("trace." + i));
+                hooks.add(start(shell, root, 241, traces.get(i)));
             }
             // The apply: its plan saved at some moment of the hooks' run, then its write.
-            LockSupport.parkNanos(random.nextInt(6_000_000));
-            Files.move(staged, planFile, StandardCopyOption.ATOMIC_MOVE);
-            Files.writeString(affinity, next + "\n");
-            for (Process p : hooks) {
-                assertEquals(0, p.waitFor());
-                assertEquals("", new String(p.getErrorStream().readAllBytes()));
+            LockSupport.parkNanos(random.nextInt(20_000_000));
+            PlanStore.save(host, next);
+            Files.writeString(affinity, cpu + "\n");
+            for (int i = 0; i < HOOKS_PER_ROUND; i++) {
+                finish(hooks.get(i), "round " + rounds);
+                List<String> cpus = written(traces.get(i), affinity);
+                if (!ANSWERS.get(241).containsAll(cpus)) {
+                    misplaced.add("round " + rounds + ": a hook wrote " + cpus);
+                }
             }
             String now = Files.readString(affinity);
-            if (!now.equals(next + "\n")) {
-                misplaced.add("round " + rounds + ": on " + now.strip() + ", planned " + next);
+            if (!now.equals(cpu + "\n")) {
+                misplaced.add("round " + rounds + ": on " + now.strip() + ", planned " + cpu);
             }
             rounds++;
         }

@@ -50,7 +50,7 @@ class IrqbalanceHookTest {
     }
 
     private Plan appliedPlan() {
-        return PlanFile.parse(HostTree.at(tree).read("/run/xen-irq-policy/plan")).orElseThrow();
+        return PlanFile.parse(HostTree.at(tree).read("/run/xen-irq-policy/plan/all")).orElseThrow();
     }
 
     private Map<Integer, String> affinities(SyntheticDom0 dom0) {

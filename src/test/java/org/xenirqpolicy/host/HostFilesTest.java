@@ -74,12 +74,13 @@ class HostFilesTest {
         assertEquals(0, apply.status(), apply.err());
 
         for (String file : List.of("/etc/sysconfig/irqbalance", "/var/lib/xen-irq-policy/installed",
-                "/run/xen-irq-policy/plan", "/run/xen-irq-policy/lock")) {
+                "/run/xen-irq-policy/plan/all", "/run/xen-irq-policy/plan/header", "/run/xen-irq-policy/plan/irq.241",
+                "/run/xen-irq-policy/lock")) {
             assertEquals("rw-r--r--", mode(tree.path(file)), file);
             assertEquals("0:0", owner(tree.path(file)), file);
         }
         for (String dir : List.of("/etc", "/etc/sysconfig", "/var", "/var/lib", "/var/lib/xen-irq-policy", "/run",
-                "/run/xen-irq-policy")) {
+                "/run/xen-irq-policy", "/run/xen-irq-policy/plan.1")) {
             assertEquals("rwxr-xr-x", mode(tree.path(dir)), dir);
         }
         assertEquals(List.of(), temporaryFiles(root));
@@ -116,8 +117,9 @@ class HostFilesTest {
         Process alive = new ProcessBuilder("sleep", "60").start();
         try {
             List<String> stale = List.of("/etc/sysconfig/.irqbalance.xen-irq-policy." + dead + ".tmp",
-                    "/var/lib/xen-irq-policy/.installed.xen-irq-policy." + dead + ".tmp",
-                    "/run/xen-irq-policy/.plan.xen-irq-policy." + dead + ".tmp");
+                    "/var/lib/xen-irq-policy/.installed.xen-irq-policy." + dead + ".tmp");
+            // The plan's new link, made and not yet renamed over the old one (see Host.replaceLink).
+            String staleLink = "/run/xen-irq-policy/.plan.xen-irq-policy." + dead + ".tmp";
             List<String> live = List.of("/etc/sysconfig/.irqbalance.xen-irq-policy." + alive.pid() + ".tmp",
                     "/run/xen-irq-policy/.plan.xen-irq-policy." + alive.pid() + ".tmp");
             for (String f : stale) {
@@ -127,6 +129,7 @@ class HostFilesTest {
                 tree.write(f, "being written");
             }
             tree.write("/etc/sysconfig/.irqbalance.other.1.tmp", "not ours");
+            Files.createSymbolicLink(tree.path(staleLink), Path.of("plan.7"));
 
             assertEquals(0, Cli.run("install", "--root", root.toString()).status());
             assertEquals(0, Cli.run("apply", "--root", root.toString()).status());
@@ -134,6 +137,7 @@ class HostFilesTest {
             for (String f : stale) {
                 assertFalse(Files.exists(tree.path(f)), f + " is left by a dead writer");
             }
+            assertFalse(Files.exists(tree.path(staleLink), LinkOption.NOFOLLOW_LINKS), staleLink + " is left by a dead writer");
             for (String f : live) {
                 assertEquals("being written", tree.read(f), f + " belongs to a running writer");
             }

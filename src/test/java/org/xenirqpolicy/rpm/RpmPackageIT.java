@@ -91,7 +91,8 @@ class RpmPackageIT {
                 (umask 077; rpm -i --nodeps "$R1" >/tmp/install.out 2>/tmp/install.err)
                 echo "== installed"; rpm -q xen-irq-policy
                 echo "== run-dir"; stat -c '%a %U %G' /run/xen-irq-policy
-                echo "== placed"; grep -c '^irq ' /run/xen-irq-policy/plan
+                echo "== placed"; grep -c '^irq ' /run/xen-irq-policy/plan/all
+                echo "== plan-files"; ls /run/xen-irq-policy/plan/ | grep -c '^irq\\.'
                 echo "== verify"; rpm -V --nodeps xen-irq-policy
                 echo "== args"; grep '^IRQBALANCE_ARGS=' /etc/sysconfig/irqbalance
                 echo "== layout"
@@ -133,6 +134,7 @@ class RpmPackageIT {
         assertEquals("755 root root\n", out.get("run-dir"), "/run/xen-irq-policy as the tmpfiles.d snippet says, whatever the umask");
         // %post placed every event channel of the simulated dom0.
         assertEquals(DOM0.eventChannelTraffic().size() + "\n", out.get("placed"));
+        assertEquals(DOM0.eventChannelTraffic().size() + "\n", out.get("plan-files"), "one file per event channel, for the hook");
         for (int irq : DOM0.eventChannelTraffic().keySet()) {
             assertTrue(HostTree.at(dom0()).read("/proc/irq/" + irq + "/smp_affinity_list").matches("[0-3]\n"), "IRQ " + irq);
         }
@@ -435,7 +437,7 @@ class RpmPackageIT {
                 sh %2$s %1$s /usr/sbin/irqbalance --oneshot --foreground --debug --interval=1 \\
                     --policyscript=/usr/libexec/irqbalance/xen-irq-policy | grep 'was BANNED' | sort
                 # The tree is seen through the throwaway overlay: what was written there is shown here.
-                echo "== plan"; cat %1$s/run/xen-irq-policy/plan
+                echo "== plan"; cat %1$s/run/xen-irq-policy/plan/all
                 echo "== affinities"
                 for d in %1$s/proc/irq/*/; do irq=${d%%/}; irq=${irq##*/}; echo "$irq $(cat "$d/smp_affinity_list")"; done
                 """.formatted(tree, Fixtures.repo().resolve("src/test/sh/dom0-namespace.sh")));

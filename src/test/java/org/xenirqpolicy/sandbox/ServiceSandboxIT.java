@@ -83,7 +83,7 @@ class ServiceSandboxIT {
         assertEquals(0, r.status(), r.out() + r.err());
         assertEquals("", r.err());
         assertTrue(r.out().endsWith("plan saved in /run/xen-irq-policy/plan\n"), r.out());
-        Plan plan = PlanFile.parse(HostTree.at(tree).read("/run/xen-irq-policy/plan")).orElseThrow();
+        Plan plan = PlanFile.parse(HostTree.at(tree).read("/run/xen-irq-policy/plan/all")).orElseThrow();
         assertEquals(DOM0.eventChannelTraffic().keySet(), new TreeSet<>(plan.placements().stream().map(Placement::irq).toList()));
         for (Placement p : plan.placements()) {
             assertEquals(p.cpu() + "\n", HostTree.at(tree).read("/proc/irq/" + p.irq() + "/smp_affinity_list"), p.toString());

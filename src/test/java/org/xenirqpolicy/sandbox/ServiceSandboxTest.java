@@ -95,7 +95,7 @@ class ServiceSandboxTest {
     }
 
     private void assertPlacedAsPlanned(SyntheticDom0 dom0) {
-        Plan plan = PlanFile.parse(HostTree.at(tree).read("/run/xen-irq-policy/plan")).orElseThrow();
+        Plan plan = PlanFile.parse(HostTree.at(tree).read("/run/xen-irq-policy/plan/all")).orElseThrow();
         assertEquals(dom0.eventChannelTraffic().keySet(), new TreeSet<>(plan.placements().stream().map(Placement::irq).toList()));
         for (Placement p : plan.placements()) {
             assertEquals(p.cpu() + "\n", HostTree.at(tree).read("/proc/irq/" + p.irq() + "/smp_affinity_list"), p.toString());
@@ -171,9 +171,14 @@ class ServiceSandboxTest {
         assertEquals("", r.err());
         assertTrue(r.out().endsWith("plan saved in /run/xen-irq-policy/plan\n"), r.out());
         assertPlacedAsPlanned();
-        Path plan = tree.resolve("run/xen-irq-policy/plan");
-        assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(plan)));
-        assertEquals(Set.of(".keep", "last-apply", "lock", "plan"), filesUnder(tree.resolve("run/xen-irq-policy")));
+        for (String file : List.of("all", "header", "irq." + DOM0.eventChannelTraffic().keySet().iterator().next())) {
+            Path plan = tree.resolve("run/xen-irq-policy/plan/" + file);
+            assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(plan)), file);
+        }
+        Set<String> expected = new TreeSet<>(List.of(".keep", "last-apply", "lock", "plan.1/all", "plan.1/header"));
+        DOM0.eventChannelTraffic().keySet().forEach(irq -> expected.add("plan.1/irq." + irq));
+        assertEquals(expected, filesUnder(tree.resolve("run/xen-irq-policy")));
+        assertEquals("plan.1", Files.readSymbolicLink(tree.resolve("run/xen-irq-policy/plan")).toString());
         assertTrue(Files.readString(tree.resolve("run/xen-irq-policy/last-apply")).startsWith("exit=0 time="));
     }
 
@@ -273,7 +278,7 @@ class ServiceSandboxTest {
             }
             assertTrue(written > 0, "killed after its first write");
             // The plan is saved before the writes, whole or not at all.
-            Path plan = tree.resolve("run/xen-irq-policy/plan");
+            Path plan = tree.resolve("run/xen-irq-policy/plan/all");
             assertTrue(!Files.exists(plan) || PlanFile.parse(Fixtures.read(plan)).isPresent(), "no torn plan");
             assertTheNextApplyPlacesEverything(big);
             return;

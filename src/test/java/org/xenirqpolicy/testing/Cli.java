@@ -5,6 +5,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
@@ -58,7 +59,11 @@ public final class Cli {
             List<Path> all = new ArrayList<>(walk.toList());
             for (Path p : all) {
                 Path dest = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
+                if (Files.isSymbolicLink(p)) {
+                    // A link stays a link (the plan's, to its directory beside it), as cp -a keeps it.
+                    Files.deleteIfExists(dest);
+                    Files.copy(p, dest, LinkOption.NOFOLLOW_LINKS, StandardCopyOption.COPY_ATTRIBUTES);
+                } else if (Files.isDirectory(p)) {
                     Files.createDirectories(dest);
                 } else {
                     Files.copy(p, dest, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
