@@ -151,6 +151,7 @@ class AnsibleRoleIT {
     void convergesOnceThenChangesNothingChecksAndRemoves() throws IOException {
         Path work = Files.createDirectories(tmp.resolve("work"));
         Map<String, String> steps = new LinkedHashMap<>();
+        steps.put("check-fresh", "");
         steps.put("first", "");
         steps.put("second", "");
         steps.put("bad-exclude", "\"xen_irq_policy_exclude\": [\"vif1 2\"]");
@@ -166,6 +167,14 @@ class AnsibleRoleIT {
         for (String step : steps.keySet()) {
             assertEquals(step.startsWith("bad-") ? "2" : "0", line(out, step, "status"), step + ":\n" + out.get(step + "-output"));
         }
+
+        // Check mode before anything is there: reported as changes, nothing written or installed
+        // (dnf cannot look into a repository that is not added yet; the role says so).
+        assertTrue(changed(out, "check-fresh") > 0, out.get("check-fresh-output"));
+        assertEquals("sysconfig/irqbalance yum.repos.d/standins.repo", line(out, "check-fresh", "files"));
+        assertFalse(line(out, "check-fresh", "packages").contains(" xen-irq-policy "), out.get("check-fresh"));
+        assertEquals(upstream(), out.get("check-fresh:irqbalance"), "byte-identical");
+        assertTrue(out.get("check-fresh-output").contains("the repository is not added yet in check mode"), out.get("check-fresh-output"));
 
         // First run: the repository added, the package installed (its %post presets the units,
         // wires the hook, applies, restarts irqbalance), the settings written, applied again.

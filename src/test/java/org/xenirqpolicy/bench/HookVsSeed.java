@@ -26,7 +26,7 @@ import org.xenirqpolicy.testing.SyntheticDom0;
  */
 public final class HookVsSeed {
     private static final CpuSet CPUS = CpuSet.parseList("0-3");
-    private static final double TARGET = 0.5;
+    private static final double TARGET = 0.3;
 
     private HookVsSeed() {
     }

@@ -8,7 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributeView;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.List;
@@ -118,7 +121,10 @@ class MetricsTest {
     void theClockValuesAreThoseOfThePlanFileAndTheLastApplyRecord() throws IOException {
         HostTree t = applied();
         Instant planWritten = Instant.now().minusSeconds(3600);
-        Files.setLastModifiedTime(t.path("/run/xen-irq-policy/plan"), java.nio.file.attribute.FileTime.from(planWritten));
+        // The plan's age is that of its link, renamed into place when the plan was put in force.
+        FileTime written = FileTime.from(planWritten);
+        Files.getFileAttributeView(t.path("/run/xen-irq-policy/plan"), BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+               .setTimes(written, null, null);
         t.write("/run/xen-irq-policy/last-apply", "exit=1 time=2026-12-01T10:00:00Z duration=2.345\n");
         String out = metrics(t).out();
         double age = Double.parseDouble(line(out, "xen_irq_policy_plan_age_seconds ").substring("xen_irq_policy_plan_age_seconds ".length()));
