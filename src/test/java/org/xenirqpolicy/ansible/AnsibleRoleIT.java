@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,20 +49,8 @@ class AnsibleRoleIT {
     @BeforeAll
     static void prerequisites() {
         Dom0Namespace.requirePrerequisites();
-        List<String> missing = new ArrayList<>();
-        for (String tool : List.of("/usr/bin/ansible-playbook", "/usr/bin/ansible-lint", "/usr/bin/dnf", "/usr/bin/createrepo_c",
-                "/usr/bin/gpg", "/usr/bin/rpmsign", "/usr/bin/rpmbuild")) {
-            if (!Files.isExecutable(Path.of(tool))) {
-                missing.add(tool);
-            }
-        }
-        if (!missing.isEmpty()) {
-            String msg = "needs " + String.join(", ", missing) + " (apt-get install ansible-core ansible-lint dnf createrepo-c gpg rpm)";
-            if (Fixtures.inCi()) {
-                fail(msg);
-            }
-            Assumptions.abort(msg);
-        }
+        Fixtures.requireExecutables("apt-get install ansible-core ansible-lint dnf createrepo-c gpg rpm", "/usr/bin/ansible-playbook",
+                "/usr/bin/ansible-lint", "/usr/bin/dnf", "/usr/bin/createrepo_c", "/usr/bin/gpg", "/usr/bin/rpmsign", "/usr/bin/rpmbuild");
         if (!Files.exists(SignedRepository.RPM)) {
             fail(SignedRepository.RPM + " is missing: run 'mvn verify'");
         }

@@ -2,9 +2,7 @@ package org.xenirqpolicy.doc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -12,7 +10,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.xenirqpolicy.cli.Main;
@@ -34,12 +31,7 @@ class ManPageTest {
 
     @BeforeEach
     void mandoc() {
-        if (!Files.isExecutable(Path.of("/usr/bin/mandoc"))) {
-            if (Fixtures.inCi()) {
-                fail("mandoc is not installed (Debian package mandoc)");
-            }
-            Assumptions.abort("mandoc is not installed");
-        }
+        Fixtures.requireExecutables("apt-get install mandoc", "/usr/bin/mandoc");
     }
 
     private static String rendered() {

@@ -9,13 +9,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,19 +52,8 @@ class DnfRepositoryIT {
     @BeforeAll
     static void prerequisites() {
         Dom0Namespace.requirePrerequisites();
-        List<String> missing = new ArrayList<>();
-        for (String tool : List.of("/usr/bin/dnf", "/usr/bin/createrepo_c", "/usr/bin/gpg", "/usr/bin/rpmsign", "/usr/bin/rpmbuild")) {
-            if (!Files.isExecutable(Path.of(tool))) {
-                missing.add(tool);
-            }
-        }
-        if (!missing.isEmpty()) {
-            String msg = "needs " + String.join(", ", missing) + " (apt-get install dnf createrepo-c gpg rpm)";
-            if (Fixtures.inCi()) {
-                fail(msg);
-            }
-            Assumptions.abort(msg);
-        }
+        Fixtures.requireExecutables("apt-get install dnf createrepo-c gpg rpm", "/usr/bin/dnf", "/usr/bin/createrepo_c", "/usr/bin/gpg",
+                "/usr/bin/rpmsign", "/usr/bin/rpmbuild");
         for (Path p : List.of(RPM, NEXT, BUILT_REPO.resolve("repodata/repomd.xml"))) {
             if (!Files.exists(p)) {
                 fail(p + " is missing: run 'mvn verify'");

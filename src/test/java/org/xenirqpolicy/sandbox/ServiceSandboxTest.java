@@ -24,7 +24,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -62,12 +61,7 @@ class ServiceSandboxTest {
     }
 
     private static void require(String tool, String debianPackage) {
-        if (!Files.isExecutable(Path.of(tool))) {
-            if (Fixtures.inCi()) {
-                fail(tool + " is missing (Debian package " + debianPackage + ")");
-            }
-            Assumptions.abort(tool + " is missing");
-        }
+        Fixtures.requireExecutables("Debian package " + debianPackage, tool);
     }
 
     /** ExecStart= of the unit, its program replaced by the engine on the JDK's java with the package's options. */

@@ -30,15 +30,30 @@ public final class Fixtures {
         return "true".equals(System.getenv("CI"));
     }
 
+    /**
+     * Something the test cannot run without is missing: under CI=true a failure (the CI machine
+     * must have it, so a skip would hide a test that never ran), elsewhere a skip with the reason.
+     */
+    public static void unmet(String reason) {
+        if (inCi()) {
+            fail(reason);
+        }
+        Assumptions.abort(reason);
+    }
+
+    /** {@link #unmet} unless every program is there; {@code install} says how to get them. */
+    public static void requireExecutables(String install, String... programs) {
+        List<String> missing = Stream.of(programs).filter(p -> !Files.isExecutable(Path.of(p))).toList();
+        if (!missing.isEmpty()) {
+            unmet("needs " + String.join(", ", missing) + " (" + install + ")");
+        }
+    }
+
     /** A file or directory under ../shared that the test needs. */
     public static Path required(String relative) {
         Path p = shared().resolve(relative);
         if (!Files.exists(p)) {
-            String msg = p + " is missing: the tests read the real captures in ../shared beside the repository";
-            if (inCi()) {
-                fail(msg);
-            }
-            Assumptions.abort(msg);
+            unmet(p + " is missing: the tests read the real captures in ../shared beside the repository");
         }
         return p;
     }

@@ -1,6 +1,5 @@
 package org.xenirqpolicy.testing;
 
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -8,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * Prometheus' own checker, promtool (Debian package prometheus): under CI a missing one fails
@@ -25,13 +23,7 @@ public final class Promtool {
     }
 
     public static void requirePresent() {
-        if (!Files.isExecutable(PROMTOOL)) {
-            String msg = "needs " + PROMTOOL + " (apt-get install prometheus)";
-            if (Fixtures.inCi()) {
-                fail(msg);
-            }
-            Assumptions.abort(msg);
-        }
+        Fixtures.requireExecutables("apt-get install prometheus", PROMTOOL.toString());
     }
 
     /** {@code promtool check metrics} on {@code exposition}, given on its standard input as a scrape would be. */
