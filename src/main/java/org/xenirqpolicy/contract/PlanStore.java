@@ -52,8 +52,17 @@ public final class PlanStore {
      * cannot; the plan in force is then the old one, and the new directory is removed.
      */
     public static boolean save(Host host, Plan plan) {
+        return save(host, plan, load(host));
+    }
+
+    /**
+     * As {@link #save(Host, Plan)}, with the plan in force already loaded by the caller (an apply
+     * loads it under the lock to plan from it, and nothing else writes it meanwhile): the whole
+     * plan is not read and parsed a second time to learn whether it changed.
+     */
+    public static boolean save(Host host, Plan plan, Optional<Plan> loaded) {
         Optional<Long> current = inForce(host);
-        if (current.isPresent() && load(host).equals(Optional.of(plan))) {
+        if (current.isPresent() && loaded.equals(Optional.of(plan))) {
             removeOthers(host, current.get());
             return false;
         }

@@ -153,7 +153,7 @@ public final class Engine {
             String saveError = null;
             boolean written;
             try {
-                written = PlanStore.save(host, plan);
+                written = PlanStore.save(host, plan, planned.previous());
             } catch (UncheckedIOException e) {
                 // The old plan must go: trusted by the hook, it would undo this apply. If it
                 // cannot be removed either, nothing is written (this propagates).
