@@ -9,6 +9,7 @@ import org.xenirqpolicy.engine.Status;
 import org.xenirqpolicy.host.Host;
 import org.xenirqpolicy.model.InputException;
 import org.xenirqpolicy.model.Quote;
+import org.xenirqpolicy.read.HostReader;
 import org.xenirqpolicy.read.Settings;
 
 /**
@@ -63,7 +64,7 @@ public record Metrics(Instant now, Status status, List<Check> checks, Optional<L
 
     /** METRICS_DIR, as the settings file says (its other settings checked too: a typo is an error). */
     public static String metricsDir(Host host) {
-        return host.read(Settings.PATH).map(text -> Settings.parse(text, Settings.PATH)).orElse(Settings.defaults()).metricsDir();
+        return HostReader.readSettings(host).metricsDir();
     }
 
     private static String textfile(String dir) {

@@ -61,11 +61,13 @@ public final class HostReader {
         Optional<String> irqbalance = host.read(IrqbalanceConfig.PATH);
         CpuSet banned = irqbalance.map(IrqbalanceConfig::bannedCpus).orElse(CpuSet.empty());
         Exclusions bannedIrqs = irqbalance.map(IrqbalanceConfig::bannedIrqs).orElse(Exclusions.NONE);
-        Settings settings = host.read(Settings.PATH)
-                .map(text -> Settings.parse(text, Settings.PATH))
-                .orElse(Settings.defaults());
-        return new HostSnapshot(interrupts, irqs, online, isolated, nohzFull, pciIrqs(host), banned, settings,
+        return new HostSnapshot(interrupts, irqs, online, isolated, nohzFull, pciIrqs(host), banned, readSettings(host),
                 bannedIrqs);
+    }
+
+    /** /etc/sysconfig/xen-irq-policy, every setting checked (a typo is an error); the defaults without it. */
+    public static Settings readSettings(Host host) {
+        return host.read(Settings.PATH).map(text -> Settings.parse(text, Settings.PATH)).orElse(Settings.defaults());
     }
 
     public static InterruptsTable readInterrupts(Host host) {
