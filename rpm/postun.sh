@@ -4,6 +4,25 @@
 # the one place an upgrade or an erase restarts it, so that it happens once per transaction (a
 # first install restarts it in %post). On upgrade our units restart on the new files, and
 # irqbalance asks the new hook; on erase, irqbalance runs without one. Never fails the transaction.
+# (A downgrade is an upgrade to rpm: the older release's %post runs first, this last.)
+# Replaced by another release ($1 >= 1): our plan, format 3, is the symbolic link
+# /run/xen-irq-policy/plan to a directory. A release whose /usr/lib/xen-irq-policy/plan-format
+# (read now, after its files went in) does not say 3 cannot use it: an older one writes its plan
+# as a file there and cannot rename a file over a link to a directory, so its %post's apply, run
+# before this, failed. The link and its directories go, and the engine now installed applies
+# again: the started service where systemd runs and the service is enabled, else the command.
+run=/run/xen-irq-policy
+if [ "$1" -ge 1 ] && [ -L "$run/plan" ] && [ "$(cat /usr/lib/xen-irq-policy/plan-format 2>/dev/null)" != 3 ]; then
+	rm -rf "$run/plan" "$run"/plan.[0-9]* "$run"/.plan.xen-irq-policy.*.tmp
+	if [ -d /run/systemd/system ]; then
+		systemctl daemon-reload >/dev/null 2>&1
+		if systemctl -q is-enabled xen-irq-policy.service 2>/dev/null; then
+			systemctl start xen-irq-policy.service >/dev/null 2>&1
+		fi
+	else
+		/usr/sbin/xen-irq-policy apply >/dev/null 2>&1
+	fi
+fi
 [ -d /run/systemd/system ] || exit 0
 systemctl daemon-reload >/dev/null 2>&1
 if [ "$1" -ge 1 ]; then

@@ -14,7 +14,8 @@
 #               /etc/sysconfig/irqbalance: what 'xen-irq-policy check' looks for.
 # Usage: ansible-converge.sh WORK ROLES_PATH STEP...   where WORK holds irqbalance.orig,
 # standins/ (a repository), play.yml and STEP.json (the variables of each step); a STEP named
-# check-* runs with --check --diff. Each step's output follows a line "== STEP".
+# check-* runs with --check --diff. WORK/STEP.before, if there is one, is run by sh first: what
+# an admin or a publisher did before that run. Each step's output follows a line "== STEP".
 set -u
 work=$1
 roles=$2
@@ -62,6 +63,10 @@ for step in "$@"; do
 	check-*) mode="--check --diff" ;;
 	*) mode= ;;
 	esac
+	if [ -e "$work/$step.before" ] && ! sh -eu "$work/$step.before" >"$work/$step.before.out" 2>&1; then
+		echo "== $step-before-failed"
+		cat "$work/$step.before.out"
+	fi
 	t0=$(date +%s%N)
 	# shellcheck disable=SC2086 # mode is zero or two words
 	ansible-playbook -i localhost, -c local -e ansible_python_interpreter=/usr/bin/python3 \
@@ -75,6 +80,9 @@ for step in "$@"; do
 	echo "systemctl $(tr '\n' ';' </tmp/systemctl.calls 2>/dev/null)"
 	rm -f /tmp/systemctl.calls
 	echo "packages $(rpm -qa --qf '%{NAME}\n' | LC_ALL=C sort | tr '\n' ' ')"
+	echo "release $(rpm -q --qf '%{VERSION}-%{RELEASE}' xen-irq-policy 2>/dev/null)"
+	dropins=/etc/systemd/system/xen-irq-policy-metrics.service.d
+	if [ -d "$dropins" ]; then echo "dropins $(find "$dropins" -mindepth 1 -printf '%f ')"; else echo "dropins (no directory)"; fi
 	for unit in xen-irq-policy.path xen-irq-policy.service xen-irq-policy-metrics.timer; do
 		echo "$unit $(/usr/bin/systemctl is-enabled "$unit" 2>/dev/null)"
 	done
@@ -82,7 +90,7 @@ for step in "$@"; do
 	echo "files $(cd /etc && echo sysconfig/* yum.repos.d/*)"
 	# WORK is read through the overlay too: the files go out on standard output, each in a
 	# section of its own ("== STEP:NAME").
-	for f in /etc/sysconfig/xen-irq-policy /etc/sysconfig/irqbalance /etc/yum.repos.d/xen-irq-policy.repo; do
+	for f in /etc/sysconfig/xen-irq-policy /etc/sysconfig/irqbalance /etc/yum.repos.d/xen-irq-policy.repo "$dropins/metrics-dir.conf"; do
 		if [ -e "$f" ]; then
 			echo "== $step:${f##*/}"
 			cat "$f"

@@ -1,9 +1,13 @@
 package org.xenirqpolicy.cli;
 
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,7 +38,11 @@ public final class Main implements Runnable {
     public static void main(String[] args) {
         // Standard output is flushed once, at the end: an apply at 5,000 IRQs prints a line per
         // IRQ moved, and a write each would be as many system calls as the moves themselves.
-        System.exit(run(args, new PrintWriter(System.out, false), new PrintWriter(System.err, true),
+        // Standard output is UTF-8 whatever the locale: the Prometheus format and JSON (RFC 8259)
+        // are UTF-8 by definition, and under LANG=C the JVM would write '?' for every other
+        // character. Under a UTF-8 locale, Fedora's default, nothing changes.
+        PrintWriter out = new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8), false);
+        System.exit(run(args, out, new PrintWriter(System.err, true),
                 Console.detect(System.getenv())));
     }
 

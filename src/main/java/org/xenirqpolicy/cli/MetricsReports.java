@@ -5,6 +5,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import org.xenirqpolicy.check.Check;
 import org.xenirqpolicy.check.LastApply;
@@ -62,13 +63,19 @@ final class MetricsReports {
                 "Interrupts since boot of the busiest usable CPU over the mean of the usable CPUs; NaN when none were counted.");
         out.sample("imbalance_ratio", "", number(status.imbalance()));
         if (planned.irqs().size() <= irqSeriesMax) {
-            out.family("irq_interrupts_total", "counter", "Interrupts of this event-channel IRQ since boot, all CPUs;"
-                    + " cpu is the CPU it is bound to, or its affinity list. Written for at most METRICS_IRQ_SERIES_MAX event channels.");
-            for (EventChannel irq : planned.irqs().stream().sorted((a, b) -> Integer.compare(a.irq(), b.irq())).toList()) {
-                int cpu = irq.currentCpu();
-                out.sample("irq_interrupts_total", labels("irq", String.valueOf(irq.irq()), "name", irq.name(),
-                        "kind", irq.device().kind(), "cpu", cpu >= 0 ? String.valueOf(cpu) : irq.affinity().toListOr("none")),
-                        irq.total());
+            // The CPU is a value of its own, not a label of the counter: a label would start a new
+            // series at every move, and Prometheus would keep both (churn, and rate() over a move
+            // would see neither whole).
+            List<EventChannel> irqs = planned.irqs().stream().sorted((a, b) -> Integer.compare(a.irq(), b.irq())).toList();
+            out.family("irq_interrupts_total", "counter", "Interrupts of this event-channel IRQ since boot, all CPUs."
+                    + " Written for at most METRICS_IRQ_SERIES_MAX event channels.");
+            for (EventChannel irq : irqs) {
+                out.sample("irq_interrupts_total", irqLabels(irq), irq.total());
+            }
+            out.family("irq_cpu", "gauge", "The one CPU this event-channel IRQ runs on (its effective affinity, else its affinity); -1 when that is not one CPU."
+                    + " Written for at most METRICS_IRQ_SERIES_MAX event channels.");
+            for (EventChannel irq : irqs) {
+                out.sample("irq_cpu", irqLabels(irq), irq.currentCpu());
             }
         }
         if (m.planWritten().isPresent()) {
@@ -91,6 +98,11 @@ final class MetricsReports {
             }
         }
         return out.text.toString();
+    }
+
+    /** The identity of a per-IRQ series: what stays while the IRQ lives, whatever CPU it is on. */
+    private static String irqLabels(EventChannel irq) {
+        return labels("irq", String.valueOf(irq.irq()), "name", irq.name(), "kind", irq.device().kind());
     }
 
     /** Labels as the format writes them: {@code {a="1",b="x"}}, values escaped. */

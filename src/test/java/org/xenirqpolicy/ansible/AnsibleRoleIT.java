@@ -39,6 +39,7 @@ class AnsibleRoleIT {
     private static final Path ROLES = Fixtures.repo().resolve("ansible/roles");
     private static final Path ROLE = ROLES.resolve("xen_irq_policy");
     private static final String HOOK_ARG = "--policyscript=/usr/libexec/irqbalance/xen-irq-policy";
+    private static final String VERSION = SignedRepository.VERSION;
     private static final Pattern RECAP = Pattern.compile("localhost : ok=\\d+ changed=(\\d+) unreachable=0 failed=(\\d+) ");
     private static final SyntheticDom0 DOM0 = new SyntheticDom0(CpuSet.parseList("0-3"), 4, 1, 2, 1, 3, "xen-dyn-lateeoi",
             SyntheticDom0.uniformQueues(3000, 1000, 20));
@@ -51,8 +52,10 @@ class AnsibleRoleIT {
         Dom0Namespace.requirePrerequisites();
         Fixtures.requireExecutables("apt-get install ansible-core ansible-lint dnf createrepo-c gpg rpm", "/usr/bin/ansible-playbook",
                 "/usr/bin/ansible-lint", "/usr/bin/dnf", "/usr/bin/createrepo_c", "/usr/bin/gpg", "/usr/bin/rpmsign", "/usr/bin/rpmbuild");
-        if (!Files.exists(SignedRepository.RPM)) {
-            fail(SignedRepository.RPM + " is missing: run 'mvn verify'");
+        for (Path rpm : List.of(SignedRepository.RPM, SignedRepository.NEXT)) {
+            if (!Files.exists(rpm)) {
+                fail(rpm + " is missing: run 'mvn verify'");
+            }
         }
     }
 
@@ -62,6 +65,10 @@ class AnsibleRoleIT {
 
     /** The settings file the role writes, for these values. */
     private static String settings(String strategy, String exclude) {
+        return settings(strategy, exclude, "/var/lib/prometheus/node-exporter");
+    }
+
+    private static String settings(String strategy, String exclude, String metricsDir) {
         return """
                 #
                 # Ansible managed
@@ -73,25 +80,27 @@ class AnsibleRoleIT {
                 EXCLUDE_ISOLATED=yes
                 SAMPLE_SECONDS=3
                 EXCLUDE=%s
-                METRICS_DIR=/var/lib/prometheus/node-exporter
+                METRICS_DIR=%s
                 METRICS_IRQ_SERIES_MAX=512
-                """.formatted(strategy, exclude);
+                """.formatted(strategy, exclude, metricsDir);
     }
 
     /**
-     * Lays out the signed repository and the stand-ins' beside {@code work}, then runs the steps
-     * (each with the variables {@code steps} gives it, a JSON object less the repository's
-     * address) in one throwaway root. Returns the sections of the output.
+     * Lays out the signed repository (release 1; repo-next beside it holds releases 1 and 2) and
+     * the stand-ins' beside {@code work}, then runs the steps (each with the variables {@code
+     * steps} gives it, a JSON object less the repository's address, after the sh lines {@code
+     * before} gives it, if any) in one throwaway root. Returns the sections of the output.
      */
-    private Map<String, String> converge(Path work, Map<String, String> steps) throws IOException {
+    private Map<String, String> converge(Path work, Map<String, String> steps, Map<String, String> before) throws IOException {
         Path dom0 = tmp.resolve("dom0");
         DOM0.layOut(HostTree.at(dom0));
         Files.writeString(work.resolve("irqbalance.orig"), upstream());
         Path standIns = SignedRepository.buildStandIns(tmp, SignedRepository.requirements(SignedRepository.RPM));
         Path prepare = Files.writeString(tmp.resolve("prepare.sh"), "set -eu\nW=" + work + "\n" + SignedRepository.MAKE_KEY + """
-                sh %s --sign '%s' "$W/repo" %s
-                sh %s "$W/standins" %s/*.rpm
-                """.formatted(SignedRepository.MAKE_REPO, SignedRepository.KEY, SignedRepository.RPM, SignedRepository.MAKE_REPO, standIns));
+                sh %1$s --sign '%2$s' "$W/repo" %3$s
+                sh %1$s --sign '%2$s' "$W/repo-next" %3$s %4$s
+                sh %1$s "$W/standins" %5$s/*.rpm
+                """.formatted(SignedRepository.MAKE_REPO, SignedRepository.KEY, SignedRepository.RPM, SignedRepository.NEXT, standIns));
         Dom0Namespace.Result prepared = Dom0Namespace.run(Duration.ofMinutes(3), "sh", prepare.toString());
         assertEquals(0, prepared.status(), prepared.out() + prepared.err());
         Files.writeString(work.resolve("play.yml"), """
@@ -104,6 +113,9 @@ class AnsibleRoleIT {
             String vars = step.getValue().isEmpty() ? "" : ", " + step.getValue();
             Files.writeString(work.resolve(step.getKey() + ".json"),
                     "{\"xen_irq_policy_repository_url\": \"file://" + work.resolve("repo") + "/\"" + vars + "}\n");
+        }
+        for (Map.Entry<String, String> step : before.entrySet()) {
+            Files.writeString(work.resolve(step.getKey() + ".before"), step.getValue());
         }
         List<String> command = new ArrayList<>(List.of("unshare", "--pid", "--fork", "sh",
                 Fixtures.repo().resolve("src/test/sh/rpm-chroot.sh").toString(), dom0.toString(),
@@ -144,15 +156,33 @@ class AnsibleRoleIT {
         steps.put("bad-exclude", "\"xen_irq_policy_exclude\": [\"vif1 2\"]");
         steps.put("bad-strategy", "\"xen_irq_policy_strategy\": \"random\"");
         steps.put("check-modulo", "\"xen_irq_policy_strategy\": \"modulo\"");
+        steps.put("check-unwired", "");
+        steps.put("rewired", "");
+        steps.put("latest", "\"xen_irq_policy_state\": \"latest\"");
+        steps.put("latest-again", "\"xen_irq_policy_state\": \"latest\"");
+        steps.put("metrics-dir", "\"xen_irq_policy_metrics_dir\": \"/srv/textfiles\"");
+        steps.put("metrics-dir-again", "\"xen_irq_policy_metrics_dir\": \"/srv/textfiles\"");
+        steps.put("metrics-dir-default", "");
         steps.put("unhooked", "\"xen_irq_policy_hook\": false, \"xen_irq_policy_exclude\": [\"63\", \"vif12.*\", \"dom:7\"]");
         steps.put("metrics", "\"xen_irq_policy_hook\": false, \"xen_irq_policy_exclude\": [\"63\", \"vif12.*\", \"dom:7\"], "
                 + "\"xen_irq_policy_metrics_timer\": true");
         steps.put("absent", "\"xen_irq_policy_state\": \"absent\"");
         steps.put("absent-again", "\"xen_irq_policy_state\": \"absent\"");
-        Map<String, String> out = converge(work, steps);
+        Map<String, String> before = new LinkedHashMap<>();
+        // The admin takes the hook out by hand, as xen-irq-policy(8) says irqbalance's arguments
+        // are changed: the file edited, irqbalance restarted. install's record stays.
+        before.put("check-unwired", """
+                sed -i 's|%s||' /etc/sysconfig/irqbalance
+                /usr/local/sbin/restart-irqbalance
+                test -e /var/lib/xen-irq-policy/installed
+                """.formatted(HOOK_ARG));
+        // The publisher adds release 2 to the repository.
+        before.put("latest", "W=" + work + "\nrm -r \"$W/repo\" && cp -a \"$W/repo-next\" \"$W/repo\"\n");
+        Map<String, String> out = converge(work, steps, before);
         String hooked = upstream().replace("IRQBALANCE_ARGS=\"\"", "IRQBALANCE_ARGS=\"" + HOOK_ARG + "\"");
         for (String step : steps.keySet()) {
             assertEquals(step.startsWith("bad-") ? "2" : "0", line(out, step, "status"), step + ":\n" + out.get(step + "-output"));
+            assertFalse(out.containsKey(step + "-before-failed"), step + ": " + out.get(step + "-before-failed"));
         }
 
         // Check mode before anything is there: reported as changes, nothing written or installed
@@ -188,7 +218,7 @@ class AnsibleRoleIT {
         assertEquals(settings("spread", ""), out.get("second:xen-irq-policy"));
 
         // Bad input: the host fails before anything is done, with the reason.
-        assertTrue(out.get("bad-exclude").contains("localhost : ok=3 changed=0 unreachable=0 failed=1 "), out.get("bad-exclude"));
+        assertTrue(out.get("bad-exclude").contains("localhost : ok=4 changed=0 unreachable=0 failed=1 "), out.get("bad-exclude"));
         assertTrue(out.get("bad-exclude-output").contains("each of xen_irq_policy_exclude one non-empty selector without blanks"),
                 out.get("bad-exclude-output"));
         assertEquals(settings("spread", ""), out.get("bad-exclude:xen-irq-policy"));
@@ -204,6 +234,53 @@ class AnsibleRoleIT {
         assertEquals(settings("spread", ""), out.get("check-modulo:xen-irq-policy"), "bytes unchanged");
         assertEquals(hooked, out.get("check-modulo:irqbalance"));
         assertEquals("", line(out, "check-modulo", "systemctl"));
+
+        // The hook taken out by hand: check mode says it would be wired again and changes nothing;
+        // the next run wires it (install's record alone did not tell) and restarts irqbalance.
+        String release1 = VERSION + "-1";
+        assertEquals(upstream(), out.get("check-unwired:irqbalance"), "the admin's edit, left as it is");
+        assertEquals("/bin/sh /usr/local/sbin/irqbalance ", line(out, "check-unwired", "irqbalance"));
+        assertEquals(1, changed(out, "check-unwired"), out.get("check-unwired-output"));
+        assertTrue(out.get("check-unwired-output").contains("xen-irq-policy install would run, as irqbalance does not run the hook"),
+                out.get("check-unwired-output"));
+        assertEquals("", line(out, "check-unwired", "systemctl"));
+        assertEquals(2, changed(out, "rewired"), "install, restart:\n" + out.get("rewired-output"));
+        assertEquals(hooked, out.get("rewired:irqbalance"));
+        assertEquals("/bin/sh /usr/local/sbin/irqbalance " + HOOK_ARG + " ", line(out, "rewired", "irqbalance"));
+        assertEquals("try-restart irqbalance.service;", line(out, "rewired", "systemctl"));
+        assertEquals(release1, line(out, "rewired", "release"));
+
+        // latest: release 2 published, the role upgrades to it (dnf reads the repository again);
+        // run again, nothing to do. The upgrade keeps the settings and the hook.
+        assertTrue(changed(out, "latest") > 0, out.get("latest-output"));
+        assertEquals(VERSION + "-2", line(out, "latest", "release"), out.get("latest-output"));
+        assertEquals(settings("spread", ""), out.get("latest:xen-irq-policy"));
+        assertEquals(hooked, out.get("latest:irqbalance"));
+        assertEquals(0, changed(out, "latest-again"), out.get("latest-again-output"));
+        assertEquals(VERSION + "-2", line(out, "latest-again", "release"));
+        assertEquals("", line(out, "latest-again", "systemctl"));
+
+        // Another METRICS_DIR: the drop-in the service's sandbox needs, systemd reloaded; again,
+        // nothing; back at the default, the drop-in and its directory gone, systemd reloaded.
+        assertEquals(settings("spread", "", "/srv/textfiles"), out.get("metrics-dir:xen-irq-policy"));
+        assertEquals("metrics-dir.conf ", line(out, "metrics-dir", "dropins"));
+        assertEquals("""
+                #
+                # Ansible managed
+                #
+                # METRICS_DIR in /etc/sysconfig/xen-irq-policy is not the default: the service's sandbox must let
+                # it write there (xen-irq-policy(8), METRICS_DIR).
+                [Service]
+                ReadWritePaths=/srv/textfiles
+                """, out.get("metrics-dir:metrics-dir.conf"));
+        assertTrue(line(out, "metrics-dir", "systemctl").contains("daemon-reload;"), out.get("metrics-dir"));
+        assertEquals(0, changed(out, "metrics-dir-again"), out.get("metrics-dir-again-output"));
+        assertEquals(out.get("metrics-dir:metrics-dir.conf"), out.get("metrics-dir-again:metrics-dir.conf"));
+        assertEquals(settings("spread", ""), out.get("metrics-dir-default:xen-irq-policy"));
+        assertEquals("(no directory)", line(out, "metrics-dir-default", "dropins"));
+        assertFalse(out.containsKey("metrics-dir-default:metrics-dir.conf"));
+        assertTrue(line(out, "metrics-dir-default", "systemctl").contains("daemon-reload;"), out.get("metrics-dir-default"));
+        assertEquals("(no directory)", line(out, "first", "dropins"), "none at the default");
 
         // No hook: irqbalance's file as it was before the package, irqbalance restarted without it;
         // a list of exclusions quoted for sh and systemd alike, which the engine reads (check passes).

@@ -14,8 +14,10 @@ import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -67,8 +69,10 @@ class MetricsTest {
 
     private static final String CPU_INTERRUPTS_HELP = "Interrupts of all event-channel IRQs on this CPU since boot;"
             + " it falls when an event channel goes away (a guest stops), which rate() takes for a reset.";
-    private static final String IRQ_HELP = "Interrupts of this event-channel IRQ since boot, all CPUs; cpu is the CPU it is bound to,"
-            + " or its affinity list. Written for at most METRICS_IRQ_SERIES_MAX event channels.";
+    private static final String IRQ_HELP = "Interrupts of this event-channel IRQ since boot, all CPUs."
+            + " Written for at most METRICS_IRQ_SERIES_MAX event channels.";
+    private static final String IRQ_CPU_HELP = "The one CPU this event-channel IRQ runs on (its effective affinity, else its affinity);"
+            + " -1 when that is not one CPU. Written for at most METRICS_IRQ_SERIES_MAX event channels.";
 
     @Test
     void theSampleDom0AfterApplyExactlyAndPromtoolFindsNothing() {
@@ -93,15 +97,25 @@ class MetricsTest {
                         "cpu_interrupts_total{cpu=\"3\"} 3615364")
                 + family("imbalance_ratio", "gauge", "Interrupts since boot of the busiest usable CPU over the mean of the usable CPUs;"
                         + " NaN when none were counted.", "imbalance_ratio 3.4813")
+                // One series per IRQ whatever its CPU: a move changes the value of irq_cpu, not a label.
                 + family("irq_interrupts_total", "counter", IRQ_HELP,
-                        "irq_interrupts_total{irq=\"241\",name=\"vif26.0-q0-tx\",kind=\"net\",cpu=\"0\"} 158775",
-                        "irq_interrupts_total{irq=\"242\",name=\"vif26.0-q0-rx\",kind=\"net\",cpu=\"0\"} 1",
-                        "irq_interrupts_total{irq=\"243\",name=\"vif26.0-q1-tx\",kind=\"net\",cpu=\"1\"} 158188",
-                        "irq_interrupts_total{irq=\"244\",name=\"vif26.0-q1-rx\",kind=\"net\",cpu=\"1\"} 1",
-                        "irq_interrupts_total{irq=\"245\",name=\"vif26.1-q0-tx\",kind=\"net\",cpu=\"2\"} 378245",
-                        "irq_interrupts_total{irq=\"246\",name=\"vif26.1-q0-rx\",kind=\"net\",cpu=\"2\"} 1",
-                        "irq_interrupts_total{irq=\"247\",name=\"vif26.1-q1-tx\",kind=\"net\",cpu=\"3\"} 3458879",
-                        "irq_interrupts_total{irq=\"248\",name=\"vif26.1-q1-rx\",kind=\"net\",cpu=\"3\"} 1")
+                        "irq_interrupts_total{irq=\"241\",name=\"vif26.0-q0-tx\",kind=\"net\"} 158775",
+                        "irq_interrupts_total{irq=\"242\",name=\"vif26.0-q0-rx\",kind=\"net\"} 1",
+                        "irq_interrupts_total{irq=\"243\",name=\"vif26.0-q1-tx\",kind=\"net\"} 158188",
+                        "irq_interrupts_total{irq=\"244\",name=\"vif26.0-q1-rx\",kind=\"net\"} 1",
+                        "irq_interrupts_total{irq=\"245\",name=\"vif26.1-q0-tx\",kind=\"net\"} 378245",
+                        "irq_interrupts_total{irq=\"246\",name=\"vif26.1-q0-rx\",kind=\"net\"} 1",
+                        "irq_interrupts_total{irq=\"247\",name=\"vif26.1-q1-tx\",kind=\"net\"} 3458879",
+                        "irq_interrupts_total{irq=\"248\",name=\"vif26.1-q1-rx\",kind=\"net\"} 1")
+                + family("irq_cpu", "gauge", IRQ_CPU_HELP,
+                        "irq_cpu{irq=\"241\",name=\"vif26.0-q0-tx\",kind=\"net\"} 0",
+                        "irq_cpu{irq=\"242\",name=\"vif26.0-q0-rx\",kind=\"net\"} 0",
+                        "irq_cpu{irq=\"243\",name=\"vif26.0-q1-tx\",kind=\"net\"} 1",
+                        "irq_cpu{irq=\"244\",name=\"vif26.0-q1-rx\",kind=\"net\"} 1",
+                        "irq_cpu{irq=\"245\",name=\"vif26.1-q0-tx\",kind=\"net\"} 2",
+                        "irq_cpu{irq=\"246\",name=\"vif26.1-q0-rx\",kind=\"net\"} 2",
+                        "irq_cpu{irq=\"247\",name=\"vif26.1-q1-tx\",kind=\"net\"} 3",
+                        "irq_cpu{irq=\"248\",name=\"vif26.1-q1-rx\",kind=\"net\"} 3")
                 + family("plan_age_seconds", "gauge", "Seconds since the applied plan was last written (apply rewrites it only when it changes).",
                         "plan_age_seconds T")
                 + family("check_ok", "gauge", "1 if this check of 'xen-irq-policy check' passes, else 0.",
@@ -160,10 +174,16 @@ class MetricsTest {
     @Test
     void aMisplacedEventChannelIsCounted() {
         HostTree t = applied();
+        String before = metrics(t).out();
         t.write("/proc/irq/247/smp_affinity_list", "0\n");
         String out = metrics(t).out();
         assertEquals("xen_irq_policy_misplaced_event_channels 1", line(out, "xen_irq_policy_misplaced_event_channels "));
-        assertTrue(out.contains("xen_irq_policy_irq_interrupts_total{irq=\"247\",name=\"vif26.1-q1-tx\",kind=\"net\",cpu=\"0\"} 3458879\n"), out);
+        // The move is a new value of the same series, not a new series: Prometheus keeps one per IRQ.
+        assertEquals("xen_irq_policy_irq_cpu{irq=\"247\",name=\"vif26.1-q1-tx\",kind=\"net\"} 3",
+                line(before, "xen_irq_policy_irq_cpu{irq=\"247\""));
+        assertEquals("xen_irq_policy_irq_cpu{irq=\"247\",name=\"vif26.1-q1-tx\",kind=\"net\"} 0", line(out, "xen_irq_policy_irq_cpu{irq=\"247\""));
+        List<String> counters = out.lines().filter(l -> l.startsWith("xen_irq_policy_irq_interrupts_total{")).toList();
+        assertEquals(before.lines().filter(l -> l.startsWith("xen_irq_policy_irq_interrupts_total{")).toList(), counters, "same series, same values");
         assertEquals("xen_irq_policy_check_ok{check=\"placement\"} 0", line(out, "xen_irq_policy_check_ok{check=\"placement\"}"));
     }
 
@@ -183,15 +203,62 @@ class MetricsTest {
                 + " 44:          9          0   xen-dyn    -event     {x=\"1\"} #\n", true);
         Cli.Result r = metrics(t);
         assertEquals(0, r.status(), r.err());
-        List<String> irqLines = r.out().lines().filter(l -> l.startsWith("xen_irq_policy_irq_interrupts_total")).toList();
-        assertEquals(List.of(
-                "xen_irq_policy_irq_interrupts_total{irq=\"40\",name=\"back\\\\slash\",kind=\"other\",cpu=\"0-1\"} 12",
-                "xen_irq_policy_irq_interrupts_total{irq=\"41\",name=\"say \\\"hi\\\" \\\\\\\"\",kind=\"other\",cpu=\"0-1\"} 1",
-                "xen_irq_policy_irq_interrupts_total{irq=\"42\",name=\"caf\uFFFD\",kind=\"other\",cpu=\"0-1\"} 3",
-                "xen_irq_policy_irq_interrupts_total{irq=\"43\",name=\"café\",kind=\"other\",cpu=\"0-1\"} 4",
-                "xen_irq_policy_irq_interrupts_total{irq=\"44\",name=\"{x=\\\"1\\\"} #\",kind=\"other\",cpu=\"0-1\"} 9"), irqLines);
+        List<String> irqLines = r.out().lines().filter(l -> l.startsWith("xen_irq_policy_irq_")).toList();
+        List<String> labels = List.of("{irq=\"40\",name=\"back\\\\slash\",kind=\"other\"}",
+                "{irq=\"41\",name=\"say \\\"hi\\\" \\\\\\\"\",kind=\"other\"}",
+                "{irq=\"42\",name=\"caf\uFFFD\",kind=\"other\"}",
+                "{irq=\"43\",name=\"café\",kind=\"other\"}",
+                "{irq=\"44\",name=\"{x=\\\"1\\\"} #\",kind=\"other\"}");
+        List<String> totals = List.of("12", "1", "3", "4", "9");
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < labels.size(); i++) {
+            expected.add("xen_irq_policy_irq_interrupts_total" + labels.get(i) + " " + totals.get(i));
+        }
+        // Affinity 0-1 (the tree's default): not one CPU.
+        labels.forEach(l -> expected.add("xen_irq_policy_irq_cpu" + l + " -1"));
+        assertEquals(expected, irqLines);
         Promtool.requirePresent();
         assertEquals(new Promtool.Result(0, ""), Promtool.checkMetrics(r.out(), tmp));
+    }
+
+    /**
+     * The format is UTF-8 whatever the locale: under LANG=C (the POSIX locale, where the JVM's
+     * standard output would be ASCII and write '?' for é) the command, in a JVM of its own as the
+     * launcher starts it, writes a UTF-8 name as its bytes, and promtool reads them.
+     */
+    @Test
+    void underThePosixLocaleTheOutputIsStillUtf8() throws Exception {
+        String utf8 = new String("café-ü€".getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
+        HostTree t = HostTree.at(tmp.resolve("posix")).fromInterrupts(
+                "           CPU0       CPU1\n"
+                + " 43:          2          2   xen-dyn    -event     " + utf8 + "\n", true);
+        Path out = tmp.resolve("out");
+        ProcessBuilder pb = new ProcessBuilder(Cli.inOwnJvm("metrics", "--root", t.root().toString()))
+                .redirectOutput(out.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().keySet().removeIf(k -> k.startsWith("LC_") || k.equals("LANGUAGE"));
+        pb.environment().put("LANG", "C");
+        Process p = pb.start();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "metrics did not end");
+        assertEquals(0, p.exitValue());
+        byte[] bytes = Files.readAllBytes(out);
+        byte[] expected = ("xen_irq_policy_irq_interrupts_total{irq=\"43\",name=\"café-ü€\",kind=\"other\"} 4\n")
+                .getBytes(StandardCharsets.UTF_8);
+        assertTrue(indexOf(bytes, expected) >= 0, new String(bytes, StandardCharsets.ISO_8859_1));
+        Promtool.requirePresent();
+        assertEquals(new Promtool.Result(0, ""), Promtool.checkMetrics(bytes, tmp));
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
     }
 
     /** Not a dom0: no event channel, so nothing counted; the metrics say so and stay valid. */
@@ -206,7 +273,7 @@ class MetricsTest {
         assertEquals("xen_irq_policy_event_channels 0", line(r.out(), "xen_irq_policy_event_channels "));
         assertEquals("xen_irq_policy_imbalance_ratio NaN", line(r.out(), "xen_irq_policy_imbalance_ratio "));
         assertEquals("xen_irq_policy_cpu_interrupts_total{cpu=\"1\"} 0", line(r.out(), "xen_irq_policy_cpu_interrupts_total{cpu=\"1\"}"));
-        assertFalse(r.out().contains("xen_irq_policy_irq_interrupts_total{"), r.out());
+        assertFalse(r.out().contains("xen_irq_policy_irq_interrupts_total{") || r.out().contains("xen_irq_policy_irq_cpu{"), r.out());
         Promtool.requirePresent();
         assertEquals(new Promtool.Result(0, ""), Promtool.checkMetrics(r.out(), tmp));
     }
@@ -221,13 +288,14 @@ class MetricsTest {
         HostTree t = applied();
         t.write("/etc/sysconfig/xen-irq-policy", "METRICS_IRQ_SERIES_MAX=8\n");
         assertEquals(8, metrics(t).out().lines().filter(l -> l.startsWith("xen_irq_policy_irq_interrupts_total{")).count());
+        assertEquals(8, metrics(t).out().lines().filter(l -> l.startsWith("xen_irq_policy_irq_cpu{")).count());
         t.write("/etc/sysconfig/xen-irq-policy", "METRICS_IRQ_SERIES_MAX=7\n");
         Cli.Result capped = metrics(t);
         assertEquals(0, capped.status(), capped.err());
-        assertFalse(capped.out().contains("irq_interrupts_total"), capped.out());
+        assertFalse(capped.out().contains("xen_irq_policy_irq_"), capped.out());
         assertTrue(capped.out().contains("xen_irq_policy_cpu_interrupts_total{cpu=\"3\"} 3615364\n"), capped.out());
         t.write("/etc/sysconfig/xen-irq-policy", "METRICS_IRQ_SERIES_MAX=0\n");
-        assertFalse(metrics(t).out().contains("irq_interrupts_total"));
+        assertFalse(metrics(t).out().contains("xen_irq_policy_irq_"));
     }
 
     @Test
@@ -238,7 +306,7 @@ class MetricsTest {
         assertEquals(0, r.status(), r.err());
         long channels = Long.parseLong(line(r.out(), "xen_irq_policy_event_channels ").split(" ")[1]);
         assertTrue(channels > 512, r.out());
-        assertFalse(r.out().contains("irq_interrupts_total"));
+        assertFalse(r.out().contains("xen_irq_policy_irq_"));
         assertEquals(8, r.out().lines().filter(l -> l.startsWith("xen_irq_policy_cpu_interrupts_total{")).count());
         Promtool.requirePresent();
         assertEquals(new Promtool.Result(0, ""), Promtool.checkMetrics(r.out(), tmp));

@@ -40,17 +40,24 @@ class AlertRulesTest {
      * on each, balanced. Host c: CPU 0 takes 1,000/s but is not usable (left out), the usable
      * ones are even. Host d: all checks pass and the metrics file is fresh; host e: plan-fresh
      * fails; host f: the checks passed once but the file stopped being written.
+     *
+     * <p>Counters that fall: a guest stops every 5 minutes, and the CPU its event channels were
+     * on loses their count ({@link #falling}), which rate() takes for a reset to 0 and so for a
+     * burst of its whole count. Host g: 400 interrupts/s on each CPU, CPU 1's counter falls: no
+     * alert. Host h: the same falls on CPU 1 while CPU 0 takes 1,000/s and CPUs 2-3 100: still
+     * piling up.
      */
     @Test
     void eachAlertFiresWhereItShouldAndNowhereElse() throws IOException {
         Promtool.requirePresent();
         StringBuilder series = new StringBuilder();
-        int[][] rates = {{1000, 100, 100, 100}, {400, 400, 400, 400}, {1000, 300, 300, 300}};
-        String[] hosts = {"a", "b", "c"};
+        int[][] rates = {{1000, 100, 100, 100}, {400, 400, 400, 400}, {1000, 300, 300, 300}, {400, 400, 400, 400}, {1000, 400, 100, 100}};
+        String[] hosts = {"a", "b", "c", "g", "h"};
         for (int h = 0; h < hosts.length; h++) {
             for (int cpu = 0; cpu < 4; cpu++) {
+                boolean falls = hosts[h].matches("[gh]") && cpu == 1;
                 series.append(serie("xen_irq_policy_cpu_interrupts_total{instance=\"" + hosts[h] + "\",cpu=\"" + cpu + "\"}",
-                        "0+" + rates[h][cpu] * 60 + "x60"));
+                        falls ? falling(rates[h][cpu]) : "0+" + rates[h][cpu] * 60 + "x60"));
                 boolean usable = !(hosts[h].equals("c") && cpu == 0);
                 series.append(serie("xen_irq_policy_cpu_usable{instance=\"" + hosts[h] + "\",cpu=\"" + cpu + "\"}", (usable ? "1" : "0") + "x60"));
             }
@@ -69,6 +76,8 @@ class AlertRulesTest {
                 + "      - eval_time: 40m\n        alertname: XenEventChannelsPilingUpOnOneCpu\n        exp_alerts:\n"
                 + alert("a", "Xen event-channel interrupts pile up on one CPU of a",
                         "See 'xen-irq-policy status' there, and its xen_irq_policy_cpu_interrupts_total per CPU.")
+                + alert("h", "Xen event-channel interrupts pile up on one CPU of h",
+                        "See 'xen-irq-policy status' there, and its xen_irq_policy_cpu_interrupts_total per CPU.")
                 + "      - eval_time: 40m\n        alertname: XenIrqPolicyPlanStaleOrCheckFailing\n        exp_alerts:\n"
                 + alert("e", "xen-irq-policy's plan is stale or a check fails on e",
                         "Run 'xen-irq-policy check' there; 'journalctl -u xen-irq-policy-metrics' if its metrics are old.")
@@ -79,6 +88,23 @@ class AlertRulesTest {
         Path file = Files.writeString(tmp.resolve("alerts-test.yml"), test);
         Promtool.Result r = Promtool.testRules(file);
         assertEquals(0, r.status(), r.output() + "\n" + test);
+    }
+
+    /**
+     * A CPU's counter, minute by minute for an hour, at {@code perSecond} interrupts/s from 10^8
+     * (a host up for days), that falls by 10^6 every 5 minutes: a guest whose event channels
+     * were on this CPU stopped, and their counts left /proc/interrupts.
+     */
+    private static String falling(int perSecond) {
+        StringBuilder values = new StringBuilder();
+        long value = 100_000_000L;
+        for (int minute = 0; minute <= 60; minute++) {
+            if (minute > 0) {
+                value += perSecond * 60L - (minute % 5 == 0 ? 1_000_000L : 0);
+            }
+            values.append(minute == 0 ? "" : " ").append(value);
+        }
+        return values.toString();
     }
 
     private static String serie(String name, String values) {

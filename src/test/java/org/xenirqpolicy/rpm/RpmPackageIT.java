@@ -206,6 +206,79 @@ class RpmPackageIT {
     /** The units' enablement as systemd's own unit-file logic reads it in the throwaway root. */
     private static final String ENABLEMENT = "/usr/bin/systemctl --root=/ is-enabled xen-irq-policy.path xen-irq-policy.service 2>&1\n";
 
+    /**
+     * A stand-in for a release before the plan directory (format 2), built here by rpmbuild and
+     * named as such: its engine is a sh script that does, for the plan, what those releases' did:
+     * {@code apply} writes {@code /run/xen-irq-policy/plan} as a file (renamed into place) and
+     * refuses a directory there, as their writeAtomically did. Its %post applies, as a release's
+     * %post does; what that says goes to /tmp/old-post.out.
+     */
+    private Path olderReleaseStandIn() throws IOException {
+        String spec = """
+                Name: xen-irq-policy
+                Version: 0.0.9
+                Release: 1
+                License: MIT
+                BuildArch: noarch
+                Summary: Test stand-in: an older xen-irq-policy whose engine writes the plan as a file
+                %description
+                A stand-in for a test root.
+                %install
+                mkdir -p %{buildroot}/usr/sbin
+                cat >%{buildroot}/usr/sbin/xen-irq-policy <<'END'
+                #!/bin/sh
+                [ "$1" = apply ] || exit 0
+                plan=/run/xen-irq-policy/plan
+                if [ -d "$plan" ]; then
+                    echo "xen-irq-policy: $plan is a directory" >&2
+                    exit 2
+                fi
+                printf '2 the older release plan\\n' >"$plan.tmp" && mv "$plan.tmp" "$plan"
+                END
+                chmod 0755 %{buildroot}/usr/sbin/xen-irq-policy
+                %post
+                /usr/sbin/xen-irq-policy apply >>/tmp/old-post.out 2>&1
+                echo "apply exit $?" >>/tmp/old-post.out
+                %files
+                /usr/sbin/xen-irq-policy
+                """;
+        Path specFile = Files.writeString(tmp.resolve("older.spec"), spec);
+        Dom0Namespace.Result r = Dom0Namespace.run(Duration.ofMinutes(2), "rpmbuild", "-bb", "--define", "_topdir " + tmp.resolve("older"),
+                specFile.toString());
+        assertEquals(0, r.status(), r.out() + r.err());
+        return tmp.resolve("older/RPMS/noarch/xen-irq-policy-0.0.9-1.noarch.rpm");
+    }
+
+    /**
+     * Downgrade to a release whose engine writes the plan as a file: rpm runs that release's
+     * %post (its apply cannot replace our link to a directory) before our %postun, which removes
+     * our plan and has the engine now installed apply again, so that a plan it can read and
+     * rewrite is in force.
+     */
+    @Test
+    void aDowngradeToAReleaseThatWritesAPlanFileGetsItsPlan() throws IOException {
+        Path older = olderReleaseStandIn();
+        Map<String, String> out = scenario("""
+                rpm --initdb
+                rpm -i --nodeps "$R1" >/tmp/install.out 2>&1
+                echo "== before"; stat -c %%F /run/xen-irq-policy/plan; ls -d /run/xen-irq-policy/plan.* | wc -l
+                rpm -U --oldpackage --nodeps %s >/tmp/downgrade.out 2>&1
+                echo "== status"; echo $?
+                echo "== installed"; rpm -q xen-irq-policy
+                echo "== after"; (cd /run/xen-irq-policy && find . -name '*plan*' | LC_ALL=C sort); stat -c %%F /run/xen-irq-policy/plan
+                cat /run/xen-irq-policy/plan
+                echo "== old-post"; cat /tmp/old-post.out
+                echo "== downgrade-output"; cat /tmp/downgrade.out
+                """.formatted(older));
+        assertEquals("symbolic link\n1\n", out.get("before"), "our plan: the link and one directory");
+        assertEquals("0\n", out.get("status"), out.get("downgrade-output"));
+        assertEquals("xen-irq-policy-0.0.9-1.noarch\n", out.get("installed"));
+        assertEquals("xen-irq-policy: /run/xen-irq-policy/plan is a directory\napply exit 2\n", out.get("old-post"),
+                "the older release's %post, run first, could not save its plan");
+        assertEquals("./plan\nregular file\n2 the older release plan\n", out.get("after"),
+                "our %postun removed the link and its directory, and the older engine applied");
+    }
+
     @Test
     void anUpgradeKeepsTheAdminsOptOut() throws IOException {
         Path sysconfig = Files.writeString(tmp.resolve("irqbalance.orig"), upstream());

@@ -54,7 +54,16 @@ class MetricsServiceSandboxTest {
 
     /** ExecStart= of the unit in its sandbox, with the test's directory over /var/lib/prometheus. */
     private Dom0Namespace.Result runInService() {
-        List<String> exec = UNIT.words("Service.ExecStart");
+        return runInService(UNIT, null);
+    }
+
+    /**
+     * ExecStart= of {@code unit} in its sandbox; with {@code dir}, its --textfile writes there, as
+     * METRICS_DIR would tell it to (the host's settings file is not the test's to change).
+     */
+    private Dom0Namespace.Result runInService(UnitFile unit, String dir) {
+        List<String> exec = unit.words("Service.ExecStart").stream()
+                .map(w -> dir != null && w.equals("--textfile") ? "--textfile=" + dir : w).toList();
         assertEquals("/usr/sbin/xen-irq-policy", exec.getFirst());
         List<String> engine = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "@" + Fixtures.repo().resolve("rpm/jvm.args"), "-cp", Fixtures.repo().resolve("target/classes").toString(),
@@ -62,7 +71,7 @@ class MetricsServiceSandboxTest {
         engine.addAll(exec.subList(1, exec.size()));
         List<String> cmd = new ArrayList<>(List.of("unshare", "--mount", "--propagation", "private", "sh", "-c",
                 "mount --bind \"$1\" /var/lib/prometheus && shift && exec \"$@\"", "sh", prometheus.toString()));
-        cmd.addAll(Dom0Namespace.inService(tree, UNIT, engine.toArray(String[]::new)));
+        cmd.addAll(Dom0Namespace.inService(tree, unit, engine.toArray(String[]::new)));
         return Dom0Namespace.run(Duration.ofMinutes(2), cmd.toArray(String[]::new));
     }
 
@@ -82,6 +91,36 @@ class MetricsServiceSandboxTest {
         assertTrue(prom.contains("\nxen_irq_policy_check_ok{check=\"last-apply\"} 1\n"), prom);
         assertTrue(prom.contains("\nxen_irq_policy_last_apply_exit_status 0\n"), prom);
         assertEquals(before, HostTree.at(tree).files(), "the dom0 is only read");
+    }
+
+    /**
+     * Another METRICS_DIR (here given as --textfile's DIR, which takes its place): the unit alone
+     * may not write there; with the drop-in the Ansible role writes for it
+     * (templates/metrics-dir.conf.j2, its variable filled in, as systemd adds a drop-in's
+     * ReadWritePaths= to the unit's), the file is written.
+     */
+    @Test
+    void anotherMetricsDirNeedsTheRolesDropIn() throws IOException {
+        Files.createDirectories(prometheus.resolve("node-exporter"));
+        Path other = Files.createDirectories(prometheus.resolve("other"));
+        String dir = "/var/lib/prometheus/other";
+        Dom0Namespace.Result refused = runInService(UNIT, dir);
+        assertEquals(2, refused.status(), refused.toString());
+        assertTrue(refused.err().contains("Read-only file system"), refused.err());
+        try (Stream<Path> files = Files.list(other)) {
+            assertEquals(List.of(), files.toList(), "nothing written without the drop-in");
+        }
+
+        String dropIn = Fixtures.read(Fixtures.repo().resolve("ansible/roles/xen_irq_policy/templates/metrics-dir.conf.j2"))
+                .replace("{{ ansible_managed | comment }}", "#\n# Ansible managed\n#")
+                .replace("{{ xen_irq_policy_metrics_dir }}", dir);
+        assertTrue(dropIn.contains("\n[Service]\nReadWritePaths=" + dir + "\n"), dropIn);
+        Path withDropIn = Files.writeString(tmp.resolve("with-drop-in.service"),
+                Fixtures.read(Fixtures.repo().resolve("src/main/systemd/xen-irq-policy-metrics.service")) + dropIn);
+        assertEquals(new Dom0Namespace.Result(0, "", ""), runInService(UnitFile.read(withDropIn), dir));
+        try (Stream<Path> files = Files.list(other)) {
+            assertEquals(List.of("xen_irq_policy.prom"), files.map(p -> p.getFileName().toString()).toList());
+        }
     }
 
     @Test

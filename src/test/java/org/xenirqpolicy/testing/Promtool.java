@@ -37,6 +37,16 @@ public final class Promtool {
         }
     }
 
+    /** {@code promtool check metrics} on the bytes a command wrote, as they are. */
+    public static Result checkMetrics(byte[] exposition, Path scratch) {
+        try {
+            Path file = Files.write(scratch.resolve("metrics-" + System.nanoTime() + ".prom"), exposition);
+            return run(new ProcessBuilder(PROMTOOL.toString(), "check", "metrics").redirectInput(file.toFile()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** {@code promtool check rules FILE}. */
     public static Result checkRules(Path rules) {
         return run(new ProcessBuilder(PROMTOOL.toString(), "check", "rules", rules.toString()));

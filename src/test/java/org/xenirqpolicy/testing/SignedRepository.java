@@ -20,6 +20,9 @@ import java.util.List;
 public final class SignedRepository {
     public static final String VERSION = System.getProperty("project.version", "0.1.0");
     public static final Path RPM = Fixtures.repo().resolve("target/rpm/xen-irq-policy/RPMS/x86_64/xen-irq-policy-" + VERSION + "-1.x86_64.rpm");
+    /** The same package one release later (pom.xml, rpm-next-release), for upgrades. */
+    public static final Path NEXT = Fixtures.repo().resolve("target/rpm-next-release/xen-irq-policy/RPMS/x86_64/xen-irq-policy-" + VERSION
+            + "-2.x86_64.rpm");
     /** The name of the GPG key {@link #MAKE_KEY} makes. */
     public static final String KEY = "xen-irq-policy test key <test@xen-irq-policy.invalid>";
     public static final Path MAKE_REPO = Fixtures.repo().resolve("rpm/make-repo.sh");
