@@ -75,7 +75,7 @@ for step in "$@"; do
 	echo "systemctl $(tr '\n' ';' </tmp/systemctl.calls 2>/dev/null)"
 	rm -f /tmp/systemctl.calls
 	echo "packages $(rpm -qa --qf '%{NAME}\n' | LC_ALL=C sort | tr '\n' ' ')"
-	for unit in xen-irq-policy.path xen-irq-policy.service xen-irq-policy-metrics.timer; do
+	for unit in xen-irq-policy.path xen-irq-policy.service xen-irq-policy-metrics.timer xen-irq-policy-adaptive.timer; do
 		echo "$unit $(/usr/bin/systemctl is-enabled "$unit" 2>/dev/null)"
 	done
 	echo "irqbalance $(tr '\0' ' ' </proc/"$(cat /run/irqbalance.pid)"/cmdline)"
