@@ -34,6 +34,7 @@ import org.xenirqpolicy.read.HostReader;
 import org.xenirqpolicy.read.HostSnapshot;
 import org.xenirqpolicy.read.InterruptsTable;
 import org.xenirqpolicy.read.IrqLine;
+import org.xenirqpolicy.read.Settings;
 
 /** Runs the stages in order: read the host, classify its IRQs, plan, apply. */
 public final class Engine {
@@ -315,13 +316,21 @@ public final class Engine {
                 snapshot.nohzFull(), snapshot.settings().excludeIsolated(), snapshot.settings().cpus()));
     }
 
+    /**
+     * Reads the host once, or, to count interrupts over a window, /proc/interrupts at its start
+     * and the whole host at its end: only the counters are needed from the start, and reading
+     * every IRQ's files twice would double the cost of a sampled run (an adaptive run samples
+     * every time).
+     */
     private static Inputs read(Host host, Options options, boolean effective) {
-        HostSnapshot first = HostReader.read(host, XenDynRule.want(effective));
-        Strategy strategy = options.strategy() != null ? options.strategy() : first.settings().strategy();
+        Settings settings = HostReader.readSettings(host);
+        Strategy strategy = options.strategy() != null ? options.strategy() : settings.strategy();
         int seconds = options.sampleSeconds() != null ? options.sampleSeconds()
-                : strategy == Strategy.LOAD ? first.settings().sampleSeconds() : 0;
-        HostSnapshot snapshot = seconds > 0 ? sampleAgain(host, seconds, effective) : first;
-        Map<Integer, Long> weights = weights(first.interrupts(), snapshot.interrupts(), seconds > 0);
+                : strategy == Strategy.LOAD ? settings.sampleSeconds() : 0;
+        InterruptsTable baseline = seconds > 0 ? HostReader.readInterrupts(host) : null;
+        HostSnapshot snapshot = seconds > 0 ? sampleAgain(host, seconds, effective) : HostReader.read(host, XenDynRule.want(effective));
+        InterruptsTable before = seconds > 0 ? baseline : snapshot.interrupts();
+        Map<Integer, Long> weights = weights(before, snapshot.interrupts(), seconds > 0);
         CpuSet usable = usableCpus(snapshot);
         Exclusions byIrqbalance = snapshot.irqbalanceBannedIrqs();
         Exclusions exclusions = snapshot.settings().exclude().plus(byIrqbalance);
@@ -333,8 +342,7 @@ public final class Engine {
                     .or(() -> byIrqbalance.match(irq.irq(), irq.name()).map(s -> "--banirq"))
                     .ifPresent(why -> excluded.put(irq.irq(), why));
         }
-        return new Inputs(snapshot, irqs, usable, strategy, weights, seconds, first.interrupts(), exclusions,
-                Map.copyOf(excluded));
+        return new Inputs(snapshot, irqs, usable, strategy, weights, seconds, before, exclusions, Map.copyOf(excluded));
     }
 
     /** Excluded event channels are not planned: they stay where they are, and load their CPUs. */
