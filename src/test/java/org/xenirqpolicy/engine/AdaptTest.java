@@ -23,8 +23,10 @@ import org.xenirqpolicy.model.CpuSet;
 import org.xenirqpolicy.plan.Placement;
 import org.xenirqpolicy.plan.Plan;
 import org.xenirqpolicy.testing.Cli;
+import org.xenirqpolicy.testing.Fixtures;
 import org.xenirqpolicy.testing.HostTree;
 import org.xenirqpolicy.testing.JsonReader;
+import org.xenirqpolicy.testing.Promtool;
 import org.xenirqpolicy.testing.SyntheticDom0;
 
 /**
@@ -199,6 +201,24 @@ class AdaptTest {
         assertEquals(List.of(Map.of("irq", (long) moved, "name", name, "from", (long) busy, "to", (long) idle,
                 "interrupts", HOT)), normalised(last.get("moves")));
 
+        // metrics exports the last run for Prometheus, in a form promtool accepts.
+        Cli.Result metrics = run(t, "metrics");
+        assertEquals(0, metrics.status(), metrics.err());
+        assertTrue(metrics.out().endsWith("xen_irq_policy_adaptive_last_run_timestamp_seconds{why=\"moved\"} "
+                + Instant.parse(time).getEpochSecond() + "\n"
+                + "# HELP xen_irq_policy_adaptive_last_run_moves Event channels the last adaptive run moved.\n"
+                + "# TYPE xen_irq_policy_adaptive_last_run_moves gauge\n"
+                + "xen_irq_policy_adaptive_last_run_moves 1\n"
+                + "# HELP xen_irq_policy_adaptive_last_run_ratio Busiest usable CPU / lower bound in the last adaptive run,"
+                + " before and after its moves; NaN when it counted nothing.\n"
+                + "# TYPE xen_irq_policy_adaptive_last_run_ratio gauge\n"
+                + "xen_irq_policy_adaptive_last_run_ratio{when=\"before\"} 2.0000\n"
+                + "xen_irq_policy_adaptive_last_run_ratio{when=\"after\"} 1.0000\n"), metrics.out());
+        if (Fixtures.inCi() || Files.isExecutable(Promtool.PROMTOOL)) {
+            Promtool.requirePresent();
+            assertEquals(new Promtool.Result(0, ""), Promtool.checkMetrics(metrics.out(), tmp));
+        }
+
         // Third run: balanced now; nothing moves, nothing but the state is written.
         Map<String, String> balanced = allButState(t);
         Cli.Result third = adapt(t);
@@ -301,8 +321,18 @@ class AdaptTest {
         assertEquals(new Cli.Result(0, "", ""), run(t, "adapt", "--sample", "0", "--if-due"));
         assertEquals(before, t.files());
         assertEquals(state, t.read(STATE));
-        // Without --if-due (an admin's run) it runs.
-        assertEquals(0, adapt(t).status());
+        // Without --if-due (an admin's run) it runs; here in JSON: no interrupts counted, quiet.
+        Cli.Result json = run(t, "adapt", "--sample", "0", "--format", "json");
+        assertEquals(0, json.status(), json.err());
+        Map<String, Object> report = JsonReader.object(json.out());
+        assertEquals(1L, ((Number) report.get("version")).longValue());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> run = (Map<String, Object>) report.get("run");
+        assertEquals("quiet", run.get("why"));
+        assertEquals(null, run.get("ratioBefore"));
+        assertEquals(List.of(), run.get("moves"));
+        assertEquals(null, report.get("stateError"));
+        assertTrue(report.get("apply") instanceof Map, json.out());
     }
 
     @Test
