@@ -5,6 +5,9 @@
 # IRQ of the same tree. Prints median wall time and peak RSS per size, how they
 # grow with N (slope of log over log N), and ours/seed. Needs `mvn package` first (the runtime).
 # Usage: bench/engine.sh [SIZES [REPETITIONS [SEED_REPETITIONS]]]   defaults: 1000,5000,20000 5 1
+#        bench/engine.sh --adapt [SIZES [REPETITIONS]]               defaults: 1000,5000 5
+# --adapt: one adaptive run (`xen-irq-policy adapt`) instead, that moves and saves the plan, and
+# one sampled over 1 s: CPU time (user + system, the sampling sleep costs none), wall, peak RSS.
 set -eu
 cd "$(dirname "$0")/.."
 if [ ! -x /usr/bin/time ]; then

@@ -39,9 +39,10 @@ fi
 # (80-xen-irq-policy.preset) enables the path and the service; a preset that sorts first (an
 # image's, an admin's) and disables them wins, and then nothing else changes: irqbalance is not
 # made to ask a hook that no plan and no engine would serve. Offline too (image builds). The
-# metrics timer is in the same call, as %systemd_post lists every unit with an [Install]
-# section: ours says disable, so only a preset of the admin's or an image's turns it on.
-systemctl --no-reload preset xen-irq-policy.path xen-irq-policy.service xen-irq-policy-metrics.timer >/dev/null 2>&1 || log "could not apply the units' presets"
+# metrics and adaptive timers are in the same call, as %systemd_post lists every unit with an
+# [Install] section: ours says disable, so only a preset of the admin's or an image's turns them on.
+systemctl --no-reload preset xen-irq-policy.path xen-irq-policy.service xen-irq-policy-metrics.timer \
+	xen-irq-policy-adaptive.timer >/dev/null 2>&1 || log "could not apply the units' presets"
 if ! systemctl -q is-enabled xen-irq-policy.service 2>/dev/null; then
 	log "xen-irq-policy.service is disabled by a preset: irqbalance's settings left unchanged." \
 		"To opt in: systemctl enable --now xen-irq-policy.path xen-irq-policy.service && xen-irq-policy install && systemctl try-restart irqbalance"

@@ -26,7 +26,8 @@ fi
 [ -d /run/systemd/system ] || exit 0
 systemctl daemon-reload >/dev/null 2>&1
 if [ "$1" -ge 1 ]; then
-	systemctl try-restart xen-irq-policy.path xen-irq-policy.service xen-irq-policy-metrics.timer >/dev/null 2>&1
+	systemctl try-restart xen-irq-policy.path xen-irq-policy.service xen-irq-policy-metrics.timer \
+		xen-irq-policy-adaptive.timer >/dev/null 2>&1
 fi
 systemctl try-restart irqbalance.service >/dev/null 2>&1
 exit 0

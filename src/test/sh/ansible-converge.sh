@@ -83,7 +83,7 @@ for step in "$@"; do
 	echo "release $(rpm -q --qf '%{VERSION}-%{RELEASE}' xen-irq-policy 2>/dev/null)"
 	dropins=/etc/systemd/system/xen-irq-policy-metrics.service.d
 	if [ -d "$dropins" ]; then echo "dropins $(find "$dropins" -mindepth 1 -printf '%f ')"; else echo "dropins (no directory)"; fi
-	for unit in xen-irq-policy.path xen-irq-policy.service xen-irq-policy-metrics.timer; do
+	for unit in xen-irq-policy.path xen-irq-policy.service xen-irq-policy-metrics.timer xen-irq-policy-adaptive.timer; do
 		echo "$unit $(/usr/bin/systemctl is-enabled "$unit" 2>/dev/null)"
 	done
 	echo "irqbalance $(tr '\0' ' ' </proc/"$(cat /run/irqbalance.pid)"/cmdline)"

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.xenirqpolicy.contract.Locations;
+import org.xenirqpolicy.engine.AdaptiveState;
 import org.xenirqpolicy.engine.Status;
 import org.xenirqpolicy.host.Host;
 import org.xenirqpolicy.model.InputException;
@@ -23,9 +24,10 @@ import org.xenirqpolicy.read.Settings;
  * @param checks      the verdicts of check, in its order
  * @param lastApply   the record of the last apply, if there is one and it reads as one
  * @param planWritten when the applied plan was last written, if there is one this version trusts
+ * @param lastAdaptive the last adaptive run's record, if one is trusted (see {@link AdaptiveState})
  */
 public record Metrics(Instant now, Status status, List<Check> checks, Optional<LastApply> lastApply,
-        Optional<Instant> planWritten) {
+        Optional<Instant> planWritten, Optional<AdaptiveState.Run> lastAdaptive) {
     /** The file node_exporter's textfile collector reads: it takes every {@code *.prom} of its directory. */
     public static final String TEXTFILE = "xen_irq_policy.prom";
 
@@ -33,7 +35,8 @@ public record Metrics(Instant now, Status status, List<Check> checks, Optional<L
         Status status = Status.read(host, 0);
         Checks.Inputs inputs = Checks.read(host, now, status);
         Optional<Instant> planWritten = status.planned().previous().isPresent() ? host.modified(Locations.PLAN) : Optional.empty();
-        return new Metrics(now, status, Checks.verdicts(inputs), inputs.lastApply().flatMap(LastApply::parse), planWritten);
+        return new Metrics(now, status, Checks.verdicts(inputs), inputs.lastApply().flatMap(LastApply::parse), planWritten,
+                AdaptiveState.load(host).last());
     }
 
     /**

@@ -32,7 +32,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: plan, apply, status, check, metrics, install or uninstall");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: plan, apply, adapt, status, check, metrics, install or uninstall");
     }
 
     public static void main(String[] args) {
@@ -52,6 +52,7 @@ public final class Main implements Runnable {
     static {
         COMMANDS.put("plan", PlanCommand::new);
         COMMANDS.put("apply", ApplyCommand::new);
+        COMMANDS.put("adapt", AdaptCommand::new);
         COMMANDS.put("status", StatusCommand::new);
         COMMANDS.put("check", CheckCommand::new);
         COMMANDS.put("metrics", MetricsCommand::new);

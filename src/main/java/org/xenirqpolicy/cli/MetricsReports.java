@@ -11,6 +11,7 @@ import org.xenirqpolicy.check.Check;
 import org.xenirqpolicy.check.LastApply;
 import org.xenirqpolicy.check.Metrics;
 import org.xenirqpolicy.classify.EventChannel;
+import org.xenirqpolicy.engine.AdaptiveState;
 import org.xenirqpolicy.engine.Engine;
 import org.xenirqpolicy.engine.Status;
 
@@ -96,6 +97,19 @@ final class MetricsReports {
                 out.family("last_apply_duration_seconds", "gauge", "How long the last recorded apply ran.");
                 out.sample("last_apply_duration_seconds", "", seconds(last.duration().get()));
             }
+        }
+        if (m.lastAdaptive().isPresent()) {
+            AdaptiveState.Run run = m.lastAdaptive().get();
+            out.family("adaptive_last_run_timestamp_seconds", "gauge",
+                    "When the last adaptive run started, in seconds since the epoch; why is its verdict.");
+            out.sample("adaptive_last_run_timestamp_seconds", labels("why", run.why().name().toLowerCase(Locale.ROOT)),
+                    run.epochSeconds());
+            out.family("adaptive_last_run_moves", "gauge", "Event channels the last adaptive run moved.");
+            out.sample("adaptive_last_run_moves", "", run.moves().size());
+            out.family("adaptive_last_run_ratio", "gauge",
+                    "Busiest usable CPU / lower bound in the last adaptive run, before and after its moves; NaN when it counted nothing.");
+            out.sample("adaptive_last_run_ratio", labels("when", "before"), number(run.ratioBefore()));
+            out.sample("adaptive_last_run_ratio", labels("when", "after"), number(run.ratioAfter()));
         }
         return out.text.toString();
     }

@@ -6,10 +6,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.IntPredicate;
 import org.xenirqpolicy.classify.EventChannel;
 import org.xenirqpolicy.contract.Locations;
+import org.xenirqpolicy.engine.AdaptiveState;
 import org.xenirqpolicy.engine.Engine;
 import org.xenirqpolicy.engine.Status;
 import org.xenirqpolicy.model.Quote;
@@ -156,7 +158,8 @@ final class Reports {
 
     // ---- status
 
-    static String statusText(Status status, IntPredicate only) {
+    /** The status tables, then the last adaptive run if one was recorded. */
+    static String statusText(Status status, IntPredicate only, Optional<AdaptiveState.Run> lastAdaptive) {
         if (status.planned().irqs().isEmpty()) {
             return "";
         }
@@ -203,10 +206,12 @@ final class Reports {
                         .append(m.irq().affinity().toListOr("none")).append(", planned ").append(m.plannedCpu()).append('\n');
             }
         }
+        lastAdaptive.ifPresent(run -> out.append(AdaptReports.statusText(run)));
         return out.toString();
     }
 
-    static Map<String, Object> statusJson(Status status, IntPredicate only) {
+    /** lastAdaptiveRun: the last adaptive run's record, null if none (adaptive mode off, or not run since boot). */
+    static Map<String, Object> statusJson(Status status, IntPredicate only, Optional<AdaptiveState.Run> lastAdaptive) {
         Map<String, Object> json = cpuChoice(status.planned());
         List<Object> cpus = new ArrayList<>();
         for (Status.CpuLoad cpu : status.cpus()) {
@@ -243,6 +248,7 @@ final class Reports {
             }
         }
         json.put("excluded", excluded);
+        json.put("lastAdaptiveRun", lastAdaptive.map(AdaptReports::runJson).orElse(null));
         return json;
     }
 

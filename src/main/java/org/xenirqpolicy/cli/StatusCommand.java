@@ -1,8 +1,10 @@
 package org.xenirqpolicy.cli;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.IntPredicate;
+import org.xenirqpolicy.engine.AdaptiveState;
 import org.xenirqpolicy.engine.Status;
 import org.xenirqpolicy.engine.Watch;
 import org.xenirqpolicy.model.InputException;
@@ -14,7 +16,7 @@ import picocli.CommandLine.Parameters;
 
 // The bundle gives --sample's default (Options.Sample).
 @Command(name = "status", mixinStandardHelpOptions = true, resourceBundle = "org.xenirqpolicy.cli.StatusCommand",
-        description = "Show, per CPU, the Xen event-channel IRQs on it and their interrupts, the imbalance, and the IRQs that are not where the plan puts them.")
+        description = "Show, per CPU, the Xen event-channel IRQs on it and their interrupts, the imbalance, the IRQs that are not where the plan puts them, and the last adaptive run.")
 final class StatusCommand implements Callable<Integer>, Log.User {
     @Mixin
     Options.Root root;
@@ -51,12 +53,13 @@ final class StatusCommand implements Callable<Integer>, Log.User {
             return 0; // Not reached: a watch ends with the JVM, at Ctrl-C.
         }
         Status status = Status.read(root.host(), sampleSecondsOrZero());
+        Optional<AdaptiveState.Run> lastAdaptive = AdaptiveState.load(root.host()).last();
         Reports.warnSkipped(status.planned(), log);
         Reports.noteNoEventChannels(status.planned(), log);
         IntPredicate irqs = Reports.shown(selectors, status.planned(), log);
         boolean json = output.format == Options.Format.json;
-        log.report(json
-                ? Json.write(Reports.statusJson(status, irqs)) : Reports.statusText(status, irqs), json);
+        log.report(json ? Json.write(Reports.statusJson(status, irqs, lastAdaptive))
+                : Reports.statusText(status, irqs, lastAdaptive), json);
         return 0;
     }
 

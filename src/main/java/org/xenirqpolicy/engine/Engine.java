@@ -21,6 +21,9 @@ import org.xenirqpolicy.model.Exclusions;
 import org.xenirqpolicy.model.InputException;
 import org.xenirqpolicy.model.Selector;
 import org.xenirqpolicy.model.Strategy;
+import org.xenirqpolicy.plan.Adaptive;
+import org.xenirqpolicy.plan.AdaptiveLimits;
+import org.xenirqpolicy.plan.AdaptiveStep;
 import org.xenirqpolicy.plan.CpuShare;
 import org.xenirqpolicy.plan.Placement;
 import org.xenirqpolicy.plan.Plan;
@@ -31,6 +34,7 @@ import org.xenirqpolicy.read.HostReader;
 import org.xenirqpolicy.read.HostSnapshot;
 import org.xenirqpolicy.read.InterruptsTable;
 import org.xenirqpolicy.read.IrqLine;
+import org.xenirqpolicy.read.Settings;
 
 /** Runs the stages in order: read the host, classify its IRQs, plan, apply. */
 public final class Engine {
@@ -149,49 +153,139 @@ public final class Engine {
                 inputs = read(host, options, false);
             }
             Planned planned = planFrom(inputs, PlanStore.load(host), options.rebalance());
-            Plan plan = planned.plan();
-            String saveError = null;
-            boolean written;
+            return write(host, lock, planned, requests);
+        }
+    }
+
+    /**
+     * The writes of an apply, under its lock: the plan saved, the affinities written and read
+     * back, the requests it answered removed (see {@link #apply}). An adaptive run writes the same
+     * way.
+     */
+    private static Applied write(Host host, ApplyLock lock, Planned planned, List<String> requests) {
+        Plan plan = planned.plan();
+        String saveError = null;
+        boolean written;
+        try {
+            written = PlanStore.save(host, plan, planned.previous());
+        } catch (UncheckedIOException e) {
+            // The old plan must go: trusted by the hook, it would undo this apply. If it
+            // cannot be removed either, nothing is written (this propagates).
+            PlanStore.remove(host);
+            saveError = e.getMessage();
+            written = false;
+        }
+        List<Outcome> outcomes = Activator.apply(host, plan, affinities(planned), false);
+        if (written) {
+            outcomes = Activator.reassert(host, outcomes, movedSince(planned.previous(), plan));
+        }
+        // IRQs gone between read and write leave the plan; the others stay, even if a write
+        // failed, so the hook keeps them banned and does not ask for a new plan for them.
+        List<Placement> kept = new ArrayList<>();
+        for (Outcome o : outcomes) {
+            if (o.change() != Outcome.Change.VANISHED) {
+                kept.add(o.placement());
+            }
+        }
+        if (saveError == null && kept.size() != plan.placements().size()) {
             try {
-                written = PlanStore.save(host, plan, planned.previous());
+                PlanStore.save(host, new Plan(plan.strategy(), plan.usable(), kept, plan.excluded()));
             } catch (UncheckedIOException e) {
-                // The old plan must go: trusted by the hook, it would undo this apply. If it
-                // cannot be removed either, nothing is written (this propagates).
-                PlanStore.remove(host);
-                saveError = e.getMessage();
-                written = false;
+                // The saved plan still names IRQs that are gone: the hook checks names, so harmless.
             }
-            List<Outcome> outcomes = Activator.apply(host, plan, affinities(planned), false);
-            if (written) {
-                outcomes = Activator.reassert(host, outcomes, movedSince(planned.previous(), plan));
+        }
+        boolean movedAnIrq = outcomes.stream().anyMatch(o -> o.change() == Outcome.Change.CHANGED);
+        if (movedAnIrq || written) {
+            lock.markChanged();
+        }
+        // After the writes: a failure here must not be reported as "nothing was written".
+        String requestsError = null;
+        try {
+            Requests.remove(host, requests);
+        } catch (UncheckedIOException e) {
+            requestsError = e.getMessage();
+        }
+        return new Applied(planned, outcomes, written, false, saveError, requestsError);
+    }
+
+    /** Slack for the timer's own jitter: a tick at most this early still counts as due. */
+    static final long DUE_SLACK_SECONDS = 30;
+
+    /**
+     * Whether a timer tick at {@code now} is due for an adaptive run: the timer ticks every
+     * minute (it cannot read the settings), and a tick runs only when ADAPTIVE_INTERVAL_MINUTES
+     * passed since the last recorded run started, less {@value #DUE_SLACK_SECONDS} s for the
+     * timer's jitter. No record (none yet, or an untrusted one), or one from the future (a clock
+     * stepped back), is due.
+     */
+    public static boolean adaptiveRunDue(AdaptiveState state, int intervalMinutes, long now) {
+        if (state.last().isEmpty()) {
+            return true;
+        }
+        long since = now - state.last().get().epochSeconds();
+        return since < 0 || since >= intervalMinutes * 60L - DUE_SLACK_SECONDS;
+    }
+
+    /**
+     * What one adaptive run did.
+     *
+     * @param applied    the writes, as an apply reports them
+     * @param step       the adaptive planner's verdict and moves
+     * @param state      the state saved for the next run (memory and this run's record)
+     * @param stateError why the state could not be saved, or null: the IRQs are placed, but the
+     *                   next run starts from an empty memory
+     */
+    public record Adapted(Applied applied, AdaptiveStep step, AdaptiveState state, String stateError) {
+        /** Whether the run only partly succeeded: the apply's verdict, or the state not saved. */
+        public boolean failed() {
+            return applied.failed() || stateError != null;
+        }
+    }
+
+    /**
+     * One run of the adaptive mode: samples the interrupt rates over {@code sampleSeconds} (the
+     * host read before and after the window), then, under the apply lock, plans as apply does,
+     * keeping the applied plan's placements (so that new event channels get theirs), lets
+     * {@link Adaptive#step} move some of them, and writes the result as apply writes (plan saved
+     * first, then the affinities, read back). The state for the next run is saved last, under the
+     * lock, so that two runs never read the same memory. Bad input writes nothing, not even the
+     * lock file. An apply that ran during the window is seen: the host is read again under the
+     * lock, and the rates of the window are kept.
+     *
+     * @param sampleSeconds the window; 0 takes the counts since boot as the rates
+     * @param now           when the run started, epoch seconds: the clock of cool-downs
+     */
+    public static Adapted adapt(Host host, int sampleSeconds, AdaptiveLimits limits, long now) {
+        String markBeforeRead = ApplyLock.markBeforeRead(host);
+        Options options = new Options(null, false, sampleSeconds);
+        Inputs inputs = read(host, options, false);
+        try (ApplyLock lock = ApplyLock.take(host, markBeforeRead)) {
+            List<String> requests = Requests.pending(host);
+            if (!requests.isEmpty() || lock.anotherApplyRan()) {
+                Inputs again = read(host, new Options(null, false, 0), false);
+                inputs = new Inputs(again.snapshot(), again.irqs(), again.usable(), again.strategy(), inputs.weights(),
+                        inputs.sampledSeconds(), inputs.baseline(), again.exclusions(), again.excluded());
             }
-            // IRQs gone between read and write leave the plan; the others stay, even if a write
-            // failed, so the hook keeps them banned and does not ask for a new plan for them.
-            List<Placement> kept = new ArrayList<>();
-            for (Outcome o : outcomes) {
-                if (o.change() != Outcome.Change.VANISHED) {
-                    kept.add(o.placement());
-                }
+            AdaptiveState before = AdaptiveState.load(host);
+            Planned normal = planFrom(inputs, PlanStore.load(host), false);
+            List<EventChannel> placed = new ArrayList<>();
+            List<EventChannel> left = new ArrayList<>();
+            for (EventChannel irq : normal.irqs()) {
+                (normal.excluded().containsKey(irq.irq()) ? left : placed).add(irq);
             }
-            if (saveError == null && kept.size() != plan.placements().size()) {
-                try {
-                    PlanStore.save(host, new Plan(plan.strategy(), plan.usable(), kept, plan.excluded()));
-                } catch (UncheckedIOException e) {
-                    // The saved plan still names IRQs that are gone: the hook checks names, so harmless.
-                }
-            }
-            boolean movedAnIrq = outcomes.stream().anyMatch(o -> o.change() == Outcome.Change.CHANGED);
-            if (movedAnIrq || written) {
-                lock.markChanged();
-            }
-            // After the writes: a failure here must not be reported as "nothing was written".
-            String requestsError = null;
+            AdaptiveStep step = Adaptive.step(normal.plan(), placed, left, inputs.weights(), limits, before.memory(), now);
+            Planned planned = new Planned(normal.snapshot(), normal.irqs(), step.plan(), normal.weights(),
+                    normal.sampledSeconds(), normal.baseline(), normal.previous(), normal.excluded());
+            Applied applied = write(host, lock, planned, requests);
+            AdaptiveState after = new AdaptiveState(step.memory(), Optional.of(new AdaptiveState.Run(now,
+                    inputs.sampledSeconds(), step.why(), step.ratioBefore(), step.ratioAfter(), step.moves())));
+            String stateError = null;
             try {
-                Requests.remove(host, requests);
+                after.save(host);
             } catch (UncheckedIOException e) {
-                requestsError = e.getMessage();
+                stateError = e.getMessage();
             }
-            return new Applied(planned, outcomes, written, false, saveError, requestsError);
+            return new Adapted(applied, step, after, stateError);
         }
     }
 
@@ -222,13 +316,21 @@ public final class Engine {
                 snapshot.nohzFull(), snapshot.settings().excludeIsolated(), snapshot.settings().cpus()));
     }
 
+    /**
+     * Reads the host once, or, to count interrupts over a window, /proc/interrupts at its start
+     * and the whole host at its end: only the counters are needed from the start, and reading
+     * every IRQ's files twice would double the cost of a sampled run (an adaptive run samples
+     * every time).
+     */
     private static Inputs read(Host host, Options options, boolean effective) {
-        HostSnapshot first = HostReader.read(host, XenDynRule.want(effective));
-        Strategy strategy = options.strategy() != null ? options.strategy() : first.settings().strategy();
+        Settings settings = HostReader.readSettings(host);
+        Strategy strategy = options.strategy() != null ? options.strategy() : settings.strategy();
         int seconds = options.sampleSeconds() != null ? options.sampleSeconds()
-                : strategy == Strategy.LOAD ? first.settings().sampleSeconds() : 0;
-        HostSnapshot snapshot = seconds > 0 ? sampleAgain(host, seconds, effective) : first;
-        Map<Integer, Long> weights = weights(first.interrupts(), snapshot.interrupts(), seconds > 0);
+                : strategy == Strategy.LOAD ? settings.sampleSeconds() : 0;
+        InterruptsTable baseline = seconds > 0 ? HostReader.readInterrupts(host) : null;
+        HostSnapshot snapshot = seconds > 0 ? sampleAgain(host, seconds, effective) : HostReader.read(host, XenDynRule.want(effective));
+        InterruptsTable before = seconds > 0 ? baseline : snapshot.interrupts();
+        Map<Integer, Long> weights = weights(before, snapshot.interrupts(), seconds > 0);
         CpuSet usable = usableCpus(snapshot);
         Exclusions byIrqbalance = snapshot.irqbalanceBannedIrqs();
         Exclusions exclusions = snapshot.settings().exclude().plus(byIrqbalance);
@@ -240,8 +342,7 @@ public final class Engine {
                     .or(() -> byIrqbalance.match(irq.irq(), irq.name()).map(s -> "--banirq"))
                     .ifPresent(why -> excluded.put(irq.irq(), why));
         }
-        return new Inputs(snapshot, irqs, usable, strategy, weights, seconds, first.interrupts(), exclusions,
-                Map.copyOf(excluded));
+        return new Inputs(snapshot, irqs, usable, strategy, weights, seconds, before, exclusions, Map.copyOf(excluded));
     }
 
     /** Excluded event channels are not planned: they stay where they are, and load their CPUs. */

@@ -37,6 +37,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
@@ -254,6 +255,23 @@ public final class Host {
             return Optional.empty();
         } catch (IOException e) {
             throw new InputException(Quote.line("cannot read " + path(hostPath) + ": " + reason(e)));
+        }
+    }
+
+    /**
+     * The user id owning the regular file at the host path, or empty if nothing is there or it is
+     * not a regular file (a link is not followed): for a record that only its writer may be
+     * trusted to have written.
+     */
+    public OptionalInt regularFileOwner(String hostPath) {
+        try {
+            Path file = unfollowed(hostPath);
+            if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+                return OptionalInt.empty();
+            }
+            return OptionalInt.of((Integer) Files.getAttribute(file, "unix:uid", LinkOption.NOFOLLOW_LINKS));
+        } catch (IOException | UnsupportedOperationException e) {
+            return OptionalInt.empty();
         }
     }
 

@@ -65,10 +65,10 @@ class AnsibleRoleIT {
 
     /** The settings file the role writes, for these values. */
     private static String settings(String strategy, String exclude) {
-        return settings(strategy, exclude, "/var/lib/prometheus/node-exporter");
+        return settings(strategy, exclude, "/var/lib/prometheus/node-exporter", "no");
     }
 
-    private static String settings(String strategy, String exclude, String metricsDir) {
+    private static String settings(String strategy, String exclude, String metricsDir, String adaptive) {
         return """
                 #
                 # Ansible managed
@@ -82,7 +82,14 @@ class AnsibleRoleIT {
                 EXCLUDE=%s
                 METRICS_DIR=%s
                 METRICS_IRQ_SERIES_MAX=512
-                """.formatted(strategy, exclude, metricsDir);
+                ADAPTIVE=%s
+                ADAPTIVE_INTERVAL_MINUTES=5
+                ADAPTIVE_THRESHOLD=1.25
+                ADAPTIVE_SAMPLES=2
+                ADAPTIVE_MAX_MOVES=4
+                ADAPTIVE_COOLDOWN_MINUTES=15
+                ADAPTIVE_QUEUE_SPREAD_COST=0.05
+                """.formatted(strategy, exclude, metricsDir, adaptive);
     }
 
     /**
@@ -166,6 +173,8 @@ class AnsibleRoleIT {
         steps.put("unhooked", "\"xen_irq_policy_hook\": false, \"xen_irq_policy_exclude\": [\"63\", \"vif12.*\", \"dom:7\"]");
         steps.put("metrics", "\"xen_irq_policy_hook\": false, \"xen_irq_policy_exclude\": [\"63\", \"vif12.*\", \"dom:7\"], "
                 + "\"xen_irq_policy_metrics_timer\": true");
+        steps.put("adaptive", "\"xen_irq_policy_hook\": false, \"xen_irq_policy_exclude\": [\"63\", \"vif12.*\", \"dom:7\"], "
+                + "\"xen_irq_policy_metrics_timer\": true, \"xen_irq_policy_adaptive\": true");
         steps.put("absent", "\"xen_irq_policy_state\": \"absent\"");
         steps.put("absent-again", "\"xen_irq_policy_state\": \"absent\"");
         Map<String, String> before = new LinkedHashMap<>();
@@ -199,6 +208,7 @@ class AnsibleRoleIT {
         assertEquals("xen-irq-policy enabled", "xen-irq-policy " + line(out, "first", "xen-irq-policy.service"));
         assertEquals("enabled", line(out, "first", "xen-irq-policy.path"));
         assertEquals("disabled", line(out, "first", "xen-irq-policy-metrics.timer"), "shipped off, and the role leaves it off");
+        assertEquals("disabled", line(out, "first", "xen-irq-policy-adaptive.timer"), "shipped off, and the role leaves it off");
         assertTrue(line(out, "first", "packages").contains(" xen-irq-policy "), out.get("first"));
         assertEquals("/bin/sh /usr/local/sbin/irqbalance " + HOOK_ARG + " ", line(out, "first", "irqbalance"),
                 "irqbalance restarted with the hook");
@@ -207,7 +217,7 @@ class AnsibleRoleIT {
         assertEquals(String.join("\n", "[xen-irq-policy]", "baseurl = file://" + work.resolve("repo") + "/",
                 "enabled = 1", "gpgcheck = 1", "gpgkey = file://" + work.resolve("repo") + "/RPM-GPG-KEY-xen-irq-policy",
                 "name = xen-irq-policy", "", ""), out.get("first:xen-irq-policy.repo"));
-        assertEquals("--no-reload preset xen-irq-policy.path xen-irq-policy.service xen-irq-policy-metrics.timer;-q is-enabled xen-irq-policy.service;daemon-reload;"
+        assertEquals("--no-reload preset xen-irq-policy.path xen-irq-policy.service xen-irq-policy-metrics.timer xen-irq-policy-adaptive.timer;-q is-enabled xen-irq-policy.service;daemon-reload;"
                 + "start xen-irq-policy.service;-q is-enabled xen-irq-policy.path;start xen-irq-policy.path;try-restart irqbalance.service;"
                 + "start xen-irq-policy.service;", line(out, "first", "systemctl"),
                 "%post's calls, then the role's handler applies the role's settings; the hook was already wired");
@@ -262,7 +272,7 @@ class AnsibleRoleIT {
 
         // Another METRICS_DIR: the drop-in the service's sandbox needs, systemd reloaded; again,
         // nothing; back at the default, the drop-in and its directory gone, systemd reloaded.
-        assertEquals(settings("spread", "", "/srv/textfiles"), out.get("metrics-dir:xen-irq-policy"));
+        assertEquals(settings("spread", "", "/srv/textfiles", "no"), out.get("metrics-dir:xen-irq-policy"));
         assertEquals("metrics-dir.conf ", line(out, "metrics-dir", "dropins"));
         assertEquals("""
                 #
@@ -295,7 +305,9 @@ class AnsibleRoleIT {
         EnvironmentFile.Reading systemd = EnvironmentFile.read(unhooked);
         assertFalse(systemd.refused(), systemd.refusedBecause());
         assertEquals(List.of("STRATEGY=spread", "CPUS=", "EXCLUDE_ISOLATED=yes", "SAMPLE_SECONDS=3", "EXCLUDE=63, vif12.*, dom:7",
-                "METRICS_DIR=/var/lib/prometheus/node-exporter", "METRICS_IRQ_SERIES_MAX=512"),
+                "METRICS_DIR=/var/lib/prometheus/node-exporter", "METRICS_IRQ_SERIES_MAX=512", "ADAPTIVE=no",
+                "ADAPTIVE_INTERVAL_MINUTES=5", "ADAPTIVE_THRESHOLD=1.25", "ADAPTIVE_SAMPLES=2", "ADAPTIVE_MAX_MOVES=4",
+                "ADAPTIVE_COOLDOWN_MINUTES=15", "ADAPTIVE_QUEUE_SPREAD_COST=0.05"),
                 systemd.assignments().stream().map(a -> a.key() + "=" + a.value()).toList());
         assertEquals(upstream(), out.get("unhooked:irqbalance"), "byte-identical to before");
         assertEquals("/bin/sh /usr/local/sbin/irqbalance ", line(out, "unhooked", "irqbalance"));
@@ -307,6 +319,14 @@ class AnsibleRoleIT {
         assertTrue(line(out, "metrics", "systemctl").startsWith("enable xen-irq-policy-metrics.timer;"), out.get("metrics"));
         assertEquals(out.get("unhooked:xen-irq-policy"), out.get("metrics:xen-irq-policy"), "settings unchanged");
         assertEquals("", line(out, "absent", "xen-irq-policy-metrics.timer"));
+
+        // The adaptive mode asked for: ADAPTIVE=yes in the settings (an apply follows, as for any
+        // settings change) and the timer enabled and started; absent takes it away with the package.
+        assertEquals(settings("spread", "'63, vif12.*, dom:7'", "/var/lib/prometheus/node-exporter", "yes"), out.get("adaptive:xen-irq-policy"));
+        assertEquals("enabled", line(out, "adaptive", "xen-irq-policy-adaptive.timer"), out.get("adaptive-output"));
+        assertTrue(line(out, "adaptive", "systemctl").startsWith("enable xen-irq-policy-adaptive.timer;start xen-irq-policy.service;"),
+                out.get("adaptive"));
+        assertEquals("", line(out, "absent", "xen-irq-policy-adaptive.timer"));
 
         // Absent: the package removed, its %preun disables the units and uninstalls (nothing left to
         // undo), the .repo file the role added and the settings rpm saved removed.

@@ -27,6 +27,9 @@ import org.xenirqpolicy.testing.SyntheticDom0;
  * seed's policy script run once per xen-dyn IRQ of the same tree, which is the work it does to
  * place them. Wall time and peak RSS come from /usr/bin/time -v; growth with N is the
  * least-squares slope of log(figure) over log(N).
+ *
+ * <p>{@code bench/engine.sh --adapt [SIZES [REPETITIONS]]}: the cost of one adaptive run, as the
+ * timer starts it, instead ({@link #adapt}).
  */
 public final class EngineBench {
     /** Eight CPUs at every size, so that the slope measures IRQs and not the width of /proc/interrupts. */
@@ -50,6 +53,10 @@ public final class EngineBench {
     }
 
     public static void main(String[] args) throws IOException {
+        if (args.length > 0 && args[0].equals("--adapt")) {
+            adapt(java.util.Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
         int[] sizes = args.length > 0 ? parseSizes(args[0]) : new int[] {1000, 5000, 20000};
         int reps = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         int seedReps = args.length > 2 ? Integer.parseInt(args[2]) : 1;
@@ -90,6 +97,112 @@ public final class EngineBench {
         }
         deleteTree(trees);
         report(rows, reps, seedReps, trees);
+    }
+
+    /** CPU seconds (user + system), wall seconds and peak RSS of one process. */
+    record Cost(double cpu, double wall, double rssMb) {
+    }
+
+    private static final Pattern USER = Pattern.compile("User time \\(seconds\\): ([\\d.]+)");
+    private static final Pattern SYSTEM = Pattern.compile("System time \\(seconds\\): ([\\d.]+)");
+
+    /**
+     * One adaptive run ({@code xen-irq-policy adapt --root TREE} as installed) on a dom0 in its
+     * steady state: applied once (spread), ADAPTIVE=yes, guest 1 carrying two thirds of all traffic
+     * (its queues overload their CPUs), and a state that says the previous run was already above
+     * the threshold, so that the run moves (up to ADAPTIVE_MAX_MOVES) and saves the plan: the
+     * costly case. Two runs each time: with {@code --sample 0} (counts since boot as the rates:
+     * it moves) and with {@code --sample 1} (the timer's way, the host read twice, a second
+     * apart; the tree's counters do not grow, so it is quiet). The issue's target is CPU time
+     * beyond the sampling sleep, so CPU (user + system) is the figure; wall and peak RSS beside it.
+     */
+    static void adapt(String[] args) throws IOException {
+        int[] sizes = args.length > 0 ? parseSizes(args[0]) : new int[] {1000, 5000};
+        int reps = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+        if (!Files.isExecutable(TIME)) {
+            throw new IllegalStateException(TIME + " is missing: apt-get install time (Debian), dnf install time (Fedora)");
+        }
+        Path repo = Fixtures.repo();
+        Path work = repo.resolve("target/bench/adapt");
+        deleteTree(work);
+        Files.createDirectories(work);
+        Path launcher = stageLauncher(repo, work);
+        Path trees = treeDirectory(work);
+        System.out.printf(Locale.ROOT, "adapt: xen-irq-policy adapt --root TREE as installed, CPUs %s, guest 1 two thirds of the traffic,"
+                + " applied once, previous run above the threshold; median of %d%n", CPUS.toList(), reps);
+        System.out.printf(Locale.ROOT, "%7s %8s %-10s %7s %7s %11s  %s%n", "IRQs", "xen-dyn", "run", "CPU s", "wall s",
+                "peak RSS MB", "verdict");
+        for (int n : sizes) {
+            SyntheticDom0 base = dom0Of(n);
+            SyntheticDom0 dom0 = new SyntheticDom0(base.cpus(), base.guests(), base.vifs(), base.queues(), base.disks(),
+                    base.pciMsi(), base.chip(), name -> base.traffic().applyAsLong(name) * (name.startsWith("vif1.") ? 2L * base.guests() : 1));
+            Path template = trees.resolve("template-" + n);
+            HostTree t = dom0.layOut(HostTree.at(template));
+            timed(List.of(launcher.toString(), "apply", "--root", template.toString()));
+            t.write("/etc/sysconfig/xen-irq-policy", "ADAPTIVE=yes\n");
+            t.write("/run/xen-irq-policy/adaptive", "xen-irq-policy adaptive 1\nsamples-above 1\n");
+            // The reference: a second apply on the same tree, which has nothing to change.
+            List<Double> applyCpu = new ArrayList<>();
+            List<Double> applyWall = new ArrayList<>();
+            List<Double> applyRss = new ArrayList<>();
+            for (int i = 0; i < reps; i++) {
+                Cost c = costOf(List.of(launcher.toString(), "apply", "--root", fresh(template, trees.resolve("run")).toString()));
+                applyCpu.add(c.cpu());
+                applyWall.add(c.wall());
+                applyRss.add(c.rssMb());
+            }
+            System.out.printf(Locale.ROOT, "%7d %8d %-10s %7.3f %7.3f %11.1f  %s%n", dom0.irqs().size(),
+                    dom0.eventChannelTraffic().size(), "apply", middle(applyCpu), middle(applyWall), middle(applyRss),
+                    "(reference: nothing to change)");
+            for (String sample : List.of("0", "1")) {
+                List<Cost> costs = new ArrayList<>();
+                String verdict = "";
+                for (int i = 0; i < reps; i++) {
+                    Path tree = fresh(template, trees.resolve("run"));
+                    costs.add(costOf(List.of(launcher.toString(), "adapt", "--sample", sample, "--root", tree.toString())));
+                    verdict = HostTree.at(tree).read("/run/xen-irq-policy/adaptive").replaceAll("(?s).*\nrun \\S+ \\S+ (\\S+) .*", "$1")
+                            + ", " + HostTree.at(tree).read("/run/xen-irq-policy/adaptive").lines().filter(l -> l.startsWith("move ")).count()
+                            + " moved";
+                }
+                List<Double> cpu = costs.stream().map(Cost::cpu).sorted().toList();
+                List<Double> wall = costs.stream().map(Cost::wall).sorted().toList();
+                List<Double> rss = costs.stream().map(Cost::rssMb).sorted().toList();
+                System.out.printf(Locale.ROOT, "%7d %8d %-10s %7.3f %7.3f %11.1f  %s%n", dom0.irqs().size(),
+                        dom0.eventChannelTraffic().size(), "sample " + sample, cpu.get(cpu.size() / 2), wall.get(wall.size() / 2),
+                        rss.get(rss.size() / 2), verdict);
+            }
+        }
+        deleteTree(trees);
+        System.out.printf(Locale.ROOT, "targets at %d IRQs: CPU <= %.1f s beyond the sampling sleep, peak RSS <= %.0f MB%n",
+                TARGET_IRQS, TARGET_WALL_S, TARGET_RSS_MB);
+    }
+
+    private static double middle(List<Double> values) {
+        return values.stream().sorted().toList().get(values.size() / 2);
+    }
+
+    /** Runs {@code cmd} under /usr/bin/time -v: CPU, wall and peak RSS; fails unless it exits 0. */
+    private static Cost costOf(List<String> cmd) throws IOException {
+        List<String> full = new ArrayList<>(List.of(TIME.toString(), "-v"));
+        full.addAll(cmd);
+        Path err = Files.createTempFile("engine-bench", ".err");
+        try {
+            Process p = new ProcessBuilder(full).redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(err.toFile()).start();
+            long start = System.nanoTime();
+            int status = waitFor(p);
+            double wall = (System.nanoTime() - start) / 1e9;
+            String stderr = Files.readString(err, StandardCharsets.UTF_8);
+            Matcher user = USER.matcher(stderr);
+            Matcher system = SYSTEM.matcher(stderr);
+            Matcher rss = MAX_RSS.matcher(stderr);
+            if (status != 0 || !user.find() || !system.find() || !rss.find()) {
+                throw new IllegalStateException(String.join(" ", cmd) + " failed with " + status + ":\n" + stderr);
+            }
+            return new Cost(Double.parseDouble(user.group(1)) + Double.parseDouble(system.group(1)), wall,
+                    Long.parseLong(rss.group(1)) / 1024.0);
+        } finally {
+            Files.deleteIfExists(err);
+        }
     }
 
     /**

@@ -93,7 +93,7 @@ class BadInputTest {
                 "status", "--root", root.toString(), "--bogus");
         rejects(root, "xen-irq-policy: --sample: 601 is not from 0 to 600 seconds",
                 "plan", "--root", root.toString(), "--sample", "601");
-        rejects(root, "xen-irq-policy: a command is required: plan, apply, status, check, metrics, install or uninstall (see 'xen-irq-policy --help')");
+        rejects(root, "xen-irq-policy: a command is required: plan, apply, adapt, status, check, metrics, install or uninstall (see 'xen-irq-policy --help')");
     }
 
     @Test

@@ -194,7 +194,7 @@ class ExclusionsTest {
         Cli.Result json = run(t, "status", "--format", "json", "63");
         assertEquals(0, json.status(), json.err());
         assertTrue(json.out().endsWith(",\"misplaced\":[],\"excluded\":[{\"irq\":63,\"name\":\"vif2.0-q0-tx\",\"kind\":\"net\","
-                + "\"chip\":\"xen-dyn-lateeoi\",\"affinity\":\"3\",\"effective\":\"\",\"interrupts\":3000,\"excludedBy\":\"vif2.0-q0-tx\"}]}\n"),
+                + "\"chip\":\"xen-dyn-lateeoi\",\"affinity\":\"3\",\"effective\":\"\",\"interrupts\":3000,\"excludedBy\":\"vif2.0-q0-tx\"}],\"lastAdaptiveRun\":null}\n"),
                 json.out());
 
         // An IRQ excluded after the plan was applied is not misplaced either, in status and check.

@@ -54,7 +54,8 @@ class SystemdUnitsTest {
         Path units = Files.createDirectories(tmp.resolve("units"));
         Files.writeString(upper.resolve("xen-irq-policy"), "#!/bin/sh\nexit 0\n");
         Files.setPosixFilePermissions(upper.resolve("xen-irq-policy"), PosixFilePermissions.fromString("rwxr-xr-x"));
-        String[] all = {"xen-irq-policy.service", "xen-irq-policy.path", "xen-irq-policy-metrics.service", "xen-irq-policy-metrics.timer"};
+        String[] all = {"xen-irq-policy.service", "xen-irq-policy.path", "xen-irq-policy-metrics.service", "xen-irq-policy-metrics.timer",
+            "xen-irq-policy-adaptive.service", "xen-irq-policy-adaptive.timer"};
         for (String unit : all) {
             Files.copy(UNITS.resolve(unit), units.resolve(unit), StandardCopyOption.REPLACE_EXISTING);
         }
@@ -80,7 +81,7 @@ class SystemdUnitsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"xen-irq-policy.service", "xen-irq-policy-metrics.service"})
+    @ValueSource(strings = {"xen-irq-policy.service", "xen-irq-policy-metrics.service", "xen-irq-policy-adaptive.service"})
     void theServicesAreSandboxedToAnExposureOfTwoAtMost(String name) throws Exception {
         requireSystemdAnalyze();
         Path unit = Files.copy(UNITS.resolve(name), tmp.resolve(name));
@@ -162,7 +163,30 @@ class SystemdUnitsTest {
         assertEquals(List.of("timers.target"), timer.words("Install.WantedBy"));
         List<String> preset = Files.readAllLines(UNITS.resolve("80-xen-irq-policy.preset")).stream()
                 .filter(l -> !l.startsWith("#") && !l.isBlank()).toList();
-        assertEquals(List.of("enable xen-irq-policy.path", "enable xen-irq-policy.service", "disable xen-irq-policy-metrics.timer"), preset);
+        assertEquals(List.of("enable xen-irq-policy.path", "enable xen-irq-policy.service", "disable xen-irq-policy-metrics.timer",
+                "disable xen-irq-policy-adaptive.timer"), preset);
+    }
+
+    @Test
+    void theAdaptiveTimerTicksEveryMinuteForARunThatIsDueAndIsShippedDisabled() {
+        UnitFile timer = UnitFile.read(UNITS.resolve("xen-irq-policy-adaptive.timer"));
+        assertEquals(60, seconds(timer.value("Timer.OnUnitActiveSec")));
+        assertEquals(60, seconds(timer.value("Timer.OnBootSec")));
+        assertEquals(1, seconds(timer.value("Timer.AccuracySec")));
+        assertEquals("xen-irq-policy-adaptive.service", timer.value("Timer.Unit"));
+        assertEquals(List.of("timers.target"), timer.words("Install.WantedBy"));
+        UnitFile unit = UnitFile.read(UNITS.resolve("xen-irq-policy-adaptive.service"));
+        assertEquals("oneshot", unit.value("Service.Type"));
+        // The interval is ADAPTIVE_INTERVAL_MINUTES, which only the command reads.
+        assertEquals("/usr/sbin/xen-irq-policy adapt --if-due", unit.value("Service.ExecStart"));
+        assertEquals(null, unit.value("Service.Restart"), "the timer's next tick is the retry");
+        assertFalse(unit.isSet("Install.WantedBy"), "started by its timer only");
+        // The sandbox of the apply service, which writes the same files.
+        UnitFile apply = UnitFile.read(UNITS.resolve("xen-irq-policy.service"));
+        for (String key : List.of("ProtectSystem", "ReadWritePaths", "RuntimeDirectory", "RuntimeDirectoryPreserve",
+                "CapabilityBoundingSet", "NoNewPrivileges", "UMask", "PrivateNetwork", "SystemCallFilter", "ProtectProc")) {
+            assertEquals(apply.words("Service." + key), unit.words("Service." + key), key);
+        }
     }
 
     /** A systemd time span as the units write it: seconds, with an optional s or min. */

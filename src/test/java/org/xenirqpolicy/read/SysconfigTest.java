@@ -129,7 +129,7 @@ class SysconfigTest {
                 assertThrows(InputException.class, () -> Settings.parse("CPUS=0-x\n", f)).getMessage());
         assertEquals(f + ":1: EXCLUDE_ISOLATED: 'maybe' is not yes or no",
                 assertThrows(InputException.class, () -> Settings.parse("EXCLUDE_ISOLATED=maybe\n", f)).getMessage());
-        assertEquals(f + ":3: unknown setting CPU (known: CPUS, EXCLUDE, EXCLUDE_ISOLATED, METRICS_DIR, METRICS_IRQ_SERIES_MAX, SAMPLE_SECONDS, STRATEGY)",
+        assertEquals(f + ":3: unknown setting CPU (known: ADAPTIVE, ADAPTIVE_COOLDOWN_MINUTES, ADAPTIVE_INTERVAL_MINUTES, ADAPTIVE_MAX_MOVES, ADAPTIVE_QUEUE_SPREAD_COST, ADAPTIVE_SAMPLES, ADAPTIVE_THRESHOLD, CPUS, EXCLUDE, EXCLUDE_ISOLATED, METRICS_DIR, METRICS_IRQ_SERIES_MAX, SAMPLE_SECONDS, STRATEGY)",
                 assertThrows(InputException.class, () -> Settings.parse("#\n\nCPU=1\n", f)).getMessage());
     }
 }

@@ -99,12 +99,14 @@ class RpmPackageIT {
                 for f in /usr/sbin/xen-irq-policy /usr/libexec/irqbalance/xen-irq-policy; do [ -x "$f" ] && echo "exec $f"; done
                 for f in /usr/lib/systemd/system/xen-irq-policy.service /usr/lib/systemd/system/xen-irq-policy.path; do [ -f "$f" ] && echo "file $f"; done
                 for f in /usr/lib/systemd/system/xen-irq-policy-metrics.service /usr/lib/systemd/system/xen-irq-policy-metrics.timer; do [ -f "$f" ] && echo "file $f"; done
+                for f in /usr/lib/systemd/system/xen-irq-policy-adaptive.service /usr/lib/systemd/system/xen-irq-policy-adaptive.timer; do [ -f "$f" ] && echo "file $f"; done
                 for f in /usr/lib/tmpfiles.d/xen-irq-policy.conf /usr/lib/systemd/system-preset/80-xen-irq-policy.preset; do [ -f "$f" ] && echo "file $f"; done
                 for f in /etc/sysconfig/xen-irq-policy /usr/share/man/man8/xen-irq-policy.8.gz; do [ -f "$f" ] && echo "file $f"; done
                 for f in /usr/share/bash-completion/completions/xen-irq-policy /var/lib/xen-irq-policy/installed; do [ -f "$f" ] && echo "file $f"; done
-                echo "== enabled"; systemctl is-enabled xen-irq-policy.path xen-irq-policy.service xen-irq-policy-metrics.timer 2>&1
+                echo "== enabled"; systemctl is-enabled xen-irq-policy.path xen-irq-policy.service xen-irq-policy-metrics.timer xen-irq-policy-adaptive.timer 2>&1
                 echo "== analyze"; systemd-analyze verify /usr/lib/systemd/system/xen-irq-policy.service /usr/lib/systemd/system/xen-irq-policy.path \\
-                    /usr/lib/systemd/system/xen-irq-policy-metrics.service /usr/lib/systemd/system/xen-irq-policy-metrics.timer 2>&1
+                    /usr/lib/systemd/system/xen-irq-policy-metrics.service /usr/lib/systemd/system/xen-irq-policy-metrics.timer \\
+                    /usr/lib/systemd/system/xen-irq-policy-adaptive.service /usr/lib/systemd/system/xen-irq-policy-adaptive.timer 2>&1
                 echo "== version"; /usr/sbin/xen-irq-policy --version
                 # The launcher's own command line, with AOTMode=on: an error if the JVM would not use the cache.
                 echo "== aot-cache"
@@ -115,10 +117,12 @@ class RpmPackageIT {
                 echo "== upgraded"; rpm -q xen-irq-policy
                 echo "== verify2"; rpm -V --nodeps xen-irq-policy
                 echo "== args2"; grep '^IRQBALANCE_ARGS=' /etc/sysconfig/irqbalance
-                echo "== enabled2"; systemctl is-enabled xen-irq-policy.path xen-irq-policy.service xen-irq-policy-metrics.timer 2>&1
+                echo "== enabled2"; systemctl is-enabled xen-irq-policy.path xen-irq-policy.service xen-irq-policy-metrics.timer xen-irq-policy-adaptive.timer 2>&1
                 # What the metrics timer would leave for node_exporter: erase takes it away.
                 mkdir -p /var/lib/prometheus/node-exporter && : >/var/lib/prometheus/node-exporter/node.prom
                 echo "== metrics"; /usr/sbin/xen-irq-policy metrics --textfile && ls /var/lib/prometheus/node-exporter
+                # What an adaptive run leaves in /run: erase takes it away too (see leftovers).
+                printf 'xen-irq-policy adaptive 1\\nsamples-above 1\\n' >/run/xen-irq-policy/adaptive
                 rpm -e --nodeps xen-irq-policy >/tmp/erase.out 2>/tmp/erase.err
                 echo "== erased"; rpm -qa | grep -c xen-irq-policy
                 echo "== textfiles"; ls /var/lib/prometheus/node-exporter
@@ -147,6 +151,8 @@ class RpmPackageIT {
                 file /usr/lib/systemd/system/xen-irq-policy.path
                 file /usr/lib/systemd/system/xen-irq-policy-metrics.service
                 file /usr/lib/systemd/system/xen-irq-policy-metrics.timer
+                file /usr/lib/systemd/system/xen-irq-policy-adaptive.service
+                file /usr/lib/systemd/system/xen-irq-policy-adaptive.timer
                 file /usr/lib/tmpfiles.d/xen-irq-policy.conf
                 file /usr/lib/systemd/system-preset/80-xen-irq-policy.preset
                 file /etc/sysconfig/xen-irq-policy
@@ -154,8 +160,8 @@ class RpmPackageIT {
                 file /usr/share/bash-completion/completions/xen-irq-policy
                 file /var/lib/xen-irq-policy/installed
                 """, out.get("layout"));
-        // The metrics timer is shipped disabled: the preset says so.
-        assertEquals("enabled\nenabled\ndisabled\n", out.get("enabled"));
+        // The metrics and adaptive timers are shipped disabled: the preset says so.
+        assertEquals("enabled\nenabled\ndisabled\ndisabled\n", out.get("enabled"));
         assertEquals("", out.get("analyze"), "systemd-analyze verify of the installed units, man page included");
         assertEquals("xen-irq-policy " + VERSION + "\n", out.get("version"));
         assertEquals("xen-irq-policy " + VERSION + "\n", out.get("aot-cache"), "the installed launcher starts with its AOT cache");
@@ -163,7 +169,7 @@ class RpmPackageIT {
         assertEquals("xen-irq-policy-" + VERSION + "-2.x86_64\n", out.get("upgraded"));
         assertEquals("", out.get("verify2"), "rpm -V after upgrade");
         assertEquals(expectedArgsLine + "\n", out.get("args2"), "the upgrade keeps the setting ($1 = 1 in %preun)");
-        assertEquals("enabled\nenabled\ndisabled\n", out.get("enabled2"));
+        assertEquals("enabled\nenabled\ndisabled\ndisabled\n", out.get("enabled2"));
         assertEquals("node.prom\nxen_irq_policy.prom\n", out.get("metrics"), "the installed command writes the metrics file");
         assertEquals("0\n", out.get("erased"));
         assertEquals("node.prom\n", out.get("textfiles"), "erase removes our metrics file, and only it");
@@ -359,7 +365,7 @@ class RpmPackageIT {
         assertEquals("enabled\nenabled\n", out.get("enabled"));
         assertTrue(out.get("install-output").contains("\nok   hook-configured: "), "%post prints check's report:\n" + out.get("install-output"));
         assertEquals("""
-                --no-reload preset xen-irq-policy.path xen-irq-policy.service xen-irq-policy-metrics.timer
+                --no-reload preset xen-irq-policy.path xen-irq-policy.service xen-irq-policy-metrics.timer xen-irq-policy-adaptive.timer
                 -q is-enabled xen-irq-policy.service
                 daemon-reload
                 start xen-irq-policy.service
@@ -372,12 +378,12 @@ class RpmPackageIT {
                 daemon-reload
                 start xen-irq-policy.service
                 daemon-reload
-                try-restart xen-irq-policy.path xen-irq-policy.service xen-irq-policy-metrics.timer
+                try-restart xen-irq-policy.path xen-irq-policy.service xen-irq-policy-metrics.timer xen-irq-policy-adaptive.timer
                 try-restart irqbalance.service
                 """, out.get("upgrade"), "upgrade: no preset or enable; the new %post applies the new plan once, the old %postun restarts irqbalance once");
         assertEquals("""
-                --no-reload disable xen-irq-policy.path xen-irq-policy.service xen-irq-policy-metrics.timer
-                stop xen-irq-policy.path xen-irq-policy.service xen-irq-policy-metrics.timer xen-irq-policy-metrics.service
+                --no-reload disable xen-irq-policy.path xen-irq-policy.service xen-irq-policy-metrics.timer xen-irq-policy-adaptive.timer
+                stop xen-irq-policy.path xen-irq-policy.service xen-irq-policy-metrics.timer xen-irq-policy-metrics.service xen-irq-policy-adaptive.timer xen-irq-policy-adaptive.service
                 daemon-reload
                 try-restart irqbalance.service
                 """, out.get("erase"), "erase: units stopped and disabled, irqbalance restarted once");

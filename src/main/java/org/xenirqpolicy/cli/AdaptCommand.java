@@ -1,0 +1,69 @@
+package org.xenirqpolicy.cli;
+
+import java.time.Instant;
+import java.util.concurrent.Callable;
+import org.xenirqpolicy.contract.Locations;
+import org.xenirqpolicy.engine.AdaptiveState;
+import org.xenirqpolicy.engine.Engine;
+import org.xenirqpolicy.host.Host;
+import org.xenirqpolicy.read.HostReader;
+import org.xenirqpolicy.read.Settings;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+// The bundle gives --sample's default (Options.Sample).
+@Command(name = "adapt", mixinStandardHelpOptions = true, resourceBundle = "org.xenirqpolicy.cli.AdaptCommand",
+        description = "One run of the adaptive mode (ADAPTIVE=yes in /etc/sysconfig/xen-irq-policy; run by xen-irq-policy-adaptive.timer): count interrupts over SAMPLE_SECONDS and, once the busiest CPU has stayed above ADAPTIVE_THRESHOLD times the lower bound for ADAPTIVE_SAMPLES runs, move up to ADAPTIVE_MAX_MOVES event channels not moved within ADAPTIVE_COOLDOWN_MINUTES, written and saved as apply does. Records the run in "
+                + AdaptiveState.PATH + " for status. Does nothing when ADAPTIVE is not yes.")
+final class AdaptCommand implements Callable<Integer>, Log.User {
+    @Mixin
+    Options.Root root;
+    @Mixin
+    Options.Sample sample;
+    @Option(names = "--if-due",
+            description = "Run only if ADAPTIVE_INTERVAL_MINUTES have passed since the last run started (the timer ticks every minute); otherwise exit 0 at once, silently.")
+    boolean ifDue;
+    @Mixin
+    Options.Output output;
+    private Log log;
+
+    @Override
+    public void use(Log log) {
+        this.log = log;
+    }
+
+    @Override
+    public Integer call() {
+        Integer seconds = sample.checked();
+        long now = Instant.now().getEpochSecond();
+        Host host = root.host();
+        Settings settings = HostReader.readSettings(host);
+        Settings.Adaptive adaptive = settings.adaptive();
+        if (!adaptive.enabled()) {
+            log.info("the adaptive mode is off (ADAPTIVE=no in " + Settings.PATH + "): nothing done");
+            return 0;
+        }
+        if (ifDue && !Engine.adaptiveRunDue(AdaptiveState.load(host), adaptive.intervalMinutes(), now)) {
+            log.debug("not due: the last adaptive run started less than ADAPTIVE_INTERVAL_MINUTES="
+                    + adaptive.intervalMinutes() + " ago");
+            return 0;
+        }
+        host = root.hostToChange("adapt", "/proc/irq and " + Locations.RUN_DIR);
+        Engine.Adapted adapted = Engine.adapt(host, seconds != null ? seconds : settings.sampleSeconds(),
+                adaptive.limits(), now);
+        Reports.warnSkipped(adapted.applied().planned(), log);
+        Reports.noteNoEventChannels(adapted.applied().planned(), log);
+        ApplyReports.errors(adapted.applied(), log);
+        if (adapted.stateError() != null) {
+            log.error("the IRQs are placed but the adaptive state was not saved, so the next run starts without its memory: "
+                    + adapted.stateError());
+        }
+        if (output.format == Options.Format.json) {
+            log.report(Json.write(AdaptReports.json(adapted)), true);
+        } else {
+            AdaptReports.text(adapted, log);
+        }
+        return adapted.failed() ? Main.PARTIAL_FAILURE : 0;
+    }
+}

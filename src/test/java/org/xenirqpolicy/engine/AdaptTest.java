@@ -1,0 +1,375 @@
+package org.xenirqpolicy.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.UserPrincipalLookupService;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.xenirqpolicy.contract.PlanStore;
+import org.xenirqpolicy.host.Host;
+import org.xenirqpolicy.model.CpuSet;
+import org.xenirqpolicy.plan.Placement;
+import org.xenirqpolicy.plan.Plan;
+import org.xenirqpolicy.testing.Cli;
+import org.xenirqpolicy.testing.Fixtures;
+import org.xenirqpolicy.testing.HostTree;
+import org.xenirqpolicy.testing.JsonReader;
+import org.xenirqpolicy.testing.Promtool;
+import org.xenirqpolicy.testing.SyntheticDom0;
+
+/**
+ * {@code xen-irq-policy adapt} on generated dom0s, through the CLI, judged by the bytes it leaves:
+ * smp_affinity_list, the saved plan, the state file, and what it and status print. Only outcomes
+ * that any correct adaptive planner gives are asserted (the planner's own rules have their tests).
+ *
+ * <p>The dom0: CPUs 0-2 online, CPU 2 banned for irqbalance, so CPUs 0 and 1 are usable; guests 1
+ * and 2 with one 1-queue vif and one disk each: event channels 42 (xenbus) to 55. A first apply
+ * places them (spread); the test then makes two channels that share a CPU hot (1,000,000
+ * interrupts each, every other event channel none), counted since boot ({@code --sample 0}) so
+ * that the rates are exactly what the test wrote: busiest CPU / lower bound is then 2.00.
+ */
+class AdaptTest {
+    private static final SyntheticDom0 DOM0 = new SyntheticDom0(CpuSet.parseList("0-2"), 2, 1, 1, 1, 0, "xen-dyn-lateeoi",
+            SyntheticDom0.uniformQueues(0, 0, 0));
+    private static final String SETTINGS = "/etc/sysconfig/xen-irq-policy";
+    private static final String STATE = "/run/xen-irq-policy/adaptive";
+    private static final int FIRST = 42;
+    private static final int LAST = 55;
+    private static final long HOT = 1_000_000;
+
+    @TempDir
+    Path tmp;
+
+    private HostTree dom0() {
+        HostTree t = DOM0.layOut(HostTree.at(tmp.resolve("dom0")));
+        assertEquals("xenbus\n", t.read("/sys/kernel/irq/" + FIRST + "/actions"));
+        assertEquals("blkif-backend\n", t.read("/sys/kernel/irq/" + LAST + "/actions"));
+        t.write("/etc/sysconfig/irqbalance", "IRQBALANCE_BANNED_CPULIST=2\n");
+        Cli.Result apply = run(t, "apply");
+        assertEquals(0, apply.status(), apply.err());
+        return t;
+    }
+
+    private static Cli.Result run(HostTree t, String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--root", t.root().toString()));
+        return Cli.run(all.toArray(String[]::new));
+    }
+
+    private static Cli.Result adapt(HostTree t) {
+        return run(t, "adapt", "--sample", "0");
+    }
+
+    /** Sets an IRQ's count since boot in /proc/interrupts (its first CPU column). */
+    private static void count(HostTree t, int irq, long total) {
+        String prefix = String.format("%4d:", irq);
+        StringBuilder out = new StringBuilder();
+        for (String line : t.read("/proc/interrupts").split("\n", -1)) {
+            if (line.startsWith(prefix)) {
+                line = prefix + String.format(" %10d", total) + line.substring(prefix.length() + 11);
+            }
+            out.append(line).append('\n');
+        }
+        t.write("/proc/interrupts", out.substring(0, out.length() - 1));
+    }
+
+    private static int cpuOf(HostTree t, int irq) {
+        return CpuSet.parseList(t.read("/proc/irq/" + irq + "/smp_affinity_list").strip()).get(0);
+    }
+
+    private static Map<Integer, String> affinities(HostTree t) {
+        Map<Integer, String> a = new TreeMap<>();
+        for (int irq = FIRST; irq <= LAST; irq++) {
+            a.put(irq, t.read("/proc/irq/" + irq + "/smp_affinity_list"));
+        }
+        return a;
+    }
+
+    /** Every file of the tree but the adaptive state: what a run that moves nothing must leave as it was. */
+    private static Map<String, String> allButState(HostTree t) {
+        Map<String, String> files = new TreeMap<>(t.files());
+        files.remove(STATE.substring(1));
+        return files;
+    }
+
+    /** Two event channels the first apply put on one CPU, netback ones last (a queue's tx and rx are not what this is about). */
+    private static int[] twoOnOneCpu(HostTree t) {
+        Map<Integer, List<Integer>> byCpu = new HashMap<>();
+        for (int irq = FIRST; irq <= LAST; irq++) {
+            boolean netback = t.read("/sys/kernel/irq/" + irq + "/actions").startsWith("vif");
+            List<Integer> here = byCpu.computeIfAbsent(cpuOf(t, irq), c -> new ArrayList<>());
+            here.add(netback ? here.size() : 0, irq);
+        }
+        List<Integer> on = byCpu.values().stream().filter(l -> l.size() >= 2).findFirst().orElseThrow();
+        return new int[] {on.get(0), on.get(1)};
+    }
+
+    private static void settings(HostTree t, String text) {
+        t.write(SETTINGS, text);
+    }
+
+    private static Plan savedPlan(HostTree t) {
+        return PlanStore.load(Host.at(t.root())).orElseThrow();
+    }
+
+    @ParameterizedTest
+    @CsvSource({"''", "'ADAPTIVE=no\\n'"})
+    void offItDoesNothingAndWritesNothing(String text) {
+        HostTree t = dom0();
+        settings(t, text.replace("\\n", "\n"));
+        int[] hot = twoOnOneCpu(t);
+        count(t, hot[0], HOT);
+        count(t, hot[1], HOT);
+        Map<String, String> before = t.files();
+        for (int i = 0; i < 3; i++) {
+            Cli.Result r = adapt(t);
+            assertEquals(new Cli.Result(0, "the adaptive mode is off (ADAPTIVE=no in /etc/sysconfig/xen-irq-policy): nothing done\n", ""), r);
+        }
+        assertEquals(before, t.files());
+    }
+
+    @Test
+    void twoHotChannelsOnOneCpuWaitThenOneMovesToTheIdleUsableCpuThenNothingMoves() {
+        HostTree t = dom0();
+        settings(t, "ADAPTIVE=yes\n");
+        int[] hot = twoOnOneCpu(t);
+        int busy = cpuOf(t, hot[0]);
+        int idle = 1 - busy;
+        count(t, hot[0], HOT);
+        count(t, hot[1], HOT);
+
+        // First run: above the threshold once, fewer than ADAPTIVE_SAMPLES (2) runs: it waits.
+        Map<String, String> before = allButState(t);
+        Cli.Result first = adapt(t);
+        assertEquals(new Cli.Result(0, "adaptive run: waiting: busiest CPU / lower bound 2.00, above ADAPTIVE_THRESHOLD"
+                + " for fewer than ADAPTIVE_SAMPLES runs; nothing moved\n", ""), first);
+        assertEquals(before, allButState(t), "a waiting run writes nothing but its state");
+        assertTrue(t.read(STATE).startsWith("xen-irq-policy adaptive 1\nsamples-above 1\n"), t.read(STATE));
+
+        // Second run: exactly one of the two moves, to the other usable CPU (never to the banned CPU 2).
+        Map<Integer, String> was = affinities(t);
+        Cli.Result second = adapt(t);
+        assertEquals(0, second.status(), second.err());
+        assertEquals("", second.err());
+        Map<Integer, String> now = affinities(t);
+        List<Integer> changed = new ArrayList<>();
+        for (int irq = FIRST; irq <= LAST; irq++) {
+            if (!now.get(irq).equals(was.get(irq))) {
+                changed.add(irq);
+            }
+        }
+        assertEquals(1, changed.size(), "moved: " + changed);
+        int moved = changed.get(0);
+        assertTrue(moved == hot[0] || moved == hot[1], "moved " + moved + ", not one of the hot " + hot[0] + ", " + hot[1]);
+        String name = t.read("/sys/kernel/irq/" + moved + "/actions").strip();
+        assertEquals(idle + "\n", now.get(moved));
+        assertEquals(idle, savedPlan(t).byIrq().get(moved).cpu(), "the saved plan says where it went");
+        assertEquals(new Placement(moved, idle, name), savedPlan(t).byIrq().get(moved));
+        assertEquals("adaptive run: moved 1 event channel: busiest CPU / lower bound 2.00 -> 1.00\n"
+                + "  " + moved + " " + name + ": CPU " + busy + " -> " + idle + " (1000000 interrupts since boot)\n", second.out());
+        String state = t.read(STATE);
+        assertTrue(state.contains("\ncooling " + moved + " "), state);
+        assertTrue(state.contains("\nmove " + moved + " " + busy + " " + idle + " 1000000 " + name + "\n"), state);
+        assertTrue(state.matches("(?s).*\nrun [0-9]+ 0 MOVED 2\\.0000 1\\.0000\n.*"), state);
+        for (int irq = FIRST; irq <= LAST; irq++) {
+            assertFalse(now.get(irq).contains("2"), "nothing on the banned CPU 2: IRQ " + irq);
+        }
+
+        // status shows the last run: when, why, before and after, what moved from and to.
+        Cli.Result status = run(t, "status");
+        assertEquals(0, status.status(), status.err());
+        String time = Instant.ofEpochSecond(Long.parseLong(state.replaceAll("(?s).*\nrun ([0-9]+) .*", "$1"))).toString();
+        assertTrue(status.out().endsWith("last adaptive run " + time + ": moved 1 event channel: busiest CPU / lower bound 2.00 -> 1.00\n"
+                + "  " + moved + " " + name + ": CPU " + busy + " -> " + idle + " (1000000 interrupts since boot)\n"), status.out());
+        Map<String, Object> json = JsonReader.object(run(t, "status", "--format", "json").out());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> last = (Map<String, Object>) json.get("lastAdaptiveRun");
+        assertEquals("moved", last.get("why"));
+        assertEquals(time, last.get("time"));
+        assertEquals(List.of(Map.of("irq", (long) moved, "name", name, "from", (long) busy, "to", (long) idle,
+                "interrupts", HOT)), normalised(last.get("moves")));
+
+        // metrics exports the last run for Prometheus, in a form promtool accepts.
+        Cli.Result metrics = run(t, "metrics");
+        assertEquals(0, metrics.status(), metrics.err());
+        assertTrue(metrics.out().endsWith("xen_irq_policy_adaptive_last_run_timestamp_seconds{why=\"moved\"} "
+                + Instant.parse(time).getEpochSecond() + "\n"
+                + "# HELP xen_irq_policy_adaptive_last_run_moves Event channels the last adaptive run moved.\n"
+                + "# TYPE xen_irq_policy_adaptive_last_run_moves gauge\n"
+                + "xen_irq_policy_adaptive_last_run_moves 1\n"
+                + "# HELP xen_irq_policy_adaptive_last_run_ratio Busiest usable CPU / lower bound in the last adaptive run,"
+                + " before and after its moves; NaN when it counted nothing.\n"
+                + "# TYPE xen_irq_policy_adaptive_last_run_ratio gauge\n"
+                + "xen_irq_policy_adaptive_last_run_ratio{when=\"before\"} 2.0000\n"
+                + "xen_irq_policy_adaptive_last_run_ratio{when=\"after\"} 1.0000\n"), metrics.out());
+        if (Fixtures.inCi() || Files.isExecutable(Promtool.PROMTOOL)) {
+            Promtool.requirePresent();
+            assertEquals(new Promtool.Result(0, ""), Promtool.checkMetrics(metrics.out(), tmp));
+        }
+
+        // Third run: balanced now; nothing moves, nothing but the state is written.
+        Map<String, String> balanced = allButState(t);
+        Cli.Result third = adapt(t);
+        assertEquals(new Cli.Result(0, "adaptive run: balanced: busiest CPU / lower bound 1.00, at most ADAPTIVE_THRESHOLD;"
+                + " nothing moved\n", ""), third);
+        assertEquals(balanced, allButState(t));
+    }
+
+    /** JSON numbers as longs, whatever the reader makes of them. */
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> normalised(Object moves) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Object m : (List<Object>) moves) {
+            Map<String, Object> row = new HashMap<>();
+            ((Map<String, Object>) m).forEach((k, v) -> row.put(k, v instanceof Number n ? (Object) n.longValue() : v));
+            out.add(row);
+        }
+        return out;
+    }
+
+    @Test
+    void aChannelMovedWithinTheCoolDownStaysAndAnExcludedOneIsNeverMoved() {
+        HostTree t = dom0();
+        settings(t, "ADAPTIVE=yes\n");
+        int[] hot = twoOnOneCpu(t);
+        count(t, hot[0], HOT);
+        count(t, hot[1], HOT);
+        adapt(t);
+        Map<Integer, String> was = affinities(t);
+        assertEquals(0, adapt(t).status());
+        int moved = cpuOf(t, hot[0]) != Integer.parseInt(was.get(hot[0]).strip()) ? hot[0] : hot[1];
+        int stayed = moved == hot[0] ? hot[1] : hot[0];
+        int movedTo = cpuOf(t, moved);
+
+        // Now the moved channel and another one on its CPU are hot, that other one excluded, and
+        // the one that stayed is quiet: only the moved channel could even the load, and it cools down.
+        int other = -1;
+        for (int irq = FIRST; irq <= LAST && other < 0; irq++) {
+            if (irq != moved && cpuOf(t, irq) == movedTo) {
+                other = irq;
+            }
+        }
+        count(t, stayed, 0);
+        count(t, other, HOT);
+        settings(t, "ADAPTIVE=yes\nEXCLUDE=" + other + "\n");
+        // The path unit starts an apply when the settings change: it saves the plan with the exclusion.
+        assertEquals(0, run(t, "apply").status());
+        Map<String, String> before = allButState(t);
+        Cli.Result third = adapt(t);
+        Cli.Result fourth = adapt(t);
+        assertEquals(0, third.status(), third.err());
+        assertEquals(new Cli.Result(0, "adaptive run: stuck: busiest CPU / lower bound 2.00, and no allowed move lowers it"
+                + " (cool-downs, exclusions, one hot IRQ); nothing moved\n", ""), fourth);
+        assertEquals(before, allButState(t), "neither the cooling channel nor the excluded one moved");
+
+        // Without the cool-down the moved channel goes back; the excluded one still stays.
+        settings(t, "ADAPTIVE=yes\nEXCLUDE=" + other + "\nADAPTIVE_COOLDOWN_MINUTES=0\n");
+        Cli.Result fifth = adapt(t);
+        assertEquals(0, fifth.status(), fifth.err());
+        assertEquals((1 - movedTo) + "\n", t.read("/proc/irq/" + moved + "/smp_affinity_list"));
+        assertEquals(movedTo + "\n", t.read("/proc/irq/" + other + "/smp_affinity_list"));
+    }
+
+    @Test
+    void aCorruptOrForeignStateFileIsIgnoredAsNoMemory() throws Exception {
+        HostTree t = dom0();
+        settings(t, "ADAPTIVE=yes\n");
+        int[] hot = twoOnOneCpu(t);
+        count(t, hot[0], HOT);
+        count(t, hot[1], HOT);
+        String waiting = "adaptive run: waiting: busiest CPU / lower bound 2.00, above ADAPTIVE_THRESHOLD"
+                + " for fewer than ADAPTIVE_SAMPLES runs; nothing moved\n";
+        Map<String, String> before = allButState(t);
+        assertEquals(waiting, adapt(t).out());
+        // Cut short: a waiting run again, not a move from a memory of one run above.
+        t.write(STATE, t.read(STATE).replace("\n", "\ngarbage\n"));
+        assertEquals(new Cli.Result(0, waiting, ""), adapt(t));
+        assertEquals(before, allButState(t));
+        // Whole but owned by another user: not trusted either.
+        UserPrincipalLookupService users = t.root().getFileSystem().getUserPrincipalLookupService();
+        Files.setOwner(t.path(STATE), users.lookupPrincipalByName("nobody"));
+        assertEquals(new Cli.Result(0, waiting, ""), adapt(t));
+        assertEquals(before, allButState(t));
+        // A link in its place: neither followed nor written through, but replaced by the state.
+        Files.delete(t.path(STATE));
+        t.write("/elsewhere", "xen-irq-policy adaptive 1\nsamples-above 1\n");
+        Files.createSymbolicLink(t.path(STATE), Path.of("/elsewhere"));
+        assertEquals(new Cli.Result(0, waiting, ""), adapt(t));
+        assertTrue(Files.isRegularFile(t.path(STATE), java.nio.file.LinkOption.NOFOLLOW_LINKS));
+        assertEquals("xen-irq-policy adaptive 1\nsamples-above 1\n", t.read("/elsewhere"));
+    }
+
+    @Test
+    void ifDueSkipsARunWithinTheIntervalSilently() {
+        HostTree t = dom0();
+        settings(t, "ADAPTIVE=yes\nADAPTIVE_INTERVAL_MINUTES=5\n");
+        assertEquals(0, run(t, "adapt", "--sample", "0", "--if-due").status());
+        String state = t.read(STATE);
+        Map<String, String> before = t.files();
+        assertEquals(new Cli.Result(0, "", ""), run(t, "adapt", "--sample", "0", "--if-due"));
+        assertEquals(before, t.files());
+        assertEquals(state, t.read(STATE));
+        // Without --if-due (an admin's run) it runs; here in JSON: no interrupts counted, quiet.
+        Cli.Result json = run(t, "adapt", "--sample", "0", "--format", "json");
+        assertEquals(0, json.status(), json.err());
+        Map<String, Object> report = JsonReader.object(json.out());
+        assertEquals(1L, ((Number) report.get("version")).longValue());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> run = (Map<String, Object>) report.get("run");
+        assertEquals("quiet", run.get("why"));
+        assertEquals(null, run.get("ratioBefore"));
+        assertEquals(List.of(), run.get("moves"));
+        assertEquals(null, report.get("stateError"));
+        assertTrue(report.get("apply") instanceof Map, json.out());
+    }
+
+    @Test
+    void aSampleWindowWithoutInterruptsIsQuiet() {
+        HostTree t = dom0();
+        settings(t, "ADAPTIVE=yes\nSAMPLE_SECONDS=1\n");
+        int[] hot = twoOnOneCpu(t);
+        count(t, hot[0], HOT);
+        count(t, hot[1], HOT);
+        Map<String, String> before = allButState(t);
+        // Counts since boot would say 2.00; over the 1 s window the tree's counters do not grow.
+        assertEquals(new Cli.Result(0, "adaptive run: quiet: no event-channel interrupts counted in 1s, nothing moved\n", ""), run(t, "adapt"));
+        assertEquals(before, allButState(t));
+        assertTrue(t.read(STATE).contains("\nrun ") && t.read(STATE).contains(" 1 QUIET NaN NaN\n"), t.read(STATE));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "ADAPTIVE=maybe|/etc/sysconfig/xen-irq-policy:2: ADAPTIVE: 'maybe' is not yes or no",
+        "ADAPTIVE_THRESHOLD=0.9|/etc/sysconfig/xen-irq-policy:2: ADAPTIVE_THRESHOLD: '0.9' is not a decimal number from 1 to 10",
+        "ADAPTIVE_THRESHOLD=1e3|/etc/sysconfig/xen-irq-policy:2: ADAPTIVE_THRESHOLD: '1e3' is not a decimal number from 1 to 10",
+        "ADAPTIVE_SAMPLES=0|/etc/sysconfig/xen-irq-policy:2: ADAPTIVE_SAMPLES: '0' is not a whole number from 1 to 100",
+        "ADAPTIVE_MAX_MOVES=-1|/etc/sysconfig/xen-irq-policy:2: ADAPTIVE_MAX_MOVES: '-1' is not a whole number from 1 to 10000",
+        "ADAPTIVE_COOLDOWN_MINUTES=1h|/etc/sysconfig/xen-irq-policy:2: ADAPTIVE_COOLDOWN_MINUTES: '1h' is not a whole number from 0 to 10080",
+        "ADAPTIVE_QUEUE_SPREAD_COST=1.5|/etc/sysconfig/xen-irq-policy:2: ADAPTIVE_QUEUE_SPREAD_COST: '1.5' is not a decimal number from 0 to 1",
+        "ADAPTIVE_INTERVAL_MINUTES=0|/etc/sysconfig/xen-irq-policy:2: ADAPTIVE_INTERVAL_MINUTES: '0' is not a whole number from 1 to 1440",
+        "STRATEGY=modulo|/etc/sysconfig/xen-irq-policy:1: ADAPTIVE: yes needs STRATEGY spread or load; modulo places by IRQ number and would undo every adaptive move",
+    })
+    void badSettingsAreOneLineNamingFileAndLineAndWriteNothing(String line, String error) {
+        HostTree t = dom0();
+        settings(t, "ADAPTIVE=yes\n" + line + "\n");
+        int[] hot = twoOnOneCpu(t);
+        count(t, hot[0], HOT);
+        count(t, hot[1], HOT);
+        Map<String, String> before = t.files();
+        assertEquals(new Cli.Result(2, "", "xen-irq-policy: " + error + "\n"), adapt(t));
+        assertEquals(new Cli.Result(2, "", "xen-irq-policy: " + error + "\n"), run(t, "adapt", "--sample", "0", "--if-due"));
+        assertEquals(before, t.files());
+    }
+}
