@@ -32,11 +32,14 @@ import org.xenirqpolicy.model.Strategy;
  *     making. A placement left just under the threshold would sit there unbalanced for good. The
  *     memory's samplesAbove carries the state: at samplesAbove or more, the previous run was
  *     moving (or stuck above the threshold).</li>
- * <li>Material gain: each move must lower the busiest CPU's load by at least {@link #MIN_GAIN} of
- *     the bound. A move that only shaves the sample's noise would be undone by the next sample's
- *     noise; that is ping-pong. 2% is about what a CPU's count in a 10-s window varies from one
- *     window to the next on steady traffic, as bench/adaptive.sh models it (3 to 5% per
- *     channel, less per CPU); more would leave queues of a small share unmovable.</li>
+ * <li>Material gain: a move must lower the busiest CPU's load by its whole rate (the target stays
+ *     below what the source keeps), or by at least {@link #MIN_GAIN} of the bound. What this stops
+ *     is ping-pong: a big unit moved onto a CPU that it makes nearly as busy as the source was,
+ *     for a gain the next sample's noise may reverse, and back again once its cool-down is over.
+ *     2% is about what a CPU's count in a 10-s window varies from one window to the next on
+ *     steady traffic, as bench/adaptive.sh models it (3 to 5% per channel, less per CPU). A move
+ *     that takes its whole rate off is exempt: on a dom0 of thousands of channels each is a small
+ *     share of a CPU, and a floor on every move's gain would never move any.</li>
  * <li>Cool-down: an IRQ moved less than {@code coolDownSeconds} ago (by name: a reused IRQ number
  *     does not inherit it) is not moved again, and no channel moves twice in one run.</li>
  * <li>At most {@code maxMoves} channels per run: each move is one affinity write, and the count
@@ -64,7 +67,7 @@ import org.xenirqpolicy.model.Strategy;
  * {@code queueSpreadCost} (relative) than the best shared one, or when there is none.
  */
 public final class Adaptive {
-    /** A move must lower the busiest CPU's load by this share of the bound, at least. */
+    /** A move that does not take its whole rate off the busiest CPU must gain this share of the bound. */
     static final double MIN_GAIN = 0.02;
     /** Where a moving run stops: this share of the threshold's excess over 1 (1.25 -> 1.05). */
     static final double AIM_SHARE = 0.2;
@@ -217,21 +220,24 @@ public final class Adaptive {
             }
             Candidate distinct = null;
             Candidate shared = null;
+            int[] top = topThree(load);
             for (Unit unit : units) {
                 if (unit.cpu != busiest || !unit.movable || unit.members.size() > budget) {
                     continue;
                 }
+                // The queue rule's counts of this unit's interface and queue, looked up once per unit.
+                int[] ofItsIface = unit.queue == null ? null : ofIface.get(unit.queue.iface());
+                int[] ofItsQueue = unit.queue == null ? null : ofQueue.get(queueKey(unit.queue));
                 for (int t = 0; t < n; t++) {
-                    if (t == busiest) {
-                        continue;
-                    }
                     long pairAfter = Math.max(load[busiest] - unit.rate, load[t] + unit.rate);
-                    if (pairAfter >= load[busiest] || load[busiest] - pairAfter < minGain) {
+                    long gain = load[busiest] - pairAfter;
+                    if (t == busiest || gain <= 0 || gain < Math.min(unit.rate, minGain)) {
                         continue;
                     }
                     Candidate c = new Candidate(unit, t, pairAfter, load[t] + unit.rate,
-                            Math.max(pairAfter, maxExcept(load, busiest, t)));
-                    if (sharesInterface(unit, t, ofIface, ofQueue)) {
+                            Math.max(pairAfter, maxExcept(load, top, busiest, t)));
+                    // Shares the interface: t holds a channel of another queue of it.
+                    if (ofItsIface != null && ofItsIface[t] - ofItsQueue[t] > 0) {
                         shared = c.betterThan(shared) ? c : shared;
                     } else {
                         distinct = c.betterThan(distinct) ? c : distinct;
@@ -290,16 +296,6 @@ public final class Adaptive {
         }
     }
 
-    /** Whether CPU t holds a channel of another queue of the unit's interface. */
-    private static boolean sharesInterface(Unit unit, int t, Map<String, int[]> ofIface, Map<String, int[]> ofQueue) {
-        if (unit.queue == null) {
-            return false;
-        }
-        int[] iface = ofIface.get(unit.queue.iface());
-        int[] queue = ofQueue.get(queueKey(unit.queue));
-        return iface[t] - queue[t] > 0;
-    }
-
     private static void count(Device device, int cpu, int delta, int n, Map<String, int[]> ofIface,
             Map<String, int[]> ofQueue) {
         if (device instanceof Device.NetQueue q) {
@@ -331,13 +327,28 @@ public final class Adaptive {
         return best;
     }
 
-    private static long maxExcept(long[] load, int a, int b) {
-        long m = 0;
+    /** The indices of the three most loaded CPUs, most loaded first (-1 where there are fewer CPUs). */
+    private static int[] topThree(long[] load) {
+        int[] top = {-1, -1, -1};
         for (int i = 0; i < load.length; i++) {
-            if (i != a && i != b) {
-                m = Math.max(m, load[i]);
+            for (int k = 0; k < 3; k++) {
+                if (top[k] < 0 || load[i] > load[top[k]]) {
+                    System.arraycopy(top, k, top, k + 1, 2 - k);
+                    top[k] = i;
+                    break;
+                }
             }
         }
-        return m;
+        return top;
+    }
+
+    /** The highest load but those of CPUs a and b: one of the top three, so each candidate costs O(1). */
+    private static long maxExcept(long[] load, int[] top, int a, int b) {
+        for (int i : top) {
+            if (i >= 0 && i != a && i != b) {
+                return load[i];
+            }
+        }
+        return 0;
     }
 }

@@ -277,16 +277,30 @@ class AdaptiveTest {
         AdaptiveStep step = hot.step(DEFAULTS, above(5));
         assertEquals(Why.BALANCED, step.why());
         assertEquals(1.0, step.ratioBefore(), 1e-12);
-        // Beside it, lately moved, an excluded 300 and a light channel of 15: moving that one would
-        // gain 1.5% of the bound, under the 2% a move must gain: stuck.
-        AdaptiveMemory hotMoved = new AdaptiveMemory(1, Map.of(70, new AdaptiveMemory.Moved("vif5.0-q0-tx", NOW - 60)));
-        hot.excluded(0, 74, "evtchn:xenstored", 300).on(0, 75, "blkif-backend", 15);
-        AdaptiveStep stuck = hot.step(DEFAULTS, hotMoved);
-        assertEquals(1315 / 1000.0, stuck.ratioBefore(), 1e-12);
+    }
+
+    /** CPU 0: a channel of 700 beside an excluded 600; CPUs 1-3 excluded loads (five channels each). */
+    private static Dom0 bigUnit(long cpu1) {
+        Dom0 d = new Dom0(Strategy.LOAD, "0-3").on(0, 70, "vif5.0-q0-tx", 700).excluded(0, 71, "evtchn:xenstored", 600);
+        for (int k = 0; k < 5; k++) {
+            d.excluded(1, 80 + k, "evtchn:xenconsoled", cpu1 / 5).excluded(2, 90 + k, "evtchn:xenconsoled", 120)
+                    .excluded(3, 100 + k, "evtchn:xenconsoled", 120);
+        }
+        return d;
+    }
+
+    @Test
+    void aMoveThatOnlyShiftsTheHotSpotMustGainTwoPercentOfTheBound() {
+        // Moving the 700 to CPU 1 (590) leaves 1290 there against 1300: a gain of 10, under 2% of
+        // the bound (772.5): stuck. To CPUs 2 or 3 it would leave 1300: no gain at all.
+        AdaptiveStep stuck = bigUnit(590).step(DEFAULTS, above(1));
+        assertEquals(1300 / 772.5, stuck.ratioBefore(), 1e-12);
         assertEquals(Why.STUCK, stuck.why());
-        hot.rates.put(75, 25L);
-        AdaptiveStep moved = hot.step(DEFAULTS, hotMoved);
-        assertEquals(List.of(new AdaptiveMove(75, "blkif-backend", 0, 1, 25)), moved.moves());
+        assertEquals(2, stuck.memory().samplesAbove());
+        // With CPU 1 at 560 it gains 40: moved.
+        AdaptiveStep moved = bigUnit(560).step(DEFAULTS, above(1));
+        assertEquals(List.of(new AdaptiveMove(70, "vif5.0-q0-tx", 0, 1, 700)), moved.moves());
+        assertEquals(1260 / 765.0, moved.ratioAfter(), 1e-12);
     }
 
     @Test
