@@ -98,6 +98,10 @@ public final class Adaptive {
         }
     }
 
+    /** A queue (interface and queue number: a NetQueue is a value) on one CPU. */
+    private record QueueOnCpu(Device.NetQueue queue, int cpu) {
+    }
+
     /** One possible move and what it leaves. */
     private record Candidate(Unit unit, int target, long pairAfter, long targetAfter, long busiestAfter) {
         boolean betterThan(Candidate other) {
@@ -142,7 +146,7 @@ public final class Adaptive {
         long largest = 0;
         // Channels per CPU of each interface, and of each of its queues: the queue rule's counts.
         Map<String, int[]> ofIface = new HashMap<>();
-        Map<String, int[]> ofQueue = new HashMap<>();
+        Map<Device.NetQueue, int[]> ofQueue = new HashMap<>();
 
         for (EventChannel irq : left) {
             int i = irq.currentCpu() < 0 ? -1 : usable.indexOf(irq.currentCpu());
@@ -155,7 +159,9 @@ public final class Adaptive {
         }
 
         Map<Integer, Placement> placed = current.byIrq();
-        Map<String, Unit> byKey = new LinkedHashMap<>();
+        // A queue's channels on one CPU (spread), else each channel alone (load); keyed without
+        // building strings: this runs once per event channel, thousands of them.
+        Map<Object, Unit> byKey = new LinkedHashMap<>();
         List<EventChannel> sorted = irqs.stream().sorted(Comparator.comparingInt(EventChannel::irq)).toList();
         for (EventChannel irq : sorted) {
             Placement p = placed.get(irq.irq());
@@ -168,9 +174,9 @@ public final class Adaptive {
             largest = Math.max(largest, r);
             count(irq.device(), i, +1, n, ofIface, ofQueue);
             Device.NetQueue q = irq.device() instanceof Device.NetQueue nq ? nq : null;
-            String key = current.strategy() == Strategy.SPREAD && q != null
-                    ? "q\n" + q.iface() + "\n" + q.queue() + "\n" + i
-                    : "i\n" + irq.irq();
+            Object key = current.strategy() == Strategy.SPREAD && q != null
+                    ? new QueueOnCpu(q, i)
+                    : Integer.valueOf(irq.irq());
             Unit unit = byKey.computeIfAbsent(key, k -> new Unit(q, i));
             unit.members.add(irq);
             unit.rate += r;
@@ -227,7 +233,7 @@ public final class Adaptive {
                 }
                 // The queue rule's counts of this unit's interface and queue, looked up once per unit.
                 int[] ofItsIface = unit.queue == null ? null : ofIface.get(unit.queue.iface());
-                int[] ofItsQueue = unit.queue == null ? null : ofQueue.get(queueKey(unit.queue));
+                int[] ofItsQueue = unit.queue == null ? null : ofQueue.get(unit.queue);
                 for (int t = 0; t < n; t++) {
                     long pairAfter = Math.max(load[busiest] - unit.rate, load[t] + unit.rate);
                     long gain = load[busiest] - pairAfter;
@@ -297,15 +303,11 @@ public final class Adaptive {
     }
 
     private static void count(Device device, int cpu, int delta, int n, Map<String, int[]> ofIface,
-            Map<String, int[]> ofQueue) {
+            Map<Device.NetQueue, int[]> ofQueue) {
         if (device instanceof Device.NetQueue q) {
             ofIface.computeIfAbsent(q.iface(), k -> new int[n])[cpu] += delta;
-            ofQueue.computeIfAbsent(queueKey(q), k -> new int[n])[cpu] += delta;
+            ofQueue.computeIfAbsent(q, k -> new int[n])[cpu] += delta;
         }
-    }
-
-    private static String queueKey(Device.NetQueue q) {
-        return q.iface() + "\n" + q.queue();
     }
 
     private static long rate(Map<Integer, Long> rates, int irq) {
