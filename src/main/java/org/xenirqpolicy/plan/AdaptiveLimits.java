@@ -1,14 +1,39 @@
 package org.xenirqpolicy.plan;
 
 /**
- * ADAPTIVE_* settings. threshold: busiest/bound above which a run may move (default 1.25);
- * samplesAbove: consecutive runs above it before moving (default 2); maxMoves per run (default 4);
- * coolDownSeconds: an IRQ moved less than this ago is not moved again (default 900 = 15 min);
- * queueSpreadCost: keep one interface's queues on distinct CPUs unless that costs more than this
- * share of balance, e.g. 0.05 = the ratio may be at most 5% worse for it (default 0.05).
+ * The ADAPTIVE_* settings: when an adaptive run may move event channels, and how much.
+ *
+ * @param threshold       busiest CPU / lower bound above which a run may move (default 1.25); at
+ *                        least 1, since no placement does better than the bound
+ * @param samplesAbove    consecutive runs above the threshold before moving (default 2): one noisy
+ *                        sample never moves anything
+ * @param maxMoves        event channels moved per run at most (default 4); 0 only observes
+ * @param coolDownSeconds an IRQ moved less than this ago is not moved again (default 900 = 15 min)
+ * @param queueSpreadCost keep one interface's queues on distinct CPUs unless that costs more than
+ *                        this share of balance, e.g. 0.05 = the ratio may be at most 5% worse for
+ *                        it (default 0.05)
  */
 public record AdaptiveLimits(double threshold, int samplesAbove, int maxMoves, long coolDownSeconds,
         double queueSpreadCost) {
+    public AdaptiveLimits {
+        if (!(threshold >= 1.0) || Double.isInfinite(threshold)) {
+            throw new IllegalArgumentException("adaptive threshold must be a number of at least 1, not " + threshold);
+        }
+        if (samplesAbove < 1) {
+            throw new IllegalArgumentException("adaptive samples above must be at least 1, not " + samplesAbove);
+        }
+        if (maxMoves < 0) {
+            throw new IllegalArgumentException("adaptive moves per run must be at least 0, not " + maxMoves);
+        }
+        if (coolDownSeconds < 0) {
+            throw new IllegalArgumentException("adaptive cool-down must be at least 0 seconds, not " + coolDownSeconds);
+        }
+        if (!(queueSpreadCost >= 0) || Double.isInfinite(queueSpreadCost)) {
+            throw new IllegalArgumentException("adaptive queue spread cost must be a number of at least 0, not "
+                    + queueSpreadCost);
+        }
+    }
+
     public static AdaptiveLimits defaults() {
         return new AdaptiveLimits(1.25, 2, 4, 900, 0.05);
     }

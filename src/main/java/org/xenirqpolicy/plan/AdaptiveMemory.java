@@ -1,15 +1,37 @@
 package org.xenirqpolicy.plan;
 
+import java.util.Collections;
 import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
 
 /**
- * What one adaptive run leaves for the next (persisted by the engine, pure value here).
- * samplesAbove: consecutive previous runs whose ratio was above the threshold; moved: the last
- * move of each IRQ, keyed by IRQ, with its name (an IRQ number reused by another channel does not
- * inherit a cool-down) and the time in epoch seconds.
+ * What one adaptive run leaves for the next (persisted by the engine, a pure value here).
+ *
+ * @param samplesAbove consecutive previous runs whose ratio was above the threshold (once a run
+ *                     moved, above the aim: see {@link Adaptive}); 0 after a balanced or quiet run
+ * @param moved        the last move of each IRQ still cooling down, keyed by IRQ, in IRQ order
  */
 public record AdaptiveMemory(int samplesAbove, Map<Integer, AdaptiveMemory.Moved> moved) {
+    /**
+     * One IRQ's last move.
+     *
+     * @param name         the channel moved: an IRQ number later reused by another channel does not
+     *                     inherit its cool-down
+     * @param epochSeconds when
+     */
     public record Moved(String name, long epochSeconds) {
+        public Moved {
+            Objects.requireNonNull(name, "name");
+        }
+    }
+
+    public AdaptiveMemory {
+        if (samplesAbove < 0) {
+            throw new IllegalArgumentException("samples above must be at least 0, not " + samplesAbove);
+        }
+        // Sorted, so that the engine persists it in one order and equal memories print alike.
+        moved = Collections.unmodifiableSortedMap(new TreeMap<>(moved));
     }
 
     public static AdaptiveMemory empty() {
