@@ -33,7 +33,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
 import java.util.EnumSet;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -176,13 +175,17 @@ public final class Host {
     }
 
     private byte[] readBytes(String hostPath) throws IOException {
-        if (realRoot) {
-            return Files.readAllBytes(path(hostPath));
-        }
-        try (FileChannel in = openWithinRoot(hostPath, StandardOpenOption.READ)) {
+        try (FileChannel in = openWithinRoot(hostPath, false)) {
             return readAll(in);
         }
     }
+
+    // The options of the two kinds of open, made once: an apply opens thousands of files.
+    private static final Set<OpenOption> READ = Set.of(StandardOpenOption.READ);
+    private static final Set<OpenOption> READ_NO_FOLLOW = Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+    private static final Set<OpenOption> WRITE_IN_PLACE = Set.of(StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+    private static final Set<OpenOption> WRITE_IN_PLACE_NO_FOLLOW = Set.of(StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING, LinkOption.NOFOLLOW_LINKS);
 
     /**
      * Opens an existing file without leaving the root. On {@code /} the kernel resolves the path.
@@ -190,12 +193,11 @@ public final class Host {
      * it is not a link (nearly always) and, for a write, fails on a link before it truncates
      * anything; a link is then resolved within the root and opened there.
      */
-    private FileChannel openWithinRoot(String hostPath, StandardOpenOption... options) throws IOException {
+    private FileChannel openWithinRoot(String hostPath, boolean inPlaceWrite) throws IOException {
         if (realRoot) {
-            return FileChannel.open(path(hostPath), options);
+            return FileChannel.open(path(hostPath), inPlaceWrite ? WRITE_IN_PLACE : READ);
         }
-        Set<OpenOption> noFollow = new HashSet<>(List.of(options));
-        noFollow.add(LinkOption.NOFOLLOW_LINKS);
+        Set<OpenOption> noFollow = inPlaceWrite ? WRITE_IN_PLACE_NO_FOLLOW : READ_NO_FOLLOW;
         Path file = unfollowed(hostPath);
         try {
             return FileChannel.open(file, noFollow);
@@ -209,13 +211,13 @@ public final class Host {
     }
 
     /**
-     * All of a file, in a buffer sized by what the file says (as {@link Files#readAllBytes}): an
-     * apply reads thousands of files of a few bytes, and a fixed large buffer each is garbage.
-     * Files of /proc say 0 and those of /sys 4096, whatever they hold: the buffer grows as needed.
+     * All of a file, read until the end without asking its size first: an apply reads thousands
+     * of files of a few bytes, whose size the kernel does not know anyway (files of /proc say 0
+     * and those of /sys 4096, whatever they hold), and an fstat each is as many system calls. The
+     * buffer starts small, as a fixed large one each would be garbage, and doubles as needed.
      */
     private static byte[] readAll(SeekableByteChannel in) throws IOException {
-        long size = in.size();
-        byte[] buffer = new byte[(int) Math.min(Math.max(size, 64), Integer.MAX_VALUE - 16)];
+        byte[] buffer = new byte[128];
         int n = 0;
         while (true) {
             int read = in.read(ByteBuffer.wrap(buffer, n, buffer.length - n));
@@ -309,7 +311,7 @@ public final class Host {
      * @return false, writing nothing, if the file does not exist
      */
     public boolean writeInPlace(String hostPath, String content) {
-        try (FileChannel out = openWithinRoot(hostPath, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+        try (FileChannel out = openWithinRoot(hostPath, true)) {
             out.write(ByteBuffer.wrap(content.getBytes(StandardCharsets.ISO_8859_1)));
             return true;
         } catch (NoSuchFileException e) {
