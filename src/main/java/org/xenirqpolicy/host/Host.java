@@ -180,7 +180,10 @@ public final class Host {
         }
     }
 
-    // The options of the two kinds of open, made once: an apply opens thousands of files.
+    // The options of the three kinds of open, and modes, made once: an apply opens thousands of files.
+    private static final Set<OpenOption> CREATE_NEW = Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+            LinkOption.NOFOLLOW_LINKS);
+    private static final Map<String, Set<PosixFilePermission>> MODES = new ConcurrentHashMap<>();
     private static final Set<OpenOption> READ = Set.of(StandardOpenOption.READ);
     private static final Set<OpenOption> READ_NO_FOLLOW = Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
     private static final Set<OpenOption> WRITE_IN_PLACE = Set.of(StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
@@ -464,11 +467,10 @@ public final class Host {
      * (see {@link #replaceLink}), in /run, which no crash survives.
      */
     public void createFile(String hostPath, byte[] content, String permissions) {
-        Set<PosixFilePermission> mode = PosixFilePermissions.fromString(permissions);
+        Set<PosixFilePermission> mode = MODES.computeIfAbsent(permissions, p -> Set.copyOf(PosixFilePermissions.fromString(p)));
         try {
             Path file = unfollowed(hostPath);
-            try (FileChannel out = FileChannel.open(file, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-                    LinkOption.NOFOLLOW_LINKS), PosixFilePermissions.asFileAttribute(mode))) {
+            try (FileChannel out = FileChannel.open(file, CREATE_NEW, PosixFilePermissions.asFileAttribute(mode))) {
                 ByteBuffer buffer = ByteBuffer.wrap(content);
                 while (buffer.hasRemaining()) {
                     out.write(buffer);
