@@ -6,8 +6,9 @@
 #                        symbol table stripped (it only serves crash reports);
 #   xen-irq-policy.jar   the engine with picocli (built by Maven before this runs);
 #   jvm.args             the launcher's JVM options (a copy of rpm/jvm.args);
-#   xen-irq-policy.aot   a JDK 25 AOT cache (JEP 483, 515) recorded by a training run of
-#                        `apply` on the sample dom0, with those options.
+#   xen-irq-policy.aot   a JDK 25 AOT cache (JEP 483, 515) recorded by a training run
+#                        (cli/AotTraining: `apply`, which bypasses picocli, then commands
+#                        that picocli parses) on the sample dom0, with those options.
 # The JVM takes the cache where the paths differ by one prefix (target/ here, /usr/lib/
 # xen-irq-policy/ there) and the jar and runtime are the same files; otherwise it runs without it.
 # The cache replaces jlink's CDS archive of the JDK classes, which it contains.
@@ -28,8 +29,9 @@ rm -rf "$runtime" "$cache" "$lib/aot-training"
 strip --strip-unneeded "$runtime/lib/server/libjvm.so"
 cp "$(dirname "$0")/jvm.args" "$lib/jvm.args"
 cp -R "$sample" "$lib/aot-training"
+# The class path is the jar alone, as with the launcher's -jar: the JVM takes the cache only then.
 "$runtime/bin/java" @"$lib/jvm.args" -XX:AOTCacheOutput="$cache" \
-    -jar "$jar" apply --root "$lib/aot-training" >>"$log" 2>&1 || { cat "$log" >&2; exit 1; }
+    -cp "$jar" org.xenirqpolicy.cli.AotTraining "$lib/aot-training" >>"$log" 2>&1 || { cat "$log" >&2; exit 1; }
 rm -rf "$lib/aot-training"
 # AOTMode=on turns a cache the JVM would quietly ignore into an error.
 "$runtime/bin/java" @"$lib/jvm.args" -XX:AOTMode=on -XX:AOTCache="$cache" -jar "$jar" --version >/dev/null ||

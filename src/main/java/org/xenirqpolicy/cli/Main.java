@@ -111,6 +111,10 @@ public final class Main implements Runnable {
     }
 
     static int run(String[] args, PrintWriter out, PrintWriter err, Console console) {
+        ApplyCommand plainApply = PlainApplyArgs.parse(args);
+        if (plainApply != null) {
+            return runPlainApply(plainApply, out, err, console);
+        }
         CommandLine cli = commandLine(args);
         cli.setOut(out);
         cli.setErr(err);
@@ -125,18 +129,36 @@ public final class Main implements Runnable {
             log.error(e.getMessage() + " (see '" + command + " --help')");
             return INPUT_ERROR;
         });
-        cli.setExecutionExceptionHandler((e, c, r) -> {
-            if (e instanceof InputException || e instanceof UncheckedIOException) {
-                log.error(e.getMessage());
-                return INPUT_ERROR;
-            }
-            log.error("internal error: " + e);
-            return PARTIAL_FAILURE;
-        });
+        cli.setExecutionExceptionHandler((e, c, r) -> failed(e, log));
         int status = cli.execute(args);
         out.flush();
         err.flush();
         return status;
+    }
+
+    /** An apply whose plain options {@link PlainApplyArgs} read, run as picocli would run it. */
+    private static int runPlainApply(ApplyCommand apply, PrintWriter out, PrintWriter err, Console console) {
+        Log log = new Log(out, err, console, Log.Verbosity.NORMAL);
+        apply.use(log);
+        int status;
+        try {
+            status = apply.call();
+        } catch (RuntimeException e) {
+            status = failed(e, log);
+        }
+        out.flush();
+        err.flush();
+        return status;
+    }
+
+    /** The exit status of a command that threw, its error said in one line. */
+    private static int failed(Exception e, Log log) {
+        if (e instanceof InputException || e instanceof UncheckedIOException) {
+            log.error(e.getMessage());
+            return INPUT_ERROR;
+        }
+        log.error("internal error: " + e);
+        return PARTIAL_FAILURE;
     }
 
     /** The version from the build, so --version and the RPM agree. */

@@ -62,16 +62,15 @@ public final class PlanStore {
      */
     public static boolean save(Host host, Plan plan, Optional<Plan> loaded) {
         Optional<Long> current = inForce(host);
+        // Listed once: the plans' directories give the next generation, and are removed after.
+        List<String> directories = directories(host);
         if (current.isPresent() && loaded.equals(Optional.of(plan))) {
-            removeOthers(host, current.get());
+            removeOthers(host, directories, current.get());
             return false;
         }
         long generation = current.orElse(0L);
-        for (String name : host.list(Locations.RUN_DIR)) {
-            Matcher m = DIR_NAME.matcher(name);
-            if (m.matches()) {
-                generation = Math.max(generation, Long.parseLong(m.group(1)));
-            }
+        for (String name : directories) {
+            generation = Math.max(generation, Long.parseLong(name.substring(DIR_PREFIX.length())));
         }
         generation++;
         String dir = directory(generation);
@@ -97,18 +96,21 @@ public final class PlanStore {
             }
             throw e;
         }
-        removeOthers(host, generation);
+        removeOthers(host, directories, generation);
         return true;
     }
 
     /** Removes the plan, so that the hook falls back rather than trusting one that is out of date. */
     public static void remove(Host host) {
         host.delete(Locations.PLAN);
-        for (String name : host.list(Locations.RUN_DIR)) {
-            if (DIR_NAME.matcher(name).matches()) {
-                host.deleteTree(Locations.RUN_DIR + "/" + name);
-            }
+        for (String name : directories(host)) {
+            host.deleteTree(Locations.RUN_DIR + "/" + name);
         }
+    }
+
+    /** The names of the plans' directories in the run directory, in force or not. */
+    private static List<String> directories(Host host) {
+        return host.list(Locations.RUN_DIR).stream().filter(name -> DIR_NAME.matcher(name).matches()).toList();
     }
 
     /** The generation of the plan the link names, if it names one of ours. */
@@ -123,14 +125,15 @@ public final class PlanStore {
     }
 
     /**
-     * Removes the directories of plans other than the one in force. A hook that resolved the
+     * Removes the directories of plans other than the one in force ({@code directories}: those
+     * listed before it was saved, the one a crashed apply left among them). A hook that resolved the
      * link just before the rename may still be opening files there: it then finds none, and
      * reads again through the link (see the hook). A failure leaves a directory nobody links to,
      * which the next save removes, so it does not fail this one.
      */
-    private static void removeOthers(Host host, long inForce) {
-        for (String name : host.list(Locations.RUN_DIR)) {
-            if (DIR_NAME.matcher(name).matches() && !name.equals(DIR_PREFIX + inForce)) {
+    private static void removeOthers(Host host, List<String> directories, long inForce) {
+        for (String name : directories) {
+            if (!name.equals(DIR_PREFIX + inForce)) {
                 try {
                     host.deleteTree(Locations.RUN_DIR + "/" + name);
                 } catch (UncheckedIOException ignored) {

@@ -144,7 +144,7 @@ public final class Engine {
         }
         if (dryRun) {
             Planned planned = planFrom(inputs, PlanStore.load(host), options.rebalance());
-            return new Applied(planned, Activator.apply(host, planned.plan(), affinities(planned), true), false, true, null, null);
+            return new Applied(planned, Activator.dryRun(planned.plan(), affinities(planned)), false, true, null, null);
         }
         try (ApplyLock lock = ApplyLock.take(host, markBeforeRead)) {
             List<String> requests = Requests.pending(host);
@@ -175,10 +175,9 @@ public final class Engine {
             saveError = e.getMessage();
             written = false;
         }
-        List<Outcome> outcomes = Activator.apply(host, plan, affinities(planned), false);
-        if (written) {
-            outcomes = Activator.reassert(host, outcomes, movedSince(planned.previous(), plan));
-        }
+        // Only a saved plan can have been answered from the previous one by a hook meanwhile.
+        List<Outcome> outcomes = Activator.apply(host, plan, affinities(planned),
+                written ? movedSince(planned.previous(), plan) : Set.of());
         // IRQs gone between read and write leave the plan; the others stay, even if a write
         // failed, so the hook keeps them banned and does not ask for a new plan for them.
         List<Placement> kept = new ArrayList<>();

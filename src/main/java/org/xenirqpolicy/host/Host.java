@@ -9,6 +9,7 @@ import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
@@ -33,7 +34,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
 import java.util.EnumSet;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -177,13 +177,20 @@ public final class Host {
     }
 
     private byte[] readBytes(String hostPath) throws IOException {
-        if (realRoot) {
-            return Files.readAllBytes(path(hostPath));
-        }
-        try (FileChannel in = openWithinRoot(hostPath, StandardOpenOption.READ)) {
+        try (FileChannel in = openWithinRoot(hostPath, false)) {
             return readAll(in);
         }
     }
+
+    // The options of the three kinds of open, and modes, made once: an apply opens thousands of files.
+    private static final Set<OpenOption> CREATE_NEW = Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+            LinkOption.NOFOLLOW_LINKS);
+    private static final Map<String, Set<PosixFilePermission>> MODES = new ConcurrentHashMap<>();
+    private static final Set<OpenOption> READ = Set.of(StandardOpenOption.READ);
+    private static final Set<OpenOption> READ_NO_FOLLOW = Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+    private static final Set<OpenOption> WRITE_IN_PLACE = Set.of(StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+    private static final Set<OpenOption> WRITE_IN_PLACE_NO_FOLLOW = Set.of(StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING, LinkOption.NOFOLLOW_LINKS);
 
     /**
      * Opens an existing file without leaving the root. On {@code /} the kernel resolves the path.
@@ -191,12 +198,11 @@ public final class Host {
      * it is not a link (nearly always) and, for a write, fails on a link before it truncates
      * anything; a link is then resolved within the root and opened there.
      */
-    private FileChannel openWithinRoot(String hostPath, StandardOpenOption... options) throws IOException {
+    private FileChannel openWithinRoot(String hostPath, boolean inPlaceWrite) throws IOException {
         if (realRoot) {
-            return FileChannel.open(path(hostPath), options);
+            return FileChannel.open(path(hostPath), inPlaceWrite ? WRITE_IN_PLACE : READ);
         }
-        Set<OpenOption> noFollow = new HashSet<>(List.of(options));
-        noFollow.add(LinkOption.NOFOLLOW_LINKS);
+        Set<OpenOption> noFollow = inPlaceWrite ? WRITE_IN_PLACE_NO_FOLLOW : READ_NO_FOLLOW;
         Path file = unfollowed(hostPath);
         try {
             return FileChannel.open(file, noFollow);
@@ -210,13 +216,13 @@ public final class Host {
     }
 
     /**
-     * All of a file, in a buffer sized by what the file says (as {@link Files#readAllBytes}): an
-     * apply reads thousands of files of a few bytes, and a fixed large buffer each is garbage.
-     * Files of /proc say 0 and those of /sys 4096, whatever they hold: the buffer grows as needed.
+     * All of a file, read until the end without asking its size first: an apply reads thousands
+     * of files of a few bytes, whose size the kernel does not know anyway (files of /proc say 0
+     * and those of /sys 4096, whatever they hold), and an fstat each is as many system calls. The
+     * buffer starts small, as a fixed large one each would be garbage, and doubles as needed.
      */
     private static byte[] readAll(SeekableByteChannel in) throws IOException {
-        long size = in.size();
-        byte[] buffer = new byte[(int) Math.min(Math.max(size, 64), Integer.MAX_VALUE - 16)];
+        byte[] buffer = new byte[128];
         int n = 0;
         while (true) {
             int read = in.read(ByteBuffer.wrap(buffer, n, buffer.length - n));
@@ -327,7 +333,7 @@ public final class Host {
      * @return false, writing nothing, if the file does not exist
      */
     public boolean writeInPlace(String hostPath, String content) {
-        try (FileChannel out = openWithinRoot(hostPath, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+        try (FileChannel out = openWithinRoot(hostPath, true)) {
             out.write(ByteBuffer.wrap(content.getBytes(StandardCharsets.ISO_8859_1)));
             return true;
         } catch (NoSuchFileException e) {
@@ -480,11 +486,10 @@ public final class Host {
      * (see {@link #replaceLink}), in /run, which no crash survives.
      */
     public void createFile(String hostPath, byte[] content, String permissions) {
-        Set<PosixFilePermission> mode = PosixFilePermissions.fromString(permissions);
+        Set<PosixFilePermission> mode = MODES.computeIfAbsent(permissions, p -> Set.copyOf(PosixFilePermissions.fromString(p)));
         try {
             Path file = unfollowed(hostPath);
-            try (FileChannel out = FileChannel.open(file, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-                    LinkOption.NOFOLLOW_LINKS), PosixFilePermissions.asFileAttribute(mode))) {
+            try (FileChannel out = FileChannel.open(file, CREATE_NEW, PosixFilePermissions.asFileAttribute(mode))) {
                 ByteBuffer buffer = ByteBuffer.wrap(content);
                 while (buffer.hasRemaining()) {
                     out.write(buffer);
@@ -551,30 +556,30 @@ public final class Host {
     }
 
     private static void deleteTree(Path path) throws IOException {
-        BasicFileAttributes attributes;
         try {
-            attributes = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        } catch (NoSuchFileException e) {
+            // Nearly always a file, or an empty directory: removed in one step, without a stat of
+            // ours (the JDK's own, of the link itself, tells a directory from a file).
+            Files.deleteIfExists(path);
             return;
+        } catch (DirectoryNotEmptyException e) {
+            // Its entries first, then itself.
         }
-        if (attributes.isDirectory()) {
-            List<Path> entries = new ArrayList<>();
-            try (DirectoryStream<Path> stream = Files.newDirectoryStream(path)) {
-                stream.forEach(entries::add);
-            }
-            // A plan's directory holds thousands of files: unlinked over the CPUs.
-            try {
-                Parallel.map(entries.size(), i -> {
-                    try {
-                        deleteTree(entries.get(i));
-                        return entries.get(i);
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                });
-            } catch (UncheckedIOException e) {
-                throw e.getCause();
-            }
+        List<Path> entries = new ArrayList<>();
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(path)) {
+            stream.forEach(entries::add);
+        }
+        // A plan's directory holds thousands of files: unlinked over the CPUs.
+        try {
+            Parallel.map(entries.size(), i -> {
+                try {
+                    deleteTree(entries.get(i));
+                    return entries.get(i);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
         }
         Files.deleteIfExists(path);
     }

@@ -36,18 +36,9 @@ public final class HostReader {
     public static HostSnapshot read(Host host, Want want) {
         InterruptsTable interrupts = readInterrupts(host);
         List<IrqLine> lines = interrupts.irqs();
-        List<String> chips = Parallel.map(lines.size(), i -> chip(host, lines.get(i)));
-        int firstDetailed = 0;
-        while (firstDetailed < lines.size() && !want.chipOfInterest().test(chips.get(firstDetailed))) {
-            firstDetailed++;
-        }
-        // The kernel has effective_affinity_list for every IRQ (4.13+) or for none: asking once
-        // spares thousands of failed opens on older kernels and in trees without it.
-        boolean effective = want.effective() && firstDetailed < lines.size()
-                && host.exists(IrqFiles.effectiveAffinity(lines.get(firstDetailed).irq()));
-        List<IrqState> irqs = Parallel.map(lines.size(), i -> want.chipOfInterest().test(chips.get(i))
-                ? detailed(host, lines.get(i), chips.get(i), effective)
-                : new IrqState(lines.get(i), chips.get(i), lines.get(i).actions(), CpuSet.empty(), CpuSet.empty(), false));
+        List<IrqState> irqs = want.effective() ? withEffective(host, want, lines)
+                // One pass (apply): each IRQ's chip, then, for one of interest, the rest of its files.
+                : Parallel.map(lines.size(), i -> state(host, want, lines.get(i), chip(host, lines.get(i)), false));
         CpuSet online = host.read(CPU_DIR + "/online")
                 .map(text -> cpuList(text, CPU_DIR + "/online"))
                 .orElseGet(interrupts::columnCpus);
@@ -63,6 +54,28 @@ public final class HostReader {
         Exclusions bannedIrqs = irqbalance.map(IrqbalanceConfig::bannedIrqs).orElse(Exclusions.NONE);
         return new HostSnapshot(interrupts, irqs, online, isolated, nohzFull, pciIrqs(host), banned, readSettings(host),
                 bannedIrqs);
+    }
+
+    /**
+     * The IRQs with their effective affinities (plan, status): every chip first, as the kernel
+     * has effective_affinity_list for every IRQ (4.13+) or for none, and asking once, of the
+     * first IRQ of interest, spares thousands of failed opens on older kernels and in trees
+     * without it.
+     */
+    private static List<IrqState> withEffective(Host host, Want want, List<IrqLine> lines) {
+        List<String> chips = Parallel.map(lines.size(), i -> chip(host, lines.get(i)));
+        int firstDetailed = 0;
+        while (firstDetailed < lines.size() && !want.chipOfInterest().test(chips.get(firstDetailed))) {
+            firstDetailed++;
+        }
+        boolean effective = firstDetailed < lines.size()
+                && host.exists(IrqFiles.effectiveAffinity(lines.get(firstDetailed).irq()));
+        return Parallel.map(lines.size(), i -> state(host, want, lines.get(i), chips.get(i), effective));
+    }
+
+    private static IrqState state(Host host, Want want, IrqLine line, String chip, boolean readEffective) {
+        return want.chipOfInterest().test(chip) ? detailed(host, line, chip, readEffective)
+                : new IrqState(line, chip, line.actions(), CpuSet.empty(), CpuSet.empty(), false);
     }
 
     /** /etc/sysconfig/xen-irq-policy, every setting checked (a typo is an error); the defaults without it. */

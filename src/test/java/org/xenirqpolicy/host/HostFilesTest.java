@@ -199,4 +199,35 @@ class HostFilesTest {
         assertEquals("precious\n", Files.readString(victim));
         assertEquals(List.of(), temporaryFiles(tree.root()));
     }
+
+    /**
+     * deleteTree removes a plan's directory whole, a subdirectory too, links as links: what they
+     * point to, inside the root or outside it, stays; nothing there is no error.
+     */
+    @Test
+    void deleteTreeRemovesEverythingUnderItAndNothingALinkPointsTo() throws IOException {
+        Path root = Files.createDirectories(tmp.resolve("root"));
+        Path outside = Files.createDirectories(tmp.resolve("outside"));
+        Files.writeString(outside.resolve("keep"), "k\n");
+        Path kept = Files.createDirectories(root.resolve("run/kept"));
+        Files.writeString(kept.resolve("file"), "f\n");
+        Path plan = Files.createDirectories(root.resolve("run/xen-irq-policy/plan.7"));
+        for (int i = 0; i < 300; i++) {
+            Files.writeString(plan.resolve("irq." + i), i + "\n");
+        }
+        Files.createDirectories(plan.resolve("sub/empty"));
+        Files.writeString(plan.resolve("sub/file"), "s\n");
+        Files.createSymbolicLink(plan.resolve("to-outside"), outside);
+        Files.createSymbolicLink(plan.resolve("to-kept"), Path.of("/run/kept"));
+        Files.createSymbolicLink(plan.resolve("to-file"), outside.resolve("keep"));
+        Host host = Host.at(root);
+        host.deleteTree("/run/xen-irq-policy/plan.7");
+        assertFalse(Files.exists(plan, LinkOption.NOFOLLOW_LINKS));
+        assertEquals(List.of("keep"), Files.list(outside).map(f -> f.getFileName().toString()).toList());
+        assertEquals("k\n", Files.readString(outside.resolve("keep")));
+        assertEquals("f\n", Files.readString(kept.resolve("file")));
+        assertTrue(Files.isDirectory(root.resolve("run/xen-irq-policy")));
+        host.deleteTree("/run/xen-irq-policy/plan.7");
+        host.deleteTree("/run/xen-irq-policy/none/deeper");
+    }
 }

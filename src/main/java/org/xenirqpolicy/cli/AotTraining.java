@@ -1,0 +1,35 @@
+package org.xenirqpolicy.cli;
+
+import java.io.PrintWriter;
+
+/**
+ * The training run that records the package's AOT cache when it is built (rpm/make-runtime.sh),
+ * not a command of the package: the JVM caches the classes a run loads and links, so the run
+ * loads those of the commands as they are started. An apply on a dom0 tree as the service runs
+ * it, whose options {@link PlainApplyArgs} reads without picocli, then commands that picocli
+ * parses (plan, status, --version), so that picocli's classes are in the cache too.
+ * Usage: {@code java -cp xen-irq-policy.jar org.xenirqpolicy.cli.AotTraining TREE}, TREE a copy
+ * that the apply may change; exits with the first failing command's status.
+ */
+public final class AotTraining {
+    private AotTraining() {
+    }
+
+    public static void main(String[] args) {
+        String tree = args[0];
+        PrintWriter out = new PrintWriter(System.out, false);
+        PrintWriter err = new PrintWriter(System.err, true);
+        String[][] commands = {
+            {"apply", "--root", tree},
+            {"plan", "--root", tree},
+            {"status", "--root", tree},
+            {"--version"},
+        };
+        for (String[] command : commands) {
+            int status = Main.run(command, out, err, Console.PLAIN);
+            if (status != 0) {
+                System.exit(status);
+            }
+        }
+    }
+}
