@@ -14,6 +14,7 @@ import org.xenirqpolicy.classify.EventChannel;
 import org.xenirqpolicy.engine.AdaptiveState;
 import org.xenirqpolicy.engine.Engine;
 import org.xenirqpolicy.engine.Status;
+import org.xenirqpolicy.plan.AdaptiveStep;
 
 /**
  * Renders {@link Metrics} in the Prometheus text exposition format, version 0.0.4: for each
@@ -101,9 +102,16 @@ final class MetricsReports {
         if (m.lastAdaptive().isPresent()) {
             AdaptiveState.Run run = m.lastAdaptive().get();
             out.family("adaptive_last_run_timestamp_seconds", "gauge",
-                    "When the last adaptive run started, in seconds since the epoch; why is its verdict.");
-            out.sample("adaptive_last_run_timestamp_seconds", labels("why", run.why().name().toLowerCase(Locale.ROOT)),
-                    run.epochSeconds());
+                    "When the last adaptive run started, in seconds since the epoch.");
+            out.sample("adaptive_last_run_timestamp_seconds", "", run.epochSeconds());
+            // Every verdict as a series of its own, 1 for the last run's and 0 for the others: the
+            // set of series stays the same from run to run, where a label on the timestamp would
+            // start a new series each time the verdict changed.
+            out.family("adaptive_last_run_verdict", "gauge", "The last adaptive run's verdict: 1 for it, 0 for the others.");
+            for (AdaptiveStep.Why why : AdaptiveStep.Why.values()) {
+                out.sample("adaptive_last_run_verdict", labels("why", why.name().toLowerCase(Locale.ROOT)),
+                        why == run.why() ? 1 : 0);
+            }
             out.family("adaptive_last_run_moves", "gauge", "Event channels the last adaptive run moved.");
             out.sample("adaptive_last_run_moves", "", run.moves().size());
             out.family("adaptive_last_run_ratio", "gauge",

@@ -8,8 +8,8 @@ import org.xenirqpolicy.testing.Fixtures;
 
 /**
  * The package's /usr/lib/xen-irq-policy/plan-format (rpm/plan-format) names the plan format the
- * engine writes, and %postun (rpm/postun.sh) keeps our plan only for a release whose file names
- * the same: a release that reads another format gets its own plan instead (RpmPackageIT,
+ * engine writes, and %postun (rpm/postun.sh) removes our plan only for a release whose file is
+ * missing or names an older format: that release gets its own plan instead (RpmPackageIT,
  * aDowngradeToAReleaseThatWritesAPlanFileGetsItsPlan).
  */
 class PlanFormatMarkerTest {
@@ -17,6 +17,7 @@ class PlanFormatMarkerTest {
     void theMarkerAndThePostunNameTheFormatTheEngineWrites() {
         assertEquals(PlanFile.VERSION + "\n", Fixtures.read(Fixtures.repo().resolve("rpm/plan-format")));
         String postun = Fixtures.read(Fixtures.repo().resolve("rpm/postun.sh"));
-        assertTrue(postun.contains("\"$(cat /usr/lib/xen-irq-policy/plan-format 2>/dev/null)\" != " + PlanFile.VERSION + " ]"), postun);
+        assertTrue(postun.contains("[ \"$format\" -lt " + PlanFile.VERSION + " ]"), postun);
+        assertTrue(postun.contains("'' | *[!0-9]*) format=" + PlanFile.VERSION + " ;;"), postun);
     }
 }

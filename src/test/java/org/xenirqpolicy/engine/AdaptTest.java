@@ -184,7 +184,7 @@ class AdaptTest {
         assertTrue(state.contains("\nmove " + moved + " " + busy + " " + idle + " 1000000 " + name + "\n"), state);
         assertTrue(state.matches("(?s).*\nrun [0-9]+ 0 MOVED 2\\.0000 1\\.0000\n.*"), state);
         for (int irq = FIRST; irq <= LAST; irq++) {
-            assertFalse(now.get(irq).contains("2"), "nothing on the banned CPU 2: IRQ " + irq);
+            assertFalse(CpuSet.parseList(now.get(irq).strip()).contains(2), "nothing on the banned CPU 2: IRQ " + irq);
         }
 
         // status shows the last run: when, why, before and after, what moved from and to.
@@ -204,8 +204,15 @@ class AdaptTest {
         // metrics exports the last run for Prometheus, in a form promtool accepts.
         Cli.Result metrics = run(t, "metrics");
         assertEquals(0, metrics.status(), metrics.err());
-        assertTrue(metrics.out().endsWith("xen_irq_policy_adaptive_last_run_timestamp_seconds{why=\"moved\"} "
+        assertTrue(metrics.out().endsWith("xen_irq_policy_adaptive_last_run_timestamp_seconds "
                 + Instant.parse(time).getEpochSecond() + "\n"
+                + "# HELP xen_irq_policy_adaptive_last_run_verdict The last adaptive run's verdict: 1 for it, 0 for the others.\n"
+                + "# TYPE xen_irq_policy_adaptive_last_run_verdict gauge\n"
+                + "xen_irq_policy_adaptive_last_run_verdict{why=\"quiet\"} 0\n"
+                + "xen_irq_policy_adaptive_last_run_verdict{why=\"balanced\"} 0\n"
+                + "xen_irq_policy_adaptive_last_run_verdict{why=\"waiting\"} 0\n"
+                + "xen_irq_policy_adaptive_last_run_verdict{why=\"moved\"} 1\n"
+                + "xen_irq_policy_adaptive_last_run_verdict{why=\"stuck\"} 0\n"
                 + "# HELP xen_irq_policy_adaptive_last_run_moves Event channels the last adaptive run moved.\n"
                 + "# TYPE xen_irq_policy_adaptive_last_run_moves gauge\n"
                 + "xen_irq_policy_adaptive_last_run_moves 1\n"
