@@ -25,6 +25,8 @@ import org.xenirqpolicy.model.CpuSet;
  * </ol>
  * IRQs that keep a previous placement count first, so new guests fill around them, and so do
  * excluded IRQs bound to one usable CPU, as IRQs there (light ones: their traffic is unknown here).
+ * A queue whose channels all keep their CPUs keeps each of them, apart if an adaptive run moved
+ * its tx off its rx; a queue placed anew is placed together.
  */
 final class SpreadStrategy {
     private SpreadStrategy() {
