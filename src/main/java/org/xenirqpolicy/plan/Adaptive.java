@@ -133,7 +133,8 @@ public final class Adaptive {
             return moving.size() + (swapWith == null ? 0 : swapWith.members.size());
         }
 
-        boolean betterThan(Candidate other) {
+        /** Whether a move leaving these figures beats {@code other} (null: anything does). */
+        static boolean better(long busiestAfter, long pairAfter, long targetAfter, int writes, Candidate other) {
             if (other == null) {
                 return true;
             }
@@ -148,7 +149,7 @@ public final class Adaptive {
                 return targetAfter < other.targetAfter;
             }
             // Then fewer affinity writes; the rest of the tie keeps the first found (lowest IRQ, lowest CPU).
-            return writes() < other.writes();
+            return writes < other.writes();
         }
     }
 
@@ -269,15 +270,12 @@ public final class Adaptive {
                 int[] ofItsQueue = unit.queue == null ? null : ofQueue.get(unit.queue);
                 if (unit.members.size() <= budget) {
                     for (int t = 0; t < n; t++) {
-                        Candidate c = candidate(unit, unit.members, unit.rate, null, busiest, t, load, top, minGain);
-                        if (c == null) {
-                            continue;
-                        }
                         // Shares the interface: t holds a channel of another queue of it.
                         if (ofItsIface != null && ofItsIface[t] - ofItsQueue[t] > 0) {
-                            shared = c.betterThan(shared) ? c : shared;
+                            shared = candidate(unit, unit.members, unit.rate, null, busiest, t, load, top, minGain, shared);
                         } else {
-                            distinct = c.betterThan(distinct) ? c : distinct;
+                            distinct = candidate(unit, unit.members, unit.rate, null, busiest, t, load, top, minGain,
+                                    distinct);
                         }
                     }
                 }
@@ -285,13 +283,10 @@ public final class Adaptive {
                     // One channel of the queue alone, to a CPU without another queue of its interface.
                     for (EventChannel member : unit.members) {
                         long r = rate(rates, member.irq());
+                        List<EventChannel> alone = List.of(member);
                         for (int t = 0; t < n; t++) {
-                            if (ofItsIface != null && ofItsIface[t] - ofItsQueue[t] > 0) {
-                                continue;
-                            }
-                            Candidate c = candidate(unit, List.of(member), r, null, busiest, t, load, top, minGain);
-                            if (c != null) {
-                                split = c.betterThan(split) ? c : split;
+                            if (ofItsIface == null || ofItsIface[t] - ofItsQueue[t] == 0) {
+                                split = candidate(unit, alone, r, null, busiest, t, load, top, minGain, split);
                             }
                         }
                     }
@@ -330,19 +325,26 @@ public final class Adaptive {
         return new AdaptiveStep(plan, moves, AdaptiveStep.Why.MOVED, ratioBefore, max(load) / bound, next);
     }
 
-    /** The move of {@code rate} off the busiest CPU to t, or null if it is not allowed (see the class comment). */
+    /**
+     * The better of {@code best} and the move of {@code rate} off the busiest CPU to t, if that is
+     * allowed (see the class comment); a new candidate is made only when it is better, as this
+     * runs for every unit and CPU.
+     */
     private static Candidate candidate(Unit unit, List<EventChannel> moving, long rate, Unit swapWith, int busiest,
-            int t, long[] load, int[] top, double minGain) {
+            int t, long[] load, int[] top, double minGain, Candidate best) {
         if (t == busiest) {
-            return null;
+            return best;
         }
         long pairAfter = Math.max(load[busiest] - rate, load[t] + rate);
         long gain = load[busiest] - pairAfter;
         if (gain <= 0 || gain < Math.min(rate, minGain)) {
-            return null;
+            return best;
         }
-        return new Candidate(unit, moving, swapWith, rate, t, pairAfter, load[t] + rate,
-                Math.max(pairAfter, maxExcept(load, top, busiest, t)));
+        long busiestAfter = Math.max(pairAfter, maxExcept(load, top, busiest, t));
+        int writes = moving.size() + (swapWith == null ? 0 : swapWith.members.size());
+        return Candidate.better(busiestAfter, pairAfter, load[t] + rate, writes, best)
+                ? new Candidate(unit, moving, swapWith, rate, t, pairAfter, load[t] + rate, busiestAfter)
+                : best;
     }
 
     /**
@@ -364,11 +366,8 @@ public final class Adaptive {
                         || sharesInterface(cool, hot, busiest, ofIface, ofQueue)) {
                     continue;
                 }
-                Candidate c = candidate(hot, hot.members, hot.rate - cool.rate, cool, busiest, cool.cpu, load, top,
-                        minGain);
-                if (c != null && c.betterThan(best)) {
-                    best = c;
-                }
+                best = candidate(hot, hot.members, hot.rate - cool.rate, cool, busiest, cool.cpu, load, top, minGain,
+                        best);
             }
         }
         return best;
