@@ -25,6 +25,8 @@ import org.xenirqpolicy.model.CpuSet;
  * </ol>
  * IRQs that keep a previous placement count first, so new guests fill around them, and so do
  * excluded IRQs bound to one usable CPU, as IRQs there (light ones: their traffic is unknown here).
+ * A queue whose channels all keep their CPUs keeps each of them, apart if an adaptive run moved
+ * its tx off its rx; a queue placed anew is placed together.
  */
 final class SpreadStrategy {
     private SpreadStrategy() {
@@ -72,6 +74,8 @@ final class SpreadStrategy {
                     .orElse(null);
             if (cpu == null) {
                 fresh.add(unit);
+            } else if (unit.irqs().stream().allMatch(irq -> kept.containsKey(irq.irq()))) {
+                keepEach(unit, kept, usable, units, irqCount, unitsOfIface, out);
             } else {
                 assignUnit(unit, usable.indexOf(cpu), usable, units, irqCount, unitsOfIface, out);
             }
@@ -125,6 +129,28 @@ final class SpreadStrategy {
         unitsOfIface.computeIfAbsent(unit.queue().iface(), k -> new int[usable.size()])[index]++;
         for (EventChannel irq : unit.irqs()) {
             out.add(new Placement(irq.irq(), usable.get(index), irq.name()));
+        }
+    }
+
+    /**
+     * A queue whose channels all keep their CPUs: each stays where it is, even apart (an adaptive
+     * run may have moved a queue's tx away from its rx, see Adaptive); it counts as a unit on each
+     * CPU it occupies.
+     */
+    private static void keepEach(Unit unit, Map<Integer, Integer> kept, CpuSet usable, int[] units, int[] irqCount,
+            Map<String, int[]> unitsOfIface, List<Placement> out) {
+        int[] ofIface = unitsOfIface.computeIfAbsent(unit.queue().iface(), k -> new int[usable.size()]);
+        boolean[] counted = new boolean[usable.size()];
+        for (EventChannel irq : unit.irqs()) {
+            int cpu = kept.get(irq.irq());
+            int index = usable.indexOf(cpu);
+            if (!counted[index]) {
+                counted[index] = true;
+                units[index]++;
+                ofIface[index]++;
+            }
+            irqCount[index]++;
+            out.add(new Placement(irq.irq(), cpu, irq.name()));
         }
     }
 

@@ -62,13 +62,16 @@ public final class AdaptiveBench {
                         r.movesPerGuestHour(), r.movesPerGuestHour() <= STEADY_MOVES_GOAL));
             }
             if (p.key().equals(AdaptiveSimulation.HOT)) {
-                goals.add(goal("(" + p.key() + ") spread once >= " + fixed(HOT_SPREAD_EXPECTED) + " (expected)",
-                        r.timeAverage(Mode.SPREAD), r.timeAverage(Mode.SPREAD) >= HOT_SPREAD_EXPECTED));
+                // The expectation is about the state once the guest is hot: its first hour, before, is not.
+                double hotPart = hotPartSpread(r);
+                goals.add(goal("(" + p.key() + ") spread once >= " + fixed(HOT_SPREAD_EXPECTED) + " once hot (expected)",
+                        hotPart, hotPart >= HOT_SPREAD_EXPECTED));
             }
         }
         out.append("seed: IRQ mod CPU count; spread, load: applied at start and for new channels only; adaptive: spread,"
                 + " then Adaptive.step every interval; moves/g/h: adaptive's moves (affinity changes) per guest per hour;"
-                + " floor: load planned anew every interval on the noise-free rates, moves unlimited\n");
+                + " floor: load planned anew every interval on the noise-free rates, moves unlimited; spread once on the hot"
+                + " profile once hot: from " + AdaptiveSimulation.HOT_FROM_SECONDS / 3600 + " h on\n");
         out.append("adaptive runs (one per interval) by outcome, and moves:\n");
         for (Run r : runs) {
             out.append(String.format(Locale.ROOT, "(%s) %s; %d moves in %.0f guest-hours%n", r.profile().key(),
@@ -78,6 +81,11 @@ public final class AdaptiveBench {
         out.append("goals:\n");
         goals.forEach(g -> out.append(g).append('\n'));
         return out.toString();
+    }
+
+    /** Spread once's time average on the hot-guest profile from the guest turning hot on. */
+    static double hotPartSpread(Run hot) {
+        return hot.timeAverageFrom(Mode.SPREAD, (int) (AdaptiveSimulation.HOT_FROM_SECONDS / AdaptiveSimulation.STEP_SECONDS));
     }
 
     private static String goal(String what, double value, boolean met) {

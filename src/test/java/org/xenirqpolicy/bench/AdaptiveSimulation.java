@@ -112,6 +112,12 @@ final class AdaptiveSimulation {
             return mean(ratios.get(mode));
         }
 
+        /** The time average of a mode from interval {@code from} on (a profile's later part). */
+        double timeAverageFrom(Mode mode, int from) {
+            double[] series = ratios.get(mode);
+            return mean(java.util.Arrays.copyOfRange(series, from, series.length));
+        }
+
         double floorAverage() {
             return mean(floor);
         }
@@ -167,6 +173,9 @@ final class AdaptiveSimulation {
         return new Profile(STEADY, "steady traffic, 32 guests", 16, seconds, guests, (g, t) -> 1.0, 12);
     }
 
+    /** When the hot-guest profile's guest turns hot. */
+    static final long HOT_FROM_SECONDS = 3600;
+
     /** 16 guests on 8 CPUs; after an hour one 4-vCPU guest turns hot (10 times its traffic) for good. */
     static Profile hotGuest() {
         long seconds = 6 * 3600;
@@ -178,7 +187,7 @@ final class AdaptiveSimulation {
         Guest hot = guests.get(4);
         guests.set(4, new Guest(hot.domain(), 4, 1.0, skew(random, 4), 0, seconds));
         return new Profile(HOT, "a guest turns 10x hot at 1 h, 16 guests", 8, seconds, guests,
-                (g, t) -> g.domain() == 5 && t >= 3600 ? 10.0 : 1.0, 22);
+                (g, t) -> g.domain() == 5 && t >= HOT_FROM_SECONDS ? 10.0 : 1.0, 22);
     }
 
     /**

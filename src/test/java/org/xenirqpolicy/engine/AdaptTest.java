@@ -124,6 +124,50 @@ class AdaptTest {
         return PlanStore.load(Host.at(t.root())).orElseThrow();
     }
 
+    private static int irqNamed(HostTree t, String name) {
+        for (int irq = FIRST; irq <= LAST; irq++) {
+            if (t.read("/sys/kernel/irq/" + irq + "/actions").equals(name + "\n")) {
+                return irq;
+            }
+        }
+        throw new AssertionError("no IRQ named " + name);
+    }
+
+    @Test
+    void aHotQueueSplitsItsTxFromItsRxAndAManualApplyKeepsThemApartUntilRebalance() {
+        HostTree t = dom0();
+        settings(t, "ADAPTIVE=yes\n");
+        int tx = irqNamed(t, "vif1.0-q0-tx");
+        int rx = irqNamed(t, "vif1.0-q0-rx");
+        int cpu = cpuOf(t, tx);
+        assertEquals(cpu, cpuOf(t, rx), "spread puts a queue's tx and rx together");
+        count(t, tx, HOT);
+        count(t, rx, HOT);
+
+        // 2.00: the whole queue moved would only make the other CPU as busy; the tx alone halves it.
+        assertEquals(0, adapt(t).status());
+        Cli.Result split = adapt(t);
+        assertEquals(new Cli.Result(0, "adaptive run: moved 1 event channel: busiest CPU / lower bound 2.00 -> 1.00\n"
+                + "  " + tx + " vif1.0-q0-tx: CPU " + cpu + " -> " + (1 - cpu) + " (1000000 interrupts since boot)\n", ""), split);
+        assertEquals((1 - cpu) + "\n", t.read("/proc/irq/" + tx + "/smp_affinity_list"));
+        assertEquals(cpu + "\n", t.read("/proc/irq/" + rx + "/smp_affinity_list"));
+        Map<Integer, String> apart = affinities(t);
+
+        // A manual apply keeps every placement, the split queue's too; so does the next adaptive run.
+        Cli.Result apply = run(t, "apply");
+        assertEquals(0, apply.status(), apply.err());
+        assertEquals(apart, affinities(t));
+        assertEquals(0, adapt(t).status());
+        assertEquals(apart, affinities(t));
+        assertEquals(1 - cpu, savedPlan(t).byIrq().get(tx).cpu());
+        assertEquals(cpu, savedPlan(t).byIrq().get(rx).cpu());
+
+        // apply --rebalance places the queue anew, together.
+        Cli.Result rebalance = run(t, "apply", "--rebalance");
+        assertEquals(0, rebalance.status(), rebalance.err());
+        assertEquals(t.read("/proc/irq/" + tx + "/smp_affinity_list"), t.read("/proc/irq/" + rx + "/smp_affinity_list"));
+    }
+
     @ParameterizedTest
     @CsvSource({"''", "'ADAPTIVE=no\\n'"})
     void offItDoesNothingAndWritesNothing(String text) {
