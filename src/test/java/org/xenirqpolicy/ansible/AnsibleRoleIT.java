@@ -153,6 +153,13 @@ class AnsibleRoleIT {
         return Integer.parseInt(m.group(1));
     }
 
+    /** The play's recap: changed= and failed= as given. */
+    private static void assertRecap(Map<String, String> out, String step, int changed, int failed) {
+        Matcher m = RECAP.matcher(out.get(step));
+        assertTrue(m.find(), step + ": no recap\n" + out.get(step) + out.get(step + "-output"));
+        assertEquals(changed + " " + failed, m.group(1) + " " + m.group(2), step + ": changed, failed\n" + out.get(step + "-output"));
+    }
+
     @Test
     void convergesOnceThenChangesNothingChecksAndRemoves() throws IOException {
         Path work = Files.createDirectories(tmp.resolve("work"));
@@ -165,16 +172,22 @@ class AnsibleRoleIT {
         steps.put("check-modulo", "\"xen_irq_policy_strategy\": \"modulo\"");
         steps.put("check-unwired", "");
         steps.put("rewired", "");
+        steps.put("bad-hook-link", "");
         steps.put("latest", "\"xen_irq_policy_state\": \"latest\"");
         steps.put("latest-again", "\"xen_irq_policy_state\": \"latest\"");
+        steps.put("bad-old-package", "\"xen_irq_policy_strategy\": \"load\"");
+        steps.put("check-metrics-dir", "\"xen_irq_policy_metrics_dir\": \"/srv/textfiles\"");
         steps.put("metrics-dir", "\"xen_irq_policy_metrics_dir\": \"/srv/textfiles\"");
         steps.put("metrics-dir-again", "\"xen_irq_policy_metrics_dir\": \"/srv/textfiles\"");
         steps.put("metrics-dir-default", "");
         steps.put("unhooked", "\"xen_irq_policy_hook\": false, \"xen_irq_policy_exclude\": [\"63\", \"vif12.*\", \"dom:7\"]");
-        steps.put("metrics", "\"xen_irq_policy_hook\": false, \"xen_irq_policy_exclude\": [\"63\", \"vif12.*\", \"dom:7\"], "
-                + "\"xen_irq_policy_metrics_timer\": true");
-        steps.put("adaptive", "\"xen_irq_policy_hook\": false, \"xen_irq_policy_exclude\": [\"63\", \"vif12.*\", \"dom:7\"], "
-                + "\"xen_irq_policy_metrics_timer\": true, \"xen_irq_policy_adaptive\": true");
+        String metrics = "\"xen_irq_policy_hook\": false, \"xen_irq_policy_exclude\": [\"63\", \"vif12.*\", \"dom:7\"], "
+                + "\"xen_irq_policy_metrics_timer\": true";
+        steps.put("metrics", metrics);
+        steps.put("check-adaptive", metrics + ", \"xen_irq_policy_adaptive\": true");
+        steps.put("adaptive", metrics + ", \"xen_irq_policy_adaptive\": true");
+        steps.put("adaptive-again", metrics + ", \"xen_irq_policy_adaptive\": true");
+        steps.put("adaptive-off", metrics);
         steps.put("absent", "\"xen_irq_policy_state\": \"absent\"");
         steps.put("absent-again", "\"xen_irq_policy_state\": \"absent\"");
         Map<String, String> before = new LinkedHashMap<>();
@@ -185,8 +198,28 @@ class AnsibleRoleIT {
                 /usr/local/sbin/restart-irqbalance
                 test -e /var/lib/xen-irq-policy/installed
                 """.formatted(HOOK_ARG));
-        // The publisher adds release 2 to the repository.
-        before.put("latest", "W=" + work + "\nrm -r \"$W/repo\" && cp -a \"$W/repo-next\" \"$W/repo\"\n");
+        // The admin points irqbalance at a policy directory holding a relative link to the hook
+        // (ln -sr): install finds a link there and changes nothing, while check's hook-configured
+        // wants the link to name the hook's path.
+        before.put("bad-hook-link", """
+                cp /etc/sysconfig/irqbalance /var/tmp/irqbalance.hooked
+                sed -i 's|%s|--policyscript=/etc/irqbalance.d|' /etc/sysconfig/irqbalance
+                mkdir /etc/irqbalance.d
+                ln -s ../../usr/libexec/irqbalance/xen-irq-policy /etc/irqbalance.d/xen-irq-policy
+                /usr/local/sbin/restart-irqbalance
+                """.formatted(HOOK_ARG));
+        // The admin's directory undone; the publisher adds release 2 to the repository.
+        before.put("latest", """
+                cp /var/tmp/irqbalance.hooked /etc/sysconfig/irqbalance
+                rm -r /etc/irqbalance.d
+                /usr/local/sbin/restart-irqbalance
+                W=%s
+                rm -r "$W/repo" && cp -a "$W/repo-next" "$W/repo"
+                """.formatted(work));
+        // A release older than the adapt command, as the role tells it: no adaptive timer unit
+        // (moved aside, and back for the step after).
+        before.put("bad-old-package", "mv /usr/lib/systemd/system/xen-irq-policy-adaptive.timer /var/tmp/\n");
+        before.put("check-metrics-dir", "mv /var/tmp/xen-irq-policy-adaptive.timer /usr/lib/systemd/system/\n");
         Map<String, String> out = converge(work, steps, before);
         String hooked = upstream().replace("IRQBALANCE_ARGS=\"\"", "IRQBALANCE_ARGS=\"" + HOOK_ARG + "\"");
         for (String step : steps.keySet()) {
@@ -260,6 +293,15 @@ class AnsibleRoleIT {
         assertEquals("try-restart irqbalance.service;", line(out, "rewired", "systemctl"));
         assertEquals(release1, line(out, "rewired", "release"));
 
+        // check and install disagree about the admin's policy directory: install says it is
+        // already there and is not counted as a change, irqbalance is not restarted, and the
+        // final check fails the host with hook-configured's reason. Nothing written.
+        assertRecap(out, "bad-hook-link", 0, 1);
+        assertEquals("", line(out, "bad-hook-link", "systemctl"));
+        assertEquals(hooked.replace(HOOK_ARG, "--policyscript=/etc/irqbalance.d"), out.get("bad-hook-link:irqbalance"));
+        assertTrue(out.get("bad-hook-link-output").contains("systemd passes irqbalance the policy script '/etc/irqbalance.d', not "),
+                out.get("bad-hook-link-output"));
+
         // latest: release 2 published, the role upgrades to it (dnf reads the repository again);
         // run again, nothing to do. The upgrade keeps the settings and the hook.
         assertTrue(changed(out, "latest") > 0, out.get("latest-output"));
@@ -269,6 +311,25 @@ class AnsibleRoleIT {
         assertEquals(0, changed(out, "latest-again"), out.get("latest-again-output"));
         assertEquals(VERSION + "-2", line(out, "latest-again", "release"));
         assertEquals("", line(out, "latest-again", "systemctl"));
+
+        // A release older than the adapt command would refuse the ADAPTIVE_* keys in every command:
+        // the host fails with the reason before the settings are written.
+        assertRecap(out, "bad-old-package", 0, 1);
+        assertTrue(out.get("bad-old-package-output").contains("the xen-irq-policy package on this host is older than the role"),
+                out.get("bad-old-package-output"));
+        assertEquals(settings("spread", ""), out.get("bad-old-package:xen-irq-policy"), "nothing written");
+        assertEquals("", line(out, "bad-old-package", "systemctl"));
+
+        // Check mode with another METRICS_DIR on a host without the drop-in's directory: the
+        // settings' diff, the directory and the drop-in (with its diff) reported, nothing written.
+        assertEquals(3, changed(out, "check-metrics-dir"), out.get("check-metrics-dir-output"));
+        assertTrue(out.get("check-metrics-dir-output").contains("\n-METRICS_DIR=/var/lib/prometheus/node-exporter\n+METRICS_DIR=/srv/textfiles\n"),
+                out.get("check-metrics-dir-output"));
+        assertTrue(out.get("check-metrics-dir-output").contains("\n+[Service]\n+ReadWritePaths=/srv/textfiles\n"),
+                out.get("check-metrics-dir-output"));
+        assertEquals(settings("spread", ""), out.get("check-metrics-dir:xen-irq-policy"), "bytes unchanged");
+        assertEquals("(no directory)", line(out, "check-metrics-dir", "dropins"));
+        assertEquals("", line(out, "check-metrics-dir", "systemctl"));
 
         // Another METRICS_DIR: the drop-in the service's sandbox needs, systemd reloaded; again,
         // nothing; back at the default, the drop-in and its directory gone, systemd reloaded.
@@ -320,12 +381,31 @@ class AnsibleRoleIT {
         assertEquals(out.get("unhooked:xen-irq-policy"), out.get("metrics:xen-irq-policy"), "settings unchanged");
         assertEquals("", line(out, "absent", "xen-irq-policy-metrics.timer"));
 
+        // The adaptive mode in check mode: the settings' diff and the enable reported, nothing
+        // written, the timer left disabled, nothing called.
+        String adaptiveOn = settings("spread", "'63, vif12.*, dom:7'", "/var/lib/prometheus/node-exporter", "yes");
+        assertEquals(2, changed(out, "check-adaptive"), out.get("check-adaptive-output"));
+        assertTrue(out.get("check-adaptive-output").contains("\n-ADAPTIVE=no\n+ADAPTIVE=yes\n"), out.get("check-adaptive-output"));
+        assertEquals(out.get("metrics:xen-irq-policy"), out.get("check-adaptive:xen-irq-policy"), "bytes unchanged");
+        assertEquals("disabled", line(out, "check-adaptive", "xen-irq-policy-adaptive.timer"));
+        assertEquals("", line(out, "check-adaptive", "systemctl"));
+
         // The adaptive mode asked for: ADAPTIVE=yes in the settings (an apply follows, as for any
-        // settings change) and the timer enabled and started; absent takes it away with the package.
-        assertEquals(settings("spread", "'63, vif12.*, dom:7'", "/var/lib/prometheus/node-exporter", "yes"), out.get("adaptive:xen-irq-policy"));
+        // settings change) and the timer enabled and started; again, nothing to do; asked off:
+        // ADAPTIVE=no, the timer disabled and stopped.
+        assertEquals(4, changed(out, "adaptive"), "settings, enable, apply, start:\n" + out.get("adaptive-output"));
+        assertEquals(adaptiveOn, out.get("adaptive:xen-irq-policy"));
         assertEquals("enabled", line(out, "adaptive", "xen-irq-policy-adaptive.timer"), out.get("adaptive-output"));
-        assertTrue(line(out, "adaptive", "systemctl").startsWith("enable xen-irq-policy-adaptive.timer;start xen-irq-policy.service;"),
-                out.get("adaptive"));
+        assertEquals("enable xen-irq-policy-adaptive.timer;start xen-irq-policy.service;start xen-irq-policy-adaptive.timer;",
+                line(out, "adaptive", "systemctl"));
+        assertEquals(0, changed(out, "adaptive-again"), out.get("adaptive-again-output"));
+        assertEquals(adaptiveOn, out.get("adaptive-again:xen-irq-policy"));
+        assertEquals("", line(out, "adaptive-again", "systemctl"));
+        assertEquals(4, changed(out, "adaptive-off"), "settings, disable, apply, stop:\n" + out.get("adaptive-off-output"));
+        assertEquals(out.get("metrics:xen-irq-policy"), out.get("adaptive-off:xen-irq-policy"));
+        assertEquals("disabled", line(out, "adaptive-off", "xen-irq-policy-adaptive.timer"));
+        assertEquals("disable xen-irq-policy-adaptive.timer;start xen-irq-policy.service;stop xen-irq-policy-adaptive.timer;",
+                line(out, "adaptive-off", "systemctl"));
         assertEquals("", line(out, "absent", "xen-irq-policy-adaptive.timer"));
 
         // Absent: the package removed, its %preun disables the units and uninstalls (nothing left to
