@@ -266,7 +266,9 @@ public final class Engine {
                         inputs.sampledSeconds(), inputs.baseline(), again.exclusions(), again.excluded());
             }
             AdaptiveState before = AdaptiveState.load(host);
-            Planned normal = planFrom(inputs, PlanStore.load(host), false);
+            Optional<Plan> inForce = PlanStore.load(host);
+            inputs = followingThePlanInForce(inputs, inForce);
+            Planned normal = planFrom(inputs, inForce, false);
             List<EventChannel> placed = new ArrayList<>();
             List<EventChannel> left = new ArrayList<>();
             for (EventChannel irq : normal.irqs()) {
@@ -286,6 +288,22 @@ public final class Engine {
             }
             return new Adapted(applied, step, after, stateError);
         }
+    }
+
+    /**
+     * An adaptive run plans by the strategy of the plan in force, not STRATEGY=, where the two
+     * differ (an admin's {@code apply --strategy load}): the planner keeps placements only under
+     * the same strategy, so the settings' one would place every event channel anew on each run,
+     * beyond the move limit and the cool-downs, and unreported. A modulo plan keeps nothing
+     * whatever the strategy; the settings' one then replaces it (ADAPTIVE=yes refuses
+     * STRATEGY=modulo).
+     */
+    private static Inputs followingThePlanInForce(Inputs in, Optional<Plan> inForce) {
+        if (inForce.isEmpty() || inForce.get().strategy() == in.strategy() || inForce.get().strategy() == Strategy.MODULO) {
+            return in;
+        }
+        return new Inputs(in.snapshot(), in.irqs(), in.usable(), inForce.get().strategy(), in.weights(), in.sampledSeconds(),
+                in.baseline(), in.exclusions(), in.excluded());
     }
 
     /** The IRQs whose CPU the hook could have taken from the previous plan and put back after our write. */

@@ -134,6 +134,28 @@ class AdaptTest {
     }
 
     @Test
+    void aRunKeepsThePlacementsOfAPlanMadeByAnotherStrategyThanTheSettingsOne() {
+        HostTree t = dom0();
+        settings(t, "ADAPTIVE=yes\nSTRATEGY=spread\n");
+        // Load places by the counts since boot: the hot channels first, apart.
+        int[] two = twoOnOneCpu(t);
+        count(t, two[0], HOT);
+        count(t, two[1], HOT / 2);
+        Cli.Result load = run(t, "apply", "--strategy", "load", "--sample", "0");
+        assertEquals(0, load.status(), load.err());
+        assertEquals("LOAD", savedPlan(t).strategy().name());
+        Map<String, String> was = allButState(t);
+
+        for (int i = 0; i < 2; i++) {
+            Cli.Result run = adapt(t);
+            assertEquals(0, run.status(), run.err());
+            assertTrue(run.out().startsWith("adaptive run: balanced"), run.out());
+        }
+        // Nothing re-placed by spread, the plan still load's: every file as the apply left it.
+        assertEquals(was, allButState(t));
+    }
+
+    @Test
     void aHotQueueSplitsItsTxFromItsRxAndAManualApplyKeepsThemApartUntilRebalance() {
         HostTree t = dom0();
         settings(t, "ADAPTIVE=yes\n");
