@@ -22,7 +22,7 @@ import org.xenirqpolicy.model.InputException;
 import org.xenirqpolicy.model.Selector;
 import org.xenirqpolicy.model.Strategy;
 import org.xenirqpolicy.plan.Adaptive;
-import org.xenirqpolicy.plan.AdaptiveLimits;
+import org.xenirqpolicy.model.AdaptiveLimits;
 import org.xenirqpolicy.plan.AdaptiveStep;
 import org.xenirqpolicy.plan.CpuShare;
 import org.xenirqpolicy.plan.Placement;

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.xenirqpolicy.classify.Device;
 import org.xenirqpolicy.classify.EventChannel;
+import org.xenirqpolicy.model.AdaptiveLimits;
 import org.xenirqpolicy.model.CpuSet;
 import org.xenirqpolicy.model.Strategy;
 

@@ -8,7 +8,7 @@ import org.xenirqpolicy.model.Exclusions;
 import org.xenirqpolicy.model.InputException;
 import org.xenirqpolicy.model.Quote;
 import org.xenirqpolicy.model.Strategy;
-import org.xenirqpolicy.plan.AdaptiveLimits;
+import org.xenirqpolicy.model.AdaptiveLimits;
 
 /**
  * Our own settings, from /etc/sysconfig/xen-irq-policy. Every key is optional; an unknown key or

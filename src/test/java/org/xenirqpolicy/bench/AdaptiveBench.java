@@ -8,7 +8,7 @@ import java.util.Locale;
 import java.util.stream.Collectors;
 import org.xenirqpolicy.bench.AdaptiveSimulation.Mode;
 import org.xenirqpolicy.bench.AdaptiveSimulation.Run;
-import org.xenirqpolicy.plan.AdaptiveLimits;
+import org.xenirqpolicy.model.AdaptiveLimits;
 
 /**
  * bench/adaptive.sh: runs {@link AdaptiveSimulation} on its four profiles, prints per profile the

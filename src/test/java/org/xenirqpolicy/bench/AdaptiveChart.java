@@ -17,7 +17,7 @@ import java.util.Locale;
 import javax.imageio.ImageIO;
 import org.xenirqpolicy.bench.AdaptiveSimulation.Mode;
 import org.xenirqpolicy.bench.AdaptiveSimulation.Run;
-import org.xenirqpolicy.plan.AdaptiveLimits;
+import org.xenirqpolicy.model.AdaptiveLimits;
 
 /**
  * Busiest CPU / lower bound over time for each mode, one panel per profile (the hot guest and the

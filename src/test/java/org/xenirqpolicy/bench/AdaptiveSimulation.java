@@ -13,7 +13,7 @@ import org.xenirqpolicy.classify.EventChannel;
 import org.xenirqpolicy.model.CpuSet;
 import org.xenirqpolicy.model.Strategy;
 import org.xenirqpolicy.plan.Adaptive;
-import org.xenirqpolicy.plan.AdaptiveLimits;
+import org.xenirqpolicy.model.AdaptiveLimits;
 import org.xenirqpolicy.plan.AdaptiveMemory;
 import org.xenirqpolicy.plan.AdaptiveStep;
 import org.xenirqpolicy.plan.Placement;

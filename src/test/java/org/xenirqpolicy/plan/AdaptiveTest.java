@@ -19,6 +19,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.xenirqpolicy.classify.DeviceNames;
 import org.xenirqpolicy.classify.EventChannel;
+import org.xenirqpolicy.model.AdaptiveLimits;
 import org.xenirqpolicy.model.CpuSet;
 import org.xenirqpolicy.model.Strategy;
 import org.xenirqpolicy.plan.AdaptiveStep.Why;

@@ -1,4 +1,4 @@
-package org.xenirqpolicy.plan;
+package org.xenirqpolicy.model;
 
 /**
  * The ADAPTIVE_* settings: when an adaptive run may move event channels, and how much.
