@@ -151,7 +151,7 @@ public final class Checks {
         }
         try {
             return host.isDirectory(path)
-                    && host.linkTarget(path.replaceAll("/+$", "") + "/" + Installer.LINK_NAME).filter(IrqbalanceArgs.HOOK::equals).isPresent();
+                    && IrqbalanceArgs.linksToHook(host, path.replaceAll("/+$", "") + "/" + Installer.LINK_NAME);
         } catch (InvalidPathException | UncheckedIOException | InputException e) {
             return false;
         }

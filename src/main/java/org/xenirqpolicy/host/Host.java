@@ -14,6 +14,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotLinkException;
@@ -298,6 +299,19 @@ public final class Host {
             return Optional.empty();
         } catch (IOException e) {
             throw new UncheckedIOException(Quote.line("cannot read link " + path(hostPath) + ": " + reason(e)), e);
+        }
+    }
+
+    /**
+     * Whether two host paths name the same existing file, links followed within the root (a
+     * relative link such as {@code ln -sr} writes resolves as the kernel would resolve it there).
+     * False when either does not exist or cannot be read.
+     */
+    public boolean sameFile(String hostPath, String other) {
+        try {
+            return Files.isSameFile(followed(hostPath), followed(other));
+        } catch (IOException | InvalidPathException e) {
+            return false;
         }
     }
 

@@ -66,7 +66,8 @@ public final class Installer {
                 }
                 String link = other.path().replaceAll("/+$", "") + "/" + LINK_NAME;
                 Optional<String> target = host.linkTarget(link);
-                if (target.isEmpty() && host.exists(link)) {
+                if (target.isEmpty() ? host.exists(link) : !IrqbalanceArgs.linksToHook(host, link)) {
+                    // Another file, or a link to something else than the hook: the admin's, kept.
                     throw new InputException(Quote.line(link) + " exists and is not our link; left unchanged");
                 }
                 if (target.isEmpty()) {

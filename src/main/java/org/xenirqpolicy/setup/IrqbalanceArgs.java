@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.xenirqpolicy.host.Host;
 import org.xenirqpolicy.model.Quote;
 import org.xenirqpolicy.read.EnvironmentFile;
 import org.xenirqpolicy.read.ShellVars;
@@ -353,6 +354,16 @@ public final class IrqbalanceArgs {
             }
         }
         return -1;
+    }
+
+    /**
+     * Whether the link at {@code link} (a policy directory's {@link Installer#LINK_NAME}) runs our
+     * hook: it names the hook's path, or it resolves to the hook's file (a relative link, {@code
+     * ln -sr}). install and check's hook-configured judge the same link by this one rule.
+     */
+    public static boolean linksToHook(Host host, String link) {
+        Optional<String> target = host.linkTarget(link);
+        return target.isPresent() && (HOOK.equals(target.get()) || host.sameFile(link, HOOK));
     }
 
     /** The policy script IRQBALANCE_ARGS names (--policyscript=X, --policyscript X, -l X, -lX), or null. */

@@ -261,6 +261,36 @@ class InstallTest {
     }
 
     @Test
+    void aRelativeLinkToTheHookInThePolicyDirectoryIsOursAndALinkElsewhereIsTheAdmins() throws Exception {
+        HostTree t = HostTree.at(tmp);
+        String sysconfig = "IRQBALANCE_ARGS=\"--policyscript=/etc/irqbalance.d\"\n";
+        t.write(SYSCONFIG, sysconfig);
+        t.write("/usr/libexec/irqbalance/xen-irq-policy", "#!/bin/sh\n");
+        t.write("/usr/local/bin/other", "#!/bin/sh\n");
+        Files.createDirectories(t.path("/etc/irqbalance.d"));
+        Path link = t.path("/etc/irqbalance.d/xen-irq-policy");
+        // What ln -sr writes: the hook, relative to the directory.
+        Files.createSymbolicLink(link, Path.of("../../usr/libexec/irqbalance/xen-irq-policy"));
+
+        Cli.Result r = Cli.run("install", "--root", tmp.toString());
+
+        assertEquals(0, r.status(), r.err());
+        assertEquals("/etc/irqbalance.d: irqbalance's policy directory already holds /etc/irqbalance.d/xen-irq-policy\n", r.out());
+        assertEquals(Path.of("../../usr/libexec/irqbalance/xen-irq-policy"), Files.readSymbolicLink(link));
+        assertEquals(0, Cli.run("check", "--root", tmp.toString()).out().indexOf("ok   hook-configured:"),
+                "check agrees the link is ours");
+
+        Files.delete(link);
+        Files.createSymbolicLink(link, Path.of("/usr/local/bin/other"));
+        r = Cli.run("install", "--root", tmp.toString());
+
+        assertEquals(2, r.status(), r.out());
+        assertEquals("xen-irq-policy: /etc/irqbalance.d/xen-irq-policy exists and is not our link; left unchanged\n", r.err());
+        assertEquals(Path.of("/usr/local/bin/other"), Files.readSymbolicLink(link));
+        assertEquals(sysconfig, t.read(SYSCONFIG));
+    }
+
+    @Test
     void aPolicyDirectoryBehindALinkIsFollowedInsideTheRoot() throws Exception {
         HostTree t = HostTree.at(tmp);
         t.write(SYSCONFIG, "IRQBALANCE_ARGS=\"--policyscript=/etc/irqbalance.d\"\n");
