@@ -3,12 +3,12 @@ package org.xenirqpolicy.read;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import org.xenirqpolicy.model.AdaptiveLimits;
 import org.xenirqpolicy.model.CpuSet;
 import org.xenirqpolicy.model.Exclusions;
 import org.xenirqpolicy.model.InputException;
 import org.xenirqpolicy.model.Quote;
 import org.xenirqpolicy.model.Strategy;
-import org.xenirqpolicy.model.AdaptiveLimits;
 
 /**
  * Our own settings, from /etc/sysconfig/xen-irq-policy. Every key is optional; an unknown key or

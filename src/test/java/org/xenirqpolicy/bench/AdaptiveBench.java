@@ -45,7 +45,8 @@ public final class AdaptiveBench {
     static String table(List<Run> runs) {
         StringBuilder out = new StringBuilder();
         out.append("time-averaged busiest CPU / lower bound, bound = max(total / CPUs, largest single IRQ);"
-                + " interval 60 s, sample window 10 s, default limits\n");
+                + " interval " + AdaptiveSimulation.STEP_SECONDS + " s, sample window " + AdaptiveSimulation.WINDOW_SECONDS
+                + " s (the shipped ADAPTIVE_INTERVAL_MINUTES and SAMPLE_SECONDS), default limits\n");
         out.append(String.format(Locale.ROOT, "%-46s %4s %6s %6s %6s %6s %8s %9s %6s%n", "profile", "CPUs", "guests",
                 "seed", "spread", "load", "adaptive", "moves/g/h", "floor"));
         List<String> goals = new ArrayList<>();

@@ -10,20 +10,21 @@ import java.util.Random;
 import java.util.TreeMap;
 import org.xenirqpolicy.classify.DeviceNames;
 import org.xenirqpolicy.classify.EventChannel;
+import org.xenirqpolicy.model.AdaptiveLimits;
 import org.xenirqpolicy.model.CpuSet;
 import org.xenirqpolicy.model.Strategy;
 import org.xenirqpolicy.plan.Adaptive;
-import org.xenirqpolicy.model.AdaptiveLimits;
 import org.xenirqpolicy.plan.AdaptiveMemory;
 import org.xenirqpolicy.plan.AdaptiveStep;
 import org.xenirqpolicy.plan.Placement;
 import org.xenirqpolicy.plan.Plan;
 import org.xenirqpolicy.plan.PlanRequest;
 import org.xenirqpolicy.plan.Planner;
+import org.xenirqpolicy.read.Settings;
 
 /**
- * bench/adaptive.sh's model: a dom0 over simulated time, interval by interval (the adaptive timer's
- * 60 s), with guests starting and stopping and traffic that changes, scored for four ways of
+ * bench/adaptive.sh's model: a dom0 over simulated time, interval by interval (the adaptive mode's
+ * default interval), with guests starting and stopping and traffic that changes, scored for four ways of
  * placing its event channels. No tree, no root: the placements are computed by the planner and
  * {@link Adaptive} themselves, and the traffic is generated.
  *
@@ -36,7 +37,7 @@ import org.xenirqpolicy.plan.Planner;
  * <p>Traffic: each guest has a weight (log-normal: a few guests carry most), each queue a skew
  * (flow hashing does not spread evenly), tx three times rx; a profile's shape multiplies it over
  * time. Every interval draws noise per guest and per channel; the adaptive run's sample window
- * (10 s of the interval) adds its own. All from one seeded generator: the same run every time.
+ * (SAMPLE_SECONDS of the interval) adds its own. All from one seeded generator: the same run every time.
  *
  * <p>The four modes, all facing the same traffic:
  * <ul>
@@ -57,8 +58,10 @@ import org.xenirqpolicy.plan.Planner;
  * no limit on moves (it knows the traffic's course, not its noise).
  */
 final class AdaptiveSimulation {
-    static final long STEP_SECONDS = 60;
-    static final long WINDOW_SECONDS = 10;
+    // The shipped defaults, ADAPTIVE_INTERVAL_MINUTES and SAMPLE_SECONDS, so that the figures
+    // describe the mode as it ships and cannot drift from it.
+    static final long STEP_SECONDS = Settings.defaults().adaptive().intervalMinutes() * 60L;
+    static final long WINDOW_SECONDS = Settings.defaults().sampleSeconds();
     static final long TX_PER_SECOND = 3000;
     static final long RX_PER_SECOND = 1000;
     static final long DISK_PER_SECOND = 400;
