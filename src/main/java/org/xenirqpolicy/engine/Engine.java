@@ -106,6 +106,25 @@ public final class Engine {
     private record Inputs(HostSnapshot snapshot, List<EventChannel> irqs, CpuSet usable, Strategy strategy,
             Map<Integer, Long> weights, int sampledSeconds, InterruptsTable baseline, Exclusions exclusions,
             Map<Integer, String> excluded) {
+        /** The same inputs planned by another strategy. */
+        Inputs withStrategy(Strategy other) {
+            return new Inputs(snapshot, irqs, usable, other, weights, sampledSeconds, baseline, exclusions, excluded);
+        }
+
+        /** The host as {@code again} read it, with this read's rates and sample window. */
+        Inputs withHostOf(Inputs again) {
+            return new Inputs(again.snapshot, again.irqs, again.usable, again.strategy, weights, sampledSeconds, baseline,
+                    again.exclusions, again.excluded);
+        }
+
+        /** The event channels to plan, those left out (excluded) apart. */
+        List<EventChannel> placed() {
+            return irqs.stream().filter(irq -> !excluded.containsKey(irq.irq())).toList();
+        }
+
+        List<EventChannel> left() {
+            return irqs.stream().filter(irq -> excluded.containsKey(irq.irq())).toList();
+        }
     }
 
     public static Planned plan(Host host, Options options) {
@@ -261,20 +280,14 @@ public final class Engine {
         try (ApplyLock lock = ApplyLock.take(host, markBeforeRead)) {
             List<String> requests = Requests.pending(host);
             if (!requests.isEmpty() || lock.anotherApplyRan()) {
-                Inputs again = read(host, new Options(null, false, 0), false);
-                inputs = new Inputs(again.snapshot(), again.irqs(), again.usable(), again.strategy(), inputs.weights(),
-                        inputs.sampledSeconds(), inputs.baseline(), again.exclusions(), again.excluded());
+                inputs = inputs.withHostOf(read(host, new Options(null, false, 0), false));
             }
             AdaptiveState before = AdaptiveState.load(host);
             Optional<Plan> inForce = PlanStore.load(host);
             inputs = followingThePlanInForce(inputs, inForce);
             Planned normal = planFrom(inputs, inForce, false);
-            List<EventChannel> placed = new ArrayList<>();
-            List<EventChannel> left = new ArrayList<>();
-            for (EventChannel irq : normal.irqs()) {
-                (normal.excluded().containsKey(irq.irq()) ? left : placed).add(irq);
-            }
-            AdaptiveStep step = Adaptive.step(normal.plan(), placed, left, inputs.weights(), limits, before.memory(), now);
+            AdaptiveStep step = Adaptive.step(normal.plan(), inputs.placed(), inputs.left(), inputs.weights(), limits,
+                    before.memory(), now);
             Planned planned = new Planned(normal.snapshot(), normal.irqs(), step.plan(), normal.weights(),
                     normal.sampledSeconds(), normal.baseline(), normal.previous(), normal.excluded());
             Applied applied = write(host, lock, planned, requests);
@@ -302,8 +315,7 @@ public final class Engine {
         if (inForce.isEmpty() || inForce.get().strategy() == in.strategy() || inForce.get().strategy() == Strategy.MODULO) {
             return in;
         }
-        return new Inputs(in.snapshot(), in.irqs(), in.usable(), inForce.get().strategy(), in.weights(), in.sampledSeconds(),
-                in.baseline(), in.exclusions(), in.excluded());
+        return in.withStrategy(inForce.get().strategy());
     }
 
     /** The IRQs whose CPU the hook could have taken from the previous plan and put back after our write. */
@@ -344,9 +356,15 @@ public final class Engine {
         Strategy strategy = options.strategy() != null ? options.strategy() : settings.strategy();
         int seconds = options.sampleSeconds() != null ? options.sampleSeconds()
                 : strategy == Strategy.LOAD ? settings.sampleSeconds() : 0;
-        InterruptsTable baseline = seconds > 0 ? HostReader.readInterrupts(host) : null;
-        HostSnapshot snapshot = seconds > 0 ? sampleAgain(host, seconds, effective) : HostReader.read(host, XenDynRule.want(effective));
-        InterruptsTable before = seconds > 0 ? baseline : snapshot.interrupts();
+        InterruptsTable before;
+        HostSnapshot snapshot;
+        if (seconds > 0) {
+            before = HostReader.readInterrupts(host);
+            snapshot = sampleAgain(host, seconds, effective);
+        } else {
+            snapshot = HostReader.read(host, XenDynRule.want(effective));
+            before = snapshot.interrupts();
+        }
         Map<Integer, Long> weights = weights(before, snapshot.interrupts(), seconds > 0);
         CpuSet usable = usableCpus(snapshot);
         Exclusions byIrqbalance = snapshot.irqbalanceBannedIrqs();
@@ -364,13 +382,8 @@ public final class Engine {
 
     /** Excluded event channels are not planned: they stay where they are, and load their CPUs. */
     private static Planned planFrom(Inputs in, Optional<Plan> previous, boolean rebalance) {
-        List<EventChannel> placed = new ArrayList<>();
-        List<EventChannel> left = new ArrayList<>();
-        for (EventChannel irq : in.irqs()) {
-            (in.excluded().containsKey(irq.irq()) ? left : placed).add(irq);
-        }
-        Plan plan = Planner.plan(new PlanRequest(in.strategy(), placed, in.usable(), previous.orElse(null),
-                rebalance, in.weights(), in.exclusions(), left));
+        Plan plan = Planner.plan(new PlanRequest(in.strategy(), in.placed(), in.usable(), previous.orElse(null),
+                rebalance, in.weights(), in.exclusions(), in.left()));
         return new Planned(in.snapshot(), in.irqs(), plan, in.weights(), in.sampledSeconds(), in.baseline(), previous,
                 in.excluded());
     }
