@@ -68,7 +68,7 @@ final class PlainApplyArgs {
                     }
                 }
                 case "--strategy" -> {
-                    apply.planning.strategy = strategy(value);
+                    apply.planning.strategy = Strategy.find(value).orElse(null);
                     if (apply.planning.strategy == null) {
                         return null;
                     }
@@ -99,14 +99,5 @@ final class PlainApplyArgs {
             return null;
         }
         return apply;
-    }
-
-    private static Strategy strategy(String value) {
-        for (Strategy s : Strategy.values()) {
-            if (s.id().equals(value)) {
-                return s;
-            }
-        }
-        return null;
     }
 }

@@ -1,6 +1,7 @@
 package org.xenirqpolicy.model;
 
 import java.util.Locale;
+import java.util.Optional;
 
 /** How the planner chooses a CPU for each event-channel IRQ. */
 public enum Strategy {
@@ -16,11 +17,16 @@ public enum Strategy {
     }
 
     public static Strategy parse(String text) {
+        return find(text).orElseThrow(() -> new InputException(Quote.of(text) + " is not a strategy (modulo, spread, load)"));
+    }
+
+    /** The strategy whose {@link #id} is {@code text}, if any. */
+    public static Optional<Strategy> find(String text) {
         for (Strategy s : values()) {
             if (s.id().equals(text)) {
-                return s;
+                return Optional.of(s);
             }
         }
-        throw new InputException(Quote.of(text) + " is not a strategy (modulo, spread, load)");
+        return Optional.empty();
     }
 }
