@@ -3,18 +3,14 @@ package org.xenirqpolicy.bench;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
-import java.awt.FontMetrics;
 import java.awt.Graphics2D;
-import java.awt.RenderingHints;
 import java.awt.geom.AffineTransform;
 import java.awt.geom.Path2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import javax.imageio.ImageIO;
 import org.xenirqpolicy.bench.AdaptiveSimulation.Mode;
 import org.xenirqpolicy.bench.AdaptiveSimulation.Run;
 import org.xenirqpolicy.model.AdaptiveLimits;
@@ -47,20 +43,15 @@ public final class AdaptiveChart {
     }
 
     static void write(Path png, List<Run> runs) throws IOException {
-        Files.createDirectories(png.toAbsolutePath().getParent());
-        ImageIO.write(draw(runs), "png", png.toFile());
+        Canvas.writePng(draw(runs), png);
     }
 
     static BufferedImage draw(List<Run> runs) {
         BufferedImage image = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = image.createGraphics();
-        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-        g.setColor(Color.WHITE);
-        g.fillRect(0, 0, WIDTH, HEIGHT);
+        Graphics2D g = Canvas.blank(image);
         g.setColor(Color.BLACK);
         g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 17));
-        centre(g, "Busiest CPU / lower bound over time, per mode (simulated dom0, bench/adaptive.sh)", WIDTH / 2, 26);
+        Canvas.centre(g, "Busiest CPU / lower bound over time, per mode (simulated dom0, bench/adaptive.sh)", WIDTH / 2, 26);
         int panelHeight = (HEIGHT - 60) / runs.size();
         for (int k = 0; k < runs.size(); k++) {
             panel(g, runs.get(k), 40 + k * panelHeight, panelHeight);
@@ -77,7 +68,7 @@ public final class AdaptiveChart {
         AdaptiveSimulation.Profile p = run.profile();
         g.setColor(Color.BLACK);
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 14));
-        centre(g, "(" + p.key() + ") " + p.title() + ", " + p.cpus() + " CPUs", WIDTH / 2, y0 + 22);
+        Canvas.centre(g, "(" + p.key() + ") " + p.title() + ", " + p.cpus() + " CPUs", WIDTH / 2, y0 + 22);
 
         double hours = p.seconds() / 3600.0;
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
@@ -94,7 +85,7 @@ public final class AdaptiveChart {
             int x = (int) Math.round(left + h / hours * (right - left));
             g.setColor(Color.BLACK);
             g.drawLine(x, bottom, x, bottom + 4);
-            centre(g, h + " h", x, bottom + 18);
+            Canvas.centre(g, h + " h", x, bottom + 18);
         }
         // The threshold above which adaptive may move (after two samples).
         int thresholdY = yOf(AdaptiveLimits.defaults().threshold(), top, bottom);
@@ -128,7 +119,7 @@ public final class AdaptiveChart {
         g.drawLine(left, bottom, right, bottom);
         AffineTransform saved = g.getTransform();
         g.rotate(-Math.PI / 2);
-        centre(g, "busiest / bound", -(top + bottom) / 2, 24);
+        Canvas.centre(g, "busiest / bound", -(top + bottom) / 2, 24);
         g.setTransform(saved);
         legend(g, left + 10, top + 6, run);
     }
@@ -180,10 +171,5 @@ public final class AdaptiveChart {
 
     private static int yOf(double value, int top, int bottom) {
         return (int) Math.round(bottom - (value - Y_MIN) / (Y_MAX - Y_MIN) * (bottom - top));
-    }
-
-    private static void centre(Graphics2D g, String text, int x, int y) {
-        FontMetrics m = g.getFontMetrics();
-        g.drawString(text, x - m.stringWidth(text) / 2, y);
     }
 }

@@ -3,18 +3,14 @@ package org.xenirqpolicy.bench;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
-import java.awt.FontMetrics;
 import java.awt.Graphics2D;
-import java.awt.RenderingHints;
 import java.awt.geom.AffineTransform;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
-import javax.imageio.ImageIO;
 import org.xenirqpolicy.model.CpuSet;
 import org.xenirqpolicy.testing.HostTree;
 
@@ -48,8 +44,7 @@ public final class BalanceChart {
     }
 
     static void write(Path png, Balance.Row row) throws IOException {
-        Files.createDirectories(png.toAbsolutePath().getParent());
-        ImageIO.write(draw(row), "png", png.toFile());
+        Canvas.writePng(draw(row), png);
     }
 
     static BufferedImage draw(Balance.Row row) {
@@ -61,11 +56,7 @@ public final class BalanceChart {
         double yMax = Math.ceil(top / step) * step;
 
         BufferedImage image = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = image.createGraphics();
-        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-        g.setColor(Color.WHITE);
-        g.fillRect(0, 0, WIDTH, HEIGHT);
+        Graphics2D g = Canvas.blank(image);
         int left = 90;
         int right = WIDTH - 30;
         int topY = 80;
@@ -73,9 +64,9 @@ public final class BalanceChart {
 
         g.setColor(Color.BLACK);
         g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 17));
-        centre(g, "Per-CPU event-channel interrupts: seed rule vs spread", WIDTH / 2, 28);
+        Canvas.centre(g, "Per-CPU event-channel interrupts: seed rule vs spread", WIDTH / 2, 28);
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 14));
-        centre(g, "profile (" + row.profile().key() + ") " + row.profile().title() + "; usable CPUs " + row.usable().toList(),
+        Canvas.centre(g, "profile (" + row.profile().key() + ") " + row.profile().title() + "; usable CPUs " + row.usable().toList(),
                 WIDTH / 2, 50);
 
         double slot = (right - left) / (double) cpus.size();
@@ -88,7 +79,7 @@ public final class BalanceChart {
                 g.setColor(NOT_USABLE);
                 g.fillRect(x0 + 1, topY, (int) slot - 1, bottom - topY);
                 g.setColor(Color.DARK_GRAY);
-                centre(g, online.contains(cpu) ? "banned" : "offline", (int) (x0 + slot / 2), bottom + 36);
+                Canvas.centre(g, online.contains(cpu) ? "banned" : "offline", (int) (x0 + slot / 2), bottom + 36);
             }
             i++;
         }
@@ -108,7 +99,7 @@ public final class BalanceChart {
             bar(g, SEED, mid - barWidth, barWidth, row.seed().perCpu().getOrDefault(cpu, 0L), yMax, topY, bottom);
             bar(g, SPREAD, mid, barWidth, row.spread().perCpu().getOrDefault(cpu, 0L), yMax, topY, bottom);
             g.setColor(Color.BLACK);
-            centre(g, String.valueOf(cpu), (int) mid, bottom + 18);
+            Canvas.centre(g, String.valueOf(cpu), (int) mid, bottom + 18);
             i++;
         }
         // The lower bound: no placement on the usable CPUs can keep its busiest CPU below it.
@@ -123,10 +114,10 @@ public final class BalanceChart {
         g.drawLine(left, topY, left, bottom);
         g.drawLine(left, bottom, right, bottom);
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 14));
-        centre(g, "CPU id", (left + right) / 2, HEIGHT - 22);
+        Canvas.centre(g, "CPU id", (left + right) / 2, HEIGHT - 22);
         AffineTransform saved = g.getTransform();
         g.rotate(-Math.PI / 2);
-        centre(g, "interrupts since boot", -(topY + bottom) / 2, 24);
+        Canvas.centre(g, "interrupts since boot", -(topY + bottom) / 2, 24);
         g.setTransform(saved);
 
         legend(g, right - 8, topY + 8, row);
@@ -164,11 +155,6 @@ public final class BalanceChart {
 
     private static int yOf(double value, double yMax, int topY, int bottom) {
         return (int) Math.round(bottom - value / yMax * (bottom - topY));
-    }
-
-    private static void centre(Graphics2D g, String text, int x, int y) {
-        FontMetrics m = g.getFontMetrics();
-        g.drawString(text, x - m.stringWidth(text) / 2, y);
     }
 
     private static long max(Map<Integer, Long> perCpu) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import java.awt.image.BufferedImage;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -16,6 +17,16 @@ import org.junit.jupiter.api.io.TempDir;
 class BalanceChartTest {
     private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
 
+    /** The chart written at {@code png}, checked to be a PNG that ImageIO reads, of this size. */
+    static BufferedImage readPngOfSize(Path png, int width, int height) throws IOException {
+        assertArrayEquals(PNG_SIGNATURE, Arrays.copyOf(Files.readAllBytes(png), PNG_SIGNATURE.length));
+        BufferedImage image = ImageIO.read(png.toFile());
+        assertNotNull(image, "ImageIO cannot read " + png);
+        assertEquals(width, image.getWidth());
+        assertEquals(height, image.getHeight());
+        return image;
+    }
+
     @TempDir
     Path tmp;
 
@@ -25,10 +36,6 @@ class BalanceChartTest {
         Path png = tmp.resolve("out/balance.png");
         BalanceChart.main(new String[] {png.toString()});
 
-        assertArrayEquals(PNG_SIGNATURE, Arrays.copyOf(Files.readAllBytes(png), PNG_SIGNATURE.length));
-        BufferedImage image = ImageIO.read(png.toFile());
-        assertNotNull(image, "ImageIO cannot read " + png);
-        assertEquals(BalanceChart.WIDTH, image.getWidth());
-        assertEquals(BalanceChart.HEIGHT, image.getHeight());
+        readPngOfSize(png, BalanceChart.WIDTH, BalanceChart.HEIGHT);
     }
 }
