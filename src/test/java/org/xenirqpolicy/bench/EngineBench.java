@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -54,19 +55,14 @@ public final class EngineBench {
 
     public static void main(String[] args) throws IOException {
         if (args.length > 0 && args[0].equals("--adapt")) {
-            adapt(java.util.Arrays.copyOfRange(args, 1, args.length));
+            adapt(Arrays.copyOfRange(args, 1, args.length));
             return;
         }
         int[] sizes = args.length > 0 ? parseSizes(args[0]) : new int[] {1000, 5000, 20000};
         int reps = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         int seedReps = args.length > 2 ? Integer.parseInt(args[2]) : 1;
-        if (!Files.isExecutable(TIME)) {
-            throw new IllegalStateException(TIME + " is missing: apt-get install time (Debian), dnf install time (Fedora)");
-        }
         Path repo = Fixtures.repo();
-        Path work = repo.resolve("target/bench/engine");
-        deleteTree(work);
-        Files.createDirectories(work);
+        Path work = freshWork(repo, "engine");
         Path launcher = stageLauncher(repo, work);
         Path seed = SeedScript.write(work);
         Path trees = treeDirectory(work);
@@ -106,6 +102,17 @@ public final class EngineBench {
     private static final Pattern USER = Pattern.compile("User time \\(seconds\\): ([\\d.]+)");
     private static final Pattern SYSTEM = Pattern.compile("System time \\(seconds\\): ([\\d.]+)");
 
+    /** target/bench/NAME, emptied, once /usr/bin/time is known to be there (both benches time with it). */
+    private static Path freshWork(Path repo, String name) throws IOException {
+        if (!Files.isExecutable(TIME)) {
+            throw new IllegalStateException(TIME + " is missing: apt-get install time (Debian), dnf install time (Fedora)");
+        }
+        Path work = repo.resolve("target/bench/" + name);
+        deleteTree(work);
+        Files.createDirectories(work);
+        return work;
+    }
+
     /**
      * One adaptive run ({@code xen-irq-policy adapt --root TREE} as installed) on a dom0 in its
      * steady state: applied once (spread), ADAPTIVE=yes, guest 1 carrying two thirds of all traffic
@@ -119,13 +126,8 @@ public final class EngineBench {
     static void adapt(String[] args) throws IOException {
         int[] sizes = args.length > 0 ? parseSizes(args[0]) : new int[] {1000, 5000};
         int reps = args.length > 1 ? Integer.parseInt(args[1]) : 5;
-        if (!Files.isExecutable(TIME)) {
-            throw new IllegalStateException(TIME + " is missing: apt-get install time (Debian), dnf install time (Fedora)");
-        }
         Path repo = Fixtures.repo();
-        Path work = repo.resolve("target/bench/adapt");
-        deleteTree(work);
-        Files.createDirectories(work);
+        Path work = freshWork(repo, "adapt");
         Path launcher = stageLauncher(repo, work);
         Path trees = treeDirectory(work);
         System.out.printf(Locale.ROOT, "adapt: xen-irq-policy adapt --root TREE as installed, CPUs %s, guest 1 two thirds of the traffic,"
