@@ -214,6 +214,24 @@ class HookInputTest {
         String before = HostTree.at(root).read("/proc/irq/241/smp_affinity_list");
         assertEquals(before, placedByHook(shell, root, Map.of(), "241"));
         assertTrue(HostTree.at(root).exists("/run/irqbalance/xen-irq-policy-request.241"));
+        // The link names a directory that is gone: an apply removed it after linking a new plan
+        // while this call resolved the link, or it was deleted. Not "no plan": the IRQ is left
+        // where it is, and the engine asked to place it (its next save replaces the link).
+        root = sample("dangling");
+        plan(root, PLAN);
+        HostTree dangling = HostTree.at(root);
+        Path linked = dangling.path("/run/xen-irq-policy").resolve(Files.readSymbolicLink(dangling.path("/run/xen-irq-policy/plan")));
+        try (var files = Files.list(linked)) {
+            for (Path f : files.toList()) {
+                Files.delete(f);
+            }
+        }
+        Files.delete(linked);
+        for (String irq : List.of("241", "245")) {
+            before = dangling.read("/proc/irq/" + irq + "/smp_affinity_list");
+            assertEquals(before, placedByHook(shell, root, Map.of(), irq), "IRQ " + irq + " behind a dangling link");
+            assertTrue(dangling.exists("/run/irqbalance/xen-irq-policy-request." + irq), "IRQ " + irq);
+        }
         // A trusted header is used for an IRQ without a file of its own: 1-3, 243 mod 3 = 0 is CPU 1
         // (the online CPUs would give 243 mod 4 = 3).
         root = sample("header");
