@@ -86,7 +86,7 @@ public record Settings(Strategy strategy, CpuSet cpus, boolean excludeIsolated, 
                         adaptiveLine = a.line();
                     }
                     case "ADAPTIVE_INTERVAL_MINUTES" -> s.intervalMinutes = whole(v, 1, 1440);
-                    case "ADAPTIVE_THRESHOLD" -> s.threshold = decimal(v, 1.0, 10.0);
+                    case "ADAPTIVE_THRESHOLD" -> s.threshold = decimal(v, AdaptiveLimits.MIN_THRESHOLD, 10.0);
                     case "ADAPTIVE_SAMPLES" -> s.samplesAbove = whole(v, 1, 100);
                     case "ADAPTIVE_MAX_MOVES" -> s.maxMoves = whole(v, 1, 10_000);
                     case "ADAPTIVE_COOLDOWN_MINUTES" -> s.coolDownMinutes = whole(v, 0, 10_080);

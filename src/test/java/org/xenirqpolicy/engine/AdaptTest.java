@@ -425,8 +425,10 @@ class AdaptTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "ADAPTIVE=maybe|/etc/sysconfig/xen-irq-policy:2: ADAPTIVE: 'maybe' is not yes or no",
-        "ADAPTIVE_THRESHOLD=0.9|/etc/sysconfig/xen-irq-policy:2: ADAPTIVE_THRESHOLD: '0.9' is not a decimal number from 1 to 10",
-        "ADAPTIVE_THRESHOLD=1e3|/etc/sysconfig/xen-irq-policy:2: ADAPTIVE_THRESHOLD: '1e3' is not a decimal number from 1 to 10",
+        "ADAPTIVE_THRESHOLD=0.9|/etc/sysconfig/xen-irq-policy:2: ADAPTIVE_THRESHOLD: '0.9' is not a decimal number from 1.1 to 10",
+        "ADAPTIVE_THRESHOLD=1|/etc/sysconfig/xen-irq-policy:2: ADAPTIVE_THRESHOLD: '1' is not a decimal number from 1.1 to 10",
+        "ADAPTIVE_THRESHOLD=1.05|/etc/sysconfig/xen-irq-policy:2: ADAPTIVE_THRESHOLD: '1.05' is not a decimal number from 1.1 to 10",
+        "ADAPTIVE_THRESHOLD=1e3|/etc/sysconfig/xen-irq-policy:2: ADAPTIVE_THRESHOLD: '1e3' is not a decimal number from 1.1 to 10",
         "ADAPTIVE_SAMPLES=0|/etc/sysconfig/xen-irq-policy:2: ADAPTIVE_SAMPLES: '0' is not a whole number from 1 to 100",
         "ADAPTIVE_MAX_MOVES=-1|/etc/sysconfig/xen-irq-policy:2: ADAPTIVE_MAX_MOVES: '-1' is not a whole number from 1 to 10000",
         "ADAPTIVE_COOLDOWN_MINUTES=1h|/etc/sysconfig/xen-irq-policy:2: ADAPTIVE_COOLDOWN_MINUTES: '1h' is not a whole number from 0 to 10080",

@@ -408,8 +408,19 @@ class AdaptiveTest {
     }
 
     @Test
+    void theLowestThresholdKeepsSplitsAndSwapsAboveASamplesNoise() {
+        // AdaptiveLimits.MIN_THRESHOLD is chosen so that fine moves start at MIN_GAIN, the noise.
+        AdaptiveLimits lowest = new AdaptiveLimits(AdaptiveLimits.MIN_THRESHOLD, 2, 4, 900, 0.05);
+        assertEquals(1 + Adaptive.MIN_GAIN, Adaptive.fineLevel(lowest), 1e-9);
+        assertTrue(Adaptive.aim(lowest) > 1);
+    }
+
+    @Test
     void limitsOutsideTheirRangeAreRefused() {
         assertThrows(IllegalArgumentException.class, () -> new AdaptiveLimits(0.9, 2, 4, 900, 0.05));
+        assertThrows(IllegalArgumentException.class, () -> new AdaptiveLimits(1.0, 2, 4, 900, 0.05));
+        assertThrows(IllegalArgumentException.class, () -> new AdaptiveLimits(1.09, 2, 4, 900, 0.05));
+        assertEquals(1.1, new AdaptiveLimits(1.1, 2, 4, 900, 0.05).threshold());
         assertThrows(IllegalArgumentException.class, () -> new AdaptiveLimits(Double.NaN, 2, 4, 900, 0.05));
         assertThrows(IllegalArgumentException.class, () -> new AdaptiveLimits(1.25, 0, 4, 900, 0.05));
         assertThrows(IllegalArgumentException.class, () -> new AdaptiveLimits(1.25, 2, -1, 900, 0.05));
@@ -470,7 +481,7 @@ class AdaptiveTest {
                 irq++;
             }
         }
-        AdaptiveLimits limits = new AdaptiveLimits(1 + random.nextDouble() * 0.5, 1 + random.nextInt(3), random.nextInt(7),
+        AdaptiveLimits limits = new AdaptiveLimits(AdaptiveLimits.MIN_THRESHOLD + random.nextDouble() * 0.4, 1 + random.nextInt(3), random.nextInt(7),
                 random.nextInt(3) * 600L, random.nextDouble() * 0.2);
         return new Case(new Plan(strategy, usable, placements), irqs, left, rates, limits,
                 new AdaptiveMemory(random.nextInt(4), moved));
