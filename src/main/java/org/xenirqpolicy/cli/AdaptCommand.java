@@ -22,7 +22,7 @@ final class AdaptCommand implements Callable<Integer>, Log.User {
     @Mixin
     Options.Sample sample;
     @Option(names = "--if-due",
-            description = "Run only if ADAPTIVE_INTERVAL_MINUTES have passed since the last run started (the timer ticks every minute); otherwise exit 0 at once, silently.")
+            description = "Run only if ADAPTIVE_INTERVAL_MINUTES have passed since the last run started (the timer ticks every minute); otherwise exit 0 at once, silently. Silent too when ADAPTIVE is not yes.")
     boolean ifDue;
     @Mixin
     Options.Output output;
@@ -41,7 +41,14 @@ final class AdaptCommand implements Callable<Integer>, Log.User {
         Settings settings = HostReader.readSettings(host);
         Settings.Adaptive adaptive = settings.adaptive();
         if (!adaptive.enabled()) {
-            log.info("the adaptive mode is off (ADAPTIVE=no in " + Settings.PATH + "): nothing done");
+            String off = "the adaptive mode is off (ADAPTIVE=no in " + Settings.PATH + "): nothing done";
+            // The timer's tick (--if-due) comes every minute: a timer left enabled with the mode off
+            // would put this line in the journal 1,440 times a day. A person who typed adapt is told.
+            if (ifDue) {
+                log.debug(off);
+            } else {
+                log.info(off);
+            }
             return 0;
         }
         if (ifDue && !Engine.adaptiveRunDue(AdaptiveState.load(host), adaptive.intervalMinutes(), now)) {
