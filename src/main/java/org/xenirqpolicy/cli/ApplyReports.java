@@ -7,6 +7,7 @@ import java.util.Map;
 import org.xenirqpolicy.apply.Outcome;
 import org.xenirqpolicy.contract.Locations;
 import org.xenirqpolicy.engine.Engine;
+import org.xenirqpolicy.model.Quote;
 import org.xenirqpolicy.plan.Placement;
 
 /**
@@ -23,7 +24,7 @@ final class ApplyReports {
     static void errors(Engine.Applied applied, Log log) {
         for (Outcome o : applied.outcomes()) {
             if (o.change() == Outcome.Change.FAILED) {
-                log.error("IRQ " + o.placement().irq() + " " + o.placement().name() + ": " + o.detail());
+                log.error("IRQ " + o.placement().irq() + " " + Quote.name(o.placement().name()) + ": " + o.detail());
             }
         }
         if (applied.saveError() != null) {

@@ -42,8 +42,10 @@ public final class Main implements Runnable {
         // are UTF-8 by definition, and under LANG=C the JVM would write '?' for every other
         // character. Under a UTF-8 locale, Fedora's default, nothing changes.
         PrintWriter out = new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8), false);
-        System.exit(run(args, out, new PrintWriter(System.err, true),
-                Console.detect(System.getenv())));
+        // Standard error likewise: the journal is UTF-8, and under LANG=C (a service started
+        // without a locale) a name such as café in an error would read "caf??".
+        PrintWriter err = new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.err), StandardCharsets.UTF_8), true);
+        System.exit(run(args, out, err, Console.detect(System.getenv())));
     }
 
     /** The subcommands, in the order --help lists them. */

@@ -1,5 +1,12 @@
 package org.xenirqpolicy.model;
 
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+
 /**
  * The one escaper for text from files and the OS in messages, so that a message stays one line
  * on a terminal and one record in the journal whatever the text holds.
@@ -51,6 +58,70 @@ public final class Quote {
             }
         }
         return out == null ? text : out.toString();
+    }
+
+    /**
+     * A name from the kernel (an IRQ's action, read one char per byte as ISO-8859-1) shown as
+     * text in a message: bytes that are UTF-8 as the characters they encode, so that "café" reads
+     * as café on a UTF-8 stream and not as the two characters per byte of its encoding; a byte
+     * that is not part of UTF-8, and a control character, escaped as \xNN, so that the message
+     * stays one line and tells the bytes. A name of ASCII is returned as it is.
+     */
+    public static String name(String bytes) {
+        boolean plain = true;
+        for (int i = 0; i < bytes.length() && plain; i++) {
+            char c = bytes.charAt(i);
+            plain = c >= 0x20 && c < 0x7f;
+        }
+        if (plain) {
+            return bytes;
+        }
+        StringBuilder out = new StringBuilder(bytes.length() + 8);
+        int start = 0;
+        for (int i = 0; i <= bytes.length(); i++) {
+            // A char above 0xff is no byte: it is kept as the character it is.
+            if (i == bytes.length() || bytes.charAt(i) > 0xff) {
+                decodeUtf8(bytes.substring(start, i), out);
+                if (i < bytes.length()) {
+                    out.append(bytes.charAt(i));
+                }
+                start = i + 1;
+            }
+        }
+        return out.toString();
+    }
+
+    private static void decodeUtf8(String bytes, StringBuilder out) {
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes.getBytes(StandardCharsets.ISO_8859_1));
+        CharBuffer text = CharBuffer.allocate(bytes.length());
+        while (true) {
+            CoderResult result = decoder.decode(in, text, true);
+            appendEscaped(text.flip(), out);
+            text.clear();
+            if (result.isUnderflow()) {
+                return;
+            }
+            // Malformed (or unmappable) bytes: each escaped, then decoding goes on after them.
+            for (int n = 0; n < result.length(); n++) {
+                escape((char) (in.get() & 0xff), out);
+            }
+        }
+    }
+
+    private static void appendEscaped(CharBuffer text, StringBuilder out) {
+        while (text.hasRemaining()) {
+            char c = text.get();
+            if (c < 0x20 || c == 0x7f) {
+                escape(c, out);
+            } else if (c >= 0x80 && c < 0xa0) {
+                // A C1 control, which a terminal may obey: named by its code point, as it was two bytes.
+                out.append(String.format("\\u%04x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
     }
 
     private static void escape(char c, StringBuilder out) {
