@@ -15,6 +15,7 @@ import org.xenirqpolicy.engine.AdaptiveState;
 import org.xenirqpolicy.engine.Engine;
 import org.xenirqpolicy.engine.Status;
 import org.xenirqpolicy.plan.AdaptiveStep;
+import org.xenirqpolicy.read.Settings;
 
 /**
  * Renders {@link Metrics} in the Prometheus text exposition format, version 0.0.4: for each
@@ -99,6 +100,13 @@ final class MetricsReports {
                 out.sample("last_apply_duration_seconds", "", seconds(last.duration().get()));
             }
         }
+        // Whether runs are expected, and how often: with the last run's time, an alert tells a mode
+        // switched on whose runs stopped (the timer not enabled, runs failing before they record).
+        Settings.Adaptive adaptive = planned.snapshot().settings().adaptive();
+        out.family("adaptive_enabled", "gauge", "1 if ADAPTIVE=yes (the adaptive mode may move event channels), else 0.");
+        out.sample("adaptive_enabled", "", adaptive.enabled() ? 1 : 0);
+        out.family("adaptive_interval_seconds", "gauge", "ADAPTIVE_INTERVAL_MINUTES in seconds: how often an adaptive run is due.");
+        out.sample("adaptive_interval_seconds", "", adaptive.intervalMinutes() * 60L);
         if (m.lastAdaptive().isPresent()) {
             AdaptiveState.Run run = m.lastAdaptive().get();
             out.family("adaptive_last_run_timestamp_seconds", "gauge",

@@ -125,7 +125,12 @@ class MetricsTest {
                 + family("last_apply_exit_status", "gauge", "Exit status of the last recorded apply: 0 done, 1 partly done.", "last_apply_exit_status 0")
                 + family("last_apply_timestamp_seconds", "gauge", "When the last recorded apply ended, in seconds since the epoch.",
                         "last_apply_timestamp_seconds T")
-                + family("last_apply_duration_seconds", "gauge", "How long the last recorded apply ran.", "last_apply_duration_seconds T"),
+                + family("last_apply_duration_seconds", "gauge", "How long the last recorded apply ran.", "last_apply_duration_seconds T")
+                // The sample's settings: ADAPTIVE unset (no), ADAPTIVE_INTERVAL_MINUTES its default 5.
+                + family("adaptive_enabled", "gauge", "1 if ADAPTIVE=yes (the adaptive mode may move event channels), else 0.",
+                        "adaptive_enabled 0")
+                + family("adaptive_interval_seconds", "gauge", "ADAPTIVE_INTERVAL_MINUTES in seconds: how often an adaptive run is due.",
+                        "adaptive_interval_seconds 300"),
                 withoutClock(r.out()));
         Promtool.requirePresent();
         assertEquals(new Promtool.Result(0, ""), Promtool.checkMetrics(r.out(), tmp));
@@ -147,6 +152,21 @@ class MetricsTest {
         assertEquals("xen_irq_policy_last_apply_timestamp_seconds 1796119200", line(out, "xen_irq_policy_last_apply_timestamp_seconds "));
         assertEquals("xen_irq_policy_last_apply_duration_seconds 2.345", line(out, "xen_irq_policy_last_apply_duration_seconds "));
         assertEquals("xen_irq_policy_check_ok{check=\"last-apply\"} 0", line(out, "xen_irq_policy_check_ok{check=\"last-apply\"}"));
+    }
+
+    /** The adaptive mode's switch and interval come from the settings, whether or not a run is recorded. */
+    @Test
+    void theAdaptiveSettingsAreThoseOfTheSettingsFile() {
+        HostTree t = applied();
+        t.write("/etc/sysconfig/xen-irq-policy", "ADAPTIVE=yes\nADAPTIVE_INTERVAL_MINUTES=12\n");
+        String out = metrics(t).out();
+        assertEquals("xen_irq_policy_adaptive_enabled 1", line(out, "xen_irq_policy_adaptive_enabled "));
+        assertEquals("xen_irq_policy_adaptive_interval_seconds 720", line(out, "xen_irq_policy_adaptive_interval_seconds "));
+        assertFalse(out.contains("adaptive_last_run"), out);
+        t.write("/etc/sysconfig/xen-irq-policy", "ADAPTIVE=no\nADAPTIVE_INTERVAL_MINUTES=1440\n");
+        out = metrics(t).out();
+        assertEquals("xen_irq_policy_adaptive_enabled 0", line(out, "xen_irq_policy_adaptive_enabled "));
+        assertEquals("xen_irq_policy_adaptive_interval_seconds 86400", line(out, "xen_irq_policy_adaptive_interval_seconds "));
     }
 
     @Test

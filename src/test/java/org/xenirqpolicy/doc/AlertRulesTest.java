@@ -12,11 +12,14 @@ import org.xenirqpolicy.testing.Fixtures;
 import org.xenirqpolicy.testing.Promtool;
 
 /**
- * The README's two PromQL alerts are the rules file's, promtool accepts the file, and each alert
+ * The README's three PromQL alerts are the rules file's, promtool accepts the file, and each alert
  * fires on the series it is for and on no other (promtool test rules).
  */
 class AlertRulesTest {
     private static final Path RULES = Fixtures.repo().resolve("src/main/prometheus/xen-irq-policy-alerts.yml");
+
+    private static final String ADAPTIVE_STOPPED = "ADAPTIVE=yes there: see 'systemctl status xen-irq-policy-adaptive.timer'"
+            + " and 'journalctl -u xen-irq-policy-adaptive'.";
 
     @TempDir
     Path tmp;
@@ -32,7 +35,7 @@ class AlertRulesTest {
         Promtool.requirePresent();
         Promtool.Result r = Promtool.checkRules(RULES);
         assertEquals(0, r.status(), r.output());
-        assertTrue(r.output().contains("SUCCESS: 2 rules found"), r.output());
+        assertTrue(r.output().contains("SUCCESS: 3 rules found"), r.output());
     }
 
     /**
@@ -46,6 +49,11 @@ class AlertRulesTest {
      * burst of its whole count. Host g: 400 interrupts/s on each CPU, CPU 1's counter falls: no
      * alert. Host h: the same falls on CPU 1 while CPU 0 takes 1,000/s and CPUs 2-3 100: still
      * piling up.
+     *
+     * <p>The adaptive mode, interval 5 minutes: host i has it on and a run every 5 minutes; host j
+     * has it on and its runs stopped after the one of minute 5; host k has it off and no run; host
+     * l has it on and no run recorded (the timer never enabled); host m has it on, an interval of
+     * 30 minutes and a run at minute 0 only, which is not late yet.
      */
     @Test
     void eachAlertFiresWhereItShouldAndNowhereElse() throws IOException {
@@ -71,6 +79,23 @@ class AlertRulesTest {
             series.append(serie("node_textfile_mtime_seconds{instance=\"" + host + "\",file=\"/var/lib/prometheus/node-exporter/xen_irq_policy.prom\"}",
                     host.equals("f") ? "0x60" : "0+60x60"));
         }
+        for (String host : new String[] {"i", "j", "k", "l", "m"}) {
+            series.append(serie("xen_irq_policy_adaptive_enabled{instance=\"" + host + "\"}", (host.equals("k") ? "0" : "1") + "x60"));
+            series.append(serie("xen_irq_policy_adaptive_interval_seconds{instance=\"" + host + "\"}", (host.equals("m") ? "1800" : "300") + "x60"));
+            if (host.matches("[ijm]")) {
+                // Minute by minute, when the last run started: every 5 minutes, until minute 5, or at 0.
+                StringBuilder starts = new StringBuilder();
+                for (int minute = 0; minute <= 60; minute++) {
+                    int last = switch (host) {
+                        case "i" -> minute / 5 * 300;
+                        case "j" -> Math.min(minute / 5, 1) * 300;
+                        default -> 0;
+                    };
+                    starts.append(minute == 0 ? "" : " ").append(last);
+                }
+                series.append(serie("xen_irq_policy_adaptive_last_run_timestamp_seconds{instance=\"" + host + "\"}", starts.toString()));
+            }
+        }
         String test = "rule_files:\n  - " + RULES + "\nevaluation_interval: 1m\ntests:\n  - interval: 1m\n    input_series:\n" + series
                 + "    alert_rule_test:\n"
                 + "      - eval_time: 40m\n        alertname: XenEventChannelsPilingUpOnOneCpu\n        exp_alerts:\n"
@@ -83,8 +108,15 @@ class AlertRulesTest {
                         "Run 'xen-irq-policy check' there; 'journalctl -u xen-irq-policy-metrics' if its metrics are old.")
                 + alert("f", "xen-irq-policy's plan is stale or a check fails on f",
                         "Run 'xen-irq-policy check' there; 'journalctl -u xen-irq-policy-metrics' if its metrics are old.")
-                // Before its 'for:' has passed, neither fires.
-                + "      - eval_time: 3m\n        alertname: XenIrqPolicyPlanStaleOrCheckFailing\n        exp_alerts: []\n";
+                // j's last run started at 5 min: late from 25 min (3 x 5 + 5 minutes), firing from 35.
+                + "      - eval_time: 40m\n        alertname: XenIrqPolicyAdaptiveRunsStopped\n        exp_alerts:\n"
+                + alert("j", "xen-irq-policy's adaptive runs stopped on j", ADAPTIVE_STOPPED)
+                + alert("l", "xen-irq-policy's adaptive runs stopped on l", ADAPTIVE_STOPPED)
+                + "      - eval_time: 30m\n        alertname: XenIrqPolicyAdaptiveRunsStopped\n        exp_alerts:\n"
+                + alert("l", "xen-irq-policy's adaptive runs stopped on l", ADAPTIVE_STOPPED)
+                // Before its 'for:' has passed, none fires.
+                + "      - eval_time: 3m\n        alertname: XenIrqPolicyPlanStaleOrCheckFailing\n        exp_alerts: []\n"
+                + "      - eval_time: 9m\n        alertname: XenIrqPolicyAdaptiveRunsStopped\n        exp_alerts: []\n";
         Path file = Files.writeString(tmp.resolve("alerts-test.yml"), test);
         Promtool.Result r = Promtool.testRules(file);
         assertEquals(0, r.status(), r.output() + "\n" + test);

@@ -271,9 +271,15 @@ class AdaptTest {
         assertEquals(List.of(Map.of("irq", (long) moved, "name", name, "from", (long) busy, "to", (long) idle,
                 "interrupts", HOT)), normalised(last.get("moves")));
 
-        // metrics exports the last run for Prometheus, in a form promtool accepts.
+        // metrics exports the last run for Prometheus, in a form promtool accepts, after whether
+        // the mode is on and how often it runs (an alert compares the last run's time with them).
         Cli.Result metrics = run(t, "metrics");
         assertEquals(0, metrics.status(), metrics.err());
+        assertTrue(metrics.out().contains("\nxen_irq_policy_adaptive_enabled 1\n"
+                + "# HELP xen_irq_policy_adaptive_interval_seconds ADAPTIVE_INTERVAL_MINUTES in seconds: how often an adaptive run is due.\n"
+                + "# TYPE xen_irq_policy_adaptive_interval_seconds gauge\n"
+                + "xen_irq_policy_adaptive_interval_seconds 300\n"
+                + "# HELP xen_irq_policy_adaptive_last_run_timestamp_seconds "), metrics.out());
         assertTrue(metrics.out().endsWith("xen_irq_policy_adaptive_last_run_timestamp_seconds "
                 + Instant.parse(time).getEpochSecond() + "\n"
                 + "# HELP xen_irq_policy_adaptive_last_run_verdict The last adaptive run's verdict: 1 for it, 0 for the others.\n"
