@@ -357,7 +357,8 @@ public final class Engine {
                 memory.memory(), now);
         Planned planned = withPlan(normal, step.plan());
         if (step.moves().isEmpty()) {
-            // Nothing to write: the plan in force stands, and so does every affinity.
+            // Nothing to write: the plan in force stands. No affinity was read, so none is
+            // claimed in place: the report counts no event channel (see adapt on why).
             return Optional.of(recorded(host, new Applied(planned, List.of(), false, false, null, null), step, inputs, now));
         }
         Map<Integer, IrqLine> lines = new HashMap<>();
