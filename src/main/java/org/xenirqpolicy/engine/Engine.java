@@ -11,6 +11,7 @@ import java.util.Set;
 import org.xenirqpolicy.apply.Activator;
 import org.xenirqpolicy.apply.Outcome;
 import org.xenirqpolicy.classify.Classifier;
+import org.xenirqpolicy.classify.DeviceNames;
 import org.xenirqpolicy.classify.EventChannel;
 import org.xenirqpolicy.classify.XenDynRule;
 import org.xenirqpolicy.contract.PlanStore;
@@ -23,6 +24,7 @@ import org.xenirqpolicy.model.InputException;
 import org.xenirqpolicy.model.Selector;
 import org.xenirqpolicy.model.Strategy;
 import org.xenirqpolicy.plan.Adaptive;
+import org.xenirqpolicy.plan.AdaptiveMove;
 import org.xenirqpolicy.plan.AdaptiveStep;
 import org.xenirqpolicy.plan.CpuShare;
 import org.xenirqpolicy.plan.Placement;
@@ -34,6 +36,7 @@ import org.xenirqpolicy.read.HostReader;
 import org.xenirqpolicy.read.HostSnapshot;
 import org.xenirqpolicy.read.InterruptsTable;
 import org.xenirqpolicy.read.IrqLine;
+import org.xenirqpolicy.read.IrqState;
 import org.xenirqpolicy.read.Settings;
 
 /** Runs the stages in order: read the host, classify its IRQs, plan, apply. */
@@ -111,10 +114,9 @@ public final class Engine {
             return new Inputs(snapshot, irqs, usable, other, weights, sampledSeconds, baseline, exclusions, excluded);
         }
 
-        /** The host as {@code again} read it, with this read's rates and sample window. */
-        Inputs withHostOf(Inputs again) {
-            return new Inputs(again.snapshot, again.irqs, again.usable, again.strategy, weights, sampledSeconds, baseline,
-                    again.exclusions, again.excluded);
+        /** The same host with the rates of another sample window (an adaptive run's, read before this read). */
+        Inputs withWindow(Map<Integer, Long> rates, int seconds, InterruptsTable start) {
+            return new Inputs(snapshot, irqs, usable, strategy, rates, seconds, start, exclusions, excluded);
         }
 
         /** The event channels to plan, those left out (excluded) apart. */
@@ -172,16 +174,20 @@ public final class Engine {
                 inputs = read(host, options, false);
             }
             Planned planned = planFrom(inputs, PlanStore.load(host), options.rebalance());
-            return write(host, lock, planned, requests);
+            return write(host, lock, planned, requests, planned.plan().placements(), affinities(planned));
         }
     }
 
     /**
      * The writes of an apply, under its lock: the plan saved, the affinities written and read
      * back, the requests it answered removed (see {@link #apply}). An adaptive run writes the same
-     * way.
+     * way; on its short way only the IRQs it moved are written ({@code toWrite}).
+     *
+     * @param toWrite the placements to put into effect: all of the plan's, or some
+     * @param current their smp_affinity_list as read (empty where it could not be)
      */
-    private static Applied write(Host host, ApplyLock lock, Planned planned, List<String> requests) {
+    private static Applied write(Host host, ApplyLock lock, Planned planned, List<String> requests,
+            List<Placement> toWrite, Map<Integer, CpuSet> current) {
         Plan plan = planned.plan();
         String saveError = null;
         boolean written;
@@ -195,17 +201,19 @@ public final class Engine {
             written = false;
         }
         // Only a saved plan can have been answered from the previous one by a hook meanwhile.
-        List<Outcome> outcomes = Activator.apply(host, plan, affinities(planned),
+        List<Outcome> outcomes = Activator.apply(host,
+                new Plan(plan.strategy(), plan.usable(), toWrite, plan.excluded()), current,
                 written ? movedSince(planned.previous(), plan) : Set.of());
         // IRQs gone between read and write leave the plan; the others stay, even if a write
         // failed, so the hook keeps them banned and does not ask for a new plan for them.
-        List<Placement> kept = new ArrayList<>();
+        Set<Integer> gone = new HashSet<>();
         for (Outcome o : outcomes) {
-            if (o.change() != Outcome.Change.VANISHED) {
-                kept.add(o.placement());
+            if (o.change() == Outcome.Change.VANISHED) {
+                gone.add(o.placement().irq());
             }
         }
-        if (saveError == null && kept.size() != plan.placements().size()) {
+        List<Placement> kept = plan.placements().stream().filter(p -> !gone.contains(p.irq())).toList();
+        if (saveError == null && !gone.isEmpty()) {
             try {
                 PlanStore.save(host, new Plan(plan.strategy(), plan.usable(), kept, plan.excluded()));
             } catch (UncheckedIOException e) {
@@ -261,46 +269,171 @@ public final class Engine {
     }
 
     /**
-     * One run of the adaptive mode: samples the interrupt rates over {@code sampleSeconds} (the
-     * host read before and after the window), then, under the apply lock, plans as apply does,
-     * keeping the applied plan's placements (so that new event channels get theirs), lets
-     * {@link Adaptive#step} move some of them, and writes the result as apply writes (plan saved
-     * first, then the affinities, read back). The state for the next run is saved last, under the
-     * lock, so that two runs never read the same memory. Bad input writes nothing, not even the
-     * lock file. An apply that ran during the window is seen: the host is read again under the
-     * lock, and the rates of the window are kept.
+     * One run of the adaptive mode: samples the interrupt rates over {@code sampleSeconds}
+     * (/proc/interrupts read before and after the window, with the host but for each IRQ's own
+     * files), then, under the apply lock, plans as apply does, keeping the applied plan's
+     * placements (so that new event channels get theirs), lets {@link Adaptive#step} move some of
+     * them, and writes the result as apply writes (plan saved first, then the affinities, read
+     * back). The state for the next run is saved last, under the lock, so that two runs never read
+     * the same memory. Bad input writes nothing, not even the lock file. The rates are always
+     * those of the window.
+     *
+     * <p>Two ways to the same verdict and moves. Most timer runs move nothing, and reading every
+     * IRQ's chip_name, actions and smp_affinity_list (13,000 opens at 5,000 IRQs) would be most
+     * of their cost. So when the plan in force covers the host ({@link #fromPlanInForce}: no
+     * hook request pending, no apply ran meanwhile, and planning as apply would, from what
+     * /proc/interrupts names, gives exactly the plan in force: no new, gone or renamed event
+     * channel, the same usable CPUs, strategy and exclusions), the run plans from
+     * /proc/interrupts and the plan, reading the files of only the excluded event channels (their
+     * CPU loads the step) and of those whose name there is not the plan's. A run that moves
+     * nothing then writes its state only; one that moves reads each moved IRQ's files first
+     * (chip, name, affinity), and writes those affinities only, after the plan. Anything else,
+     * or a moved IRQ whose files say otherwise, takes the full way: the whole host read under the
+     * lock, every affinity written where it is not the plan's, as apply does.
+     *
+     * <p>Why the short way may leave an IRQ elsewhere than its planned CPU (written by hand, or
+     * by a hook that answered from the previous plan and lost a race an apply did not see): the
+     * step judges by the planned CPUs on both ways, so its verdict and moves are the same; only
+     * the full way would also put such an IRQ back. What one costs meanwhile is its own rate on
+     * another CPU, until {@code apply} (the service, the path unit, an admin) puts it back;
+     * {@code check} and {@code status} report it, from the host, never from the plan. The hook's
+     * rule holds: the plan is trusted only for the IRQs it names with the host's own names, and
+     * a moved IRQ is checked against the host before it is written.
      *
      * @param sampleSeconds the window; 0 takes the counts since boot as the rates
      * @param now           when the run started, epoch seconds: the clock of cool-downs
      */
     public static Adapted adapt(Host host, int sampleSeconds, AdaptiveLimits limits, long now) {
+        return adapt(host, sampleSeconds, limits, now, true);
+    }
+
+    /**
+     * As {@link #adapt(Host, int, AdaptiveLimits, long)}; {@code shortWay} false always takes the
+     * full way, so that a test can compare both on the same host.
+     */
+    static Adapted adapt(Host host, int sampleSeconds, AdaptiveLimits limits, long now, boolean shortWay) {
         String markBeforeRead = ApplyLock.markBeforeRead(host);
-        Options options = new Options(null, false, sampleSeconds);
-        Inputs inputs = read(host, options, false);
+        InterruptsTable before = sampleSeconds > 0 ? HostReader.readInterrupts(host) : null;
+        if (sampleSeconds > 0) {
+            sleep(sampleSeconds);
+        }
+        HostSnapshot atEnd = HostReader.readWithoutIrqFiles(host);
+        InterruptsTable baseline = before != null ? before : atEnd.interrupts();
+        Map<Integer, Long> rates = weights(baseline, atEnd.interrupts(), sampleSeconds > 0);
         try (ApplyLock lock = ApplyLock.take(host, markBeforeRead)) {
             List<String> requests = Requests.pending(host);
-            if (!requests.isEmpty() || lock.anotherApplyRan()) {
-                inputs = inputs.withHostOf(read(host, new Options(null, false, 0), false));
-            }
-            AdaptiveState before = AdaptiveState.load(host);
+            AdaptiveState memory = AdaptiveState.load(host);
             Optional<Plan> inForce = PlanStore.load(host);
-            inputs = followingThePlanInForce(inputs, inForce);
+            if (shortWay && requests.isEmpty() && !lock.anotherApplyRan() && inForce.isPresent()) {
+                Optional<Adapted> done = fromPlanInForce(host, atEnd, rates, sampleSeconds, baseline, inForce.get())
+                        .flatMap(inputs -> adaptShortWay(host, lock, inputs, inForce.get(), limits, memory, now));
+                if (done.isPresent()) {
+                    return done.get();
+                }
+            }
+            Inputs inputs = followingThePlanInForce(read(host, new Options(null, false, 0), false)
+                    .withWindow(rates, sampleSeconds, baseline), inForce);
             Planned normal = planFrom(inputs, inForce, false);
             AdaptiveStep step = Adaptive.step(normal.plan(), inputs.placed(), inputs.left(), inputs.weights(), limits,
-                    before.memory(), now);
-            Planned planned = new Planned(normal.snapshot(), normal.irqs(), step.plan(), normal.weights(),
-                    normal.sampledSeconds(), normal.baseline(), normal.previous(), normal.excluded());
-            Applied applied = write(host, lock, planned, requests);
-            AdaptiveState after = new AdaptiveState(step.memory(), Optional.of(new AdaptiveState.Run(now,
-                    inputs.sampledSeconds(), step.why(), step.ratioBefore(), step.ratioAfter(), step.moves())));
-            String stateError = null;
-            try {
-                after.save(host);
-            } catch (UncheckedIOException e) {
-                stateError = e.getMessage();
-            }
-            return new Adapted(applied, step, after, stateError);
+                    memory.memory(), now);
+            Planned planned = withPlan(normal, step.plan());
+            Applied applied = write(host, lock, planned, requests, planned.plan().placements(), affinities(planned));
+            return recorded(host, applied, step, inputs, now);
         }
+    }
+
+    /**
+     * The short way, once the plan in force is known to cover the host: the step on it, and,
+     * when it moves, the moved IRQs checked against the host and written. Empty if a moved IRQ's
+     * files say it is not the event channel the plan names (gone, renamed, another chip): the
+     * full way then reads the whole host.
+     */
+    private static Optional<Adapted> adaptShortWay(Host host, ApplyLock lock, Inputs inputs, Plan inForce,
+            AdaptiveLimits limits, AdaptiveState memory, long now) {
+        // fromPlanInForce found that planning gives exactly the plan in force.
+        Planned normal = new Planned(inputs.snapshot(), inputs.irqs(), inForce, inputs.weights(), inputs.sampledSeconds(),
+                inputs.baseline(), Optional.of(inForce), inputs.excluded());
+        AdaptiveStep step = Adaptive.step(normal.plan(), inputs.placed(), inputs.left(), inputs.weights(), limits,
+                memory.memory(), now);
+        Planned planned = withPlan(normal, step.plan());
+        if (step.moves().isEmpty()) {
+            // Nothing to write: the plan in force stands. No affinity was read, so none is
+            // claimed in place: the report counts no event channel (see adapt on why).
+            return Optional.of(recorded(host, new Applied(planned, List.of(), false, false, null, null), step, inputs, now));
+        }
+        Map<Integer, IrqLine> lines = new HashMap<>();
+        for (IrqLine line : inputs.snapshot().interrupts().irqs()) {
+            lines.put(line.irq(), line);
+        }
+        Map<Integer, CpuSet> current = new HashMap<>();
+        Set<Integer> moved = new HashSet<>();
+        for (AdaptiveMove m : step.moves()) {
+            IrqState onHost = HostReader.readIrq(host, lines.get(m.irq()));
+            boolean ours = XenDynRule.isOurs(onHost.chip(), inputs.snapshot().pciIrqs().contains(m.irq()));
+            if (!ours || !onHost.name().equals(m.name())) {
+                return Optional.empty();
+            }
+            current.put(m.irq(), onHost.affinity());
+            moved.add(m.irq());
+        }
+        List<Placement> toWrite = planned.plan().placements().stream().filter(p -> moved.contains(p.irq())).toList();
+        Applied applied = write(host, lock, planned, List.of(), toWrite, current);
+        return Optional.of(recorded(host, applied, step, inputs, now));
+    }
+
+    /**
+     * The inputs of an adaptive run as the full read would give them, from /proc/interrupts
+     * ({@code atEnd}, read without any IRQ's own files) and the plan in force: an event channel
+     * whose line names it as the plan does is taken as the plan's (its name and chip from the
+     * line: the kernel prints the same chip and actions there as in /sys/kernel/irq). Only the
+     * others have their files read: the excluded event channels, whose CPU loads the step, and
+     * any whose line names it otherwise (new, renamed, or named differently there, as several
+     * actions are). Empty where planning from these inputs does not give exactly the plan in
+     * force: then the host is not what the plan describes, and the full way reads it all. An
+     * event channel born since, whose line shows no xen-dyn chip while its chip_name does, is not
+     * seen here; the hook asks for it (a request), which takes the full way.
+     */
+    private static Optional<Inputs> fromPlanInForce(Host host, HostSnapshot atEnd, Map<Integer, Long> rates,
+            int sampledSeconds, InterruptsTable baseline, Plan inForce) {
+        Map<Integer, Placement> planned = inForce.byIrq();
+        List<EventChannel> irqs = new ArrayList<>();
+        for (IrqState line : atEnd.irqs()) {
+            boolean pci = atEnd.pciIrqs().contains(line.irq());
+            if (!XenDynRule.isOurs(line.chip(), pci)) {
+                continue;
+            }
+            Placement p = planned.get(line.irq());
+            IrqState irq = p != null && p.name().equals(line.name()) ? line : HostReader.readIrq(host, line.line());
+            if (XenDynRule.isOurs(irq.chip(), pci)) {
+                irqs.add(new EventChannel(irq.irq(), irq.name(), irq.chip(), DeviceNames.of(irq.name()), irq.affinity(),
+                        irq.effective(), irq.line().total()));
+            }
+        }
+        Settings settings = atEnd.settings();
+        Exclusions byIrqbalance = atEnd.irqbalanceBannedIrqs();
+        Map<Integer, String> excluded = excludedOf(irqs, settings.exclude(), byIrqbalance);
+        Inputs inputs = followingThePlanInForce(new Inputs(atEnd, List.copyOf(irqs), usableCpus(atEnd), settings.strategy(),
+                rates, sampledSeconds, baseline, settings.exclude().plus(byIrqbalance), excluded), Optional.of(inForce));
+        boolean covers = planFrom(inputs, Optional.of(inForce), false).plan().equals(inForce);
+        return covers ? Optional.of(inputs) : Optional.empty();
+    }
+
+    /** The run recorded: its state saved, under the lock. */
+    private static Adapted recorded(Host host, Applied applied, AdaptiveStep step, Inputs inputs, long now) {
+        AdaptiveState after = new AdaptiveState(step.memory(), Optional.of(new AdaptiveState.Run(now,
+                inputs.sampledSeconds(), step.why(), step.ratioBefore(), step.ratioAfter(), step.moves())));
+        String stateError = null;
+        try {
+            after.save(host);
+        } catch (UncheckedIOException e) {
+            stateError = e.getMessage();
+        }
+        return new Adapted(applied, step, after, stateError);
+    }
+
+    private static Planned withPlan(Planned normal, Plan plan) {
+        return new Planned(normal.snapshot(), normal.irqs(), plan, normal.weights(), normal.sampledSeconds(),
+                normal.baseline(), normal.previous(), normal.excluded());
     }
 
     /**
@@ -370,14 +503,20 @@ public final class Engine {
         Exclusions byIrqbalance = snapshot.irqbalanceBannedIrqs();
         Exclusions exclusions = snapshot.settings().exclude().plus(byIrqbalance);
         List<EventChannel> irqs = Classifier.eventChannels(snapshot);
+        return new Inputs(snapshot, irqs, usable, strategy, weights, seconds, before, exclusions,
+                excludedOf(irqs, snapshot.settings().exclude(), byIrqbalance));
+    }
+
+    /** The event channels left where they are, each with the selector that excludes it (see {@link Planned}). */
+    private static Map<Integer, String> excludedOf(List<EventChannel> irqs, Exclusions bySettings, Exclusions byIrqbalance) {
         Map<Integer, String> excluded = new HashMap<>();
         for (EventChannel irq : irqs) {
-            snapshot.settings().exclude().match(irq.irq(), irq.name())
+            bySettings.match(irq.irq(), irq.name())
                     .map(Selector::text)
                     .or(() -> byIrqbalance.match(irq.irq(), irq.name()).map(s -> "--banirq"))
                     .ifPresent(why -> excluded.put(irq.irq(), why));
         }
-        return new Inputs(snapshot, irqs, usable, strategy, weights, seconds, before, exclusions, Map.copyOf(excluded));
+        return Map.copyOf(excluded);
     }
 
     /** Excluded event channels are not planned: they stay where they are, and load their CPUs. */
@@ -389,12 +528,17 @@ public final class Engine {
     }
 
     private static HostSnapshot sampleAgain(Host host, int seconds, boolean effective) {
+        sleep(seconds);
+        return HostReader.read(host, XenDynRule.want(effective));
+    }
+
+    /** The sample window. */
+    private static void sleep(int seconds) {
         try {
             Thread.sleep(seconds * 1000L);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        return HostReader.read(host, XenDynRule.want(effective));
     }
 
     /**

@@ -57,6 +57,44 @@ public final class HostReader {
     }
 
     /**
+     * The host without any IRQ's own files: /proc/interrupts, the CPU files, irqbalance's
+     * settings, the PCI devices' IRQs and ours, checked as {@link #read} checks them; each IRQ is
+     * known by its /proc/interrupts line only (chip token and action names, not detailed). An
+     * adaptive run that finds the plan in force covering every event channel needs no more, and
+     * spares the 3 opens per IRQ of a full read (see engine/Engine.adapt); it reads the few IRQs
+     * it must with {@link #readIrq}.
+     */
+    public static HostSnapshot readWithoutIrqFiles(Host host) {
+        InterruptsTable interrupts = readInterrupts(host);
+        List<IrqState> irqs = interrupts.irqs().stream()
+                .map(line -> new IrqState(line, line.chip(), line.actions(), CpuSet.empty(), CpuSet.empty(), false))
+                .toList();
+        CpuSet online = host.read(CPU_DIR + "/online")
+                .map(text -> cpuList(text, CPU_DIR + "/online"))
+                .orElseGet(interrupts::columnCpus);
+        CpuSet isolated = host.read(CPU_DIR + "/isolated")
+                .map(text -> cpuList(text, CPU_DIR + "/isolated"))
+                .orElse(CpuSet.empty());
+        CpuSet nohzFull = host.read(CPU_DIR + "/nohz_full")
+                .filter(text -> !text.strip().equals("(null)"))
+                .map(text -> cpuList(text, CPU_DIR + "/nohz_full"))
+                .orElse(CpuSet.empty());
+        Optional<String> irqbalance = host.read(IrqbalanceConfig.PATH);
+        CpuSet banned = irqbalance.map(IrqbalanceConfig::bannedCpus).orElse(CpuSet.empty());
+        Exclusions bannedIrqs = irqbalance.map(IrqbalanceConfig::bannedIrqs).orElse(Exclusions.NONE);
+        return new HostSnapshot(interrupts, irqs, online, isolated, nohzFull, pciIrqs(host), banned, readSettings(host),
+                bannedIrqs);
+    }
+
+    /**
+     * One IRQ as {@link #read} reads an IRQ of interest, whatever its chip: chip_name, actions and
+     * smp_affinity_list (not the effective affinity, which only plan and status show).
+     */
+    public static IrqState readIrq(Host host, IrqLine line) {
+        return detailed(host, line, chip(host, line), false);
+    }
+
+    /**
      * The IRQs with their effective affinities (plan, status): every chip first, as the kernel
      * has effective_affinity_list for every IRQ (4.13+) or for none, and asking once, of the
      * first IRQ of interest, spares thousands of failed opens on older kernels and in trees

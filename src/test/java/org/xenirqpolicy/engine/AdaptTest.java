@@ -365,6 +365,176 @@ class AdaptTest {
         assertEquals(movedTo + "\n", t.read("/proc/irq/" + other + "/smp_affinity_list"));
     }
 
+    /** Removes an IRQ's own files (chip_name, actions, smp_affinity_list): a run that reads them finds them gone. */
+    private static void removeFilesOf(HostTree t, int irq) throws Exception {
+        for (String file : List.of("/sys/kernel/irq/" + irq + "/chip_name", "/sys/kernel/irq/" + irq + "/actions",
+                "/proc/irq/" + irq + "/smp_affinity_list")) {
+            Files.delete(t.path(file));
+        }
+    }
+
+    /** One run of the engine itself, the short way or always the full way; its report as adapt prints it. */
+    private static Engine.Adapted engineRun(HostTree t, boolean shortWay, long now) {
+        Host host = Host.at(t.root());
+        return Engine.adapt(host, 0, org.xenirqpolicy.read.HostReader.readSettings(host).adaptive().limits(), now, shortWay);
+    }
+
+    @Test
+    void bothWaysGiveTheSameVerdictsMovesPlanAndStateRunAfterRun() throws Exception {
+        HostTree a = dom0();
+        // An excluded channel loads its CPU on both ways (its files are read on the short one too).
+        int excluded = irqNamed(a, "vif2.0-q0-tx");
+        settings(a, "ADAPTIVE=yes\nADAPTIVE_COOLDOWN_MINUTES=0\nEXCLUDE=" + excluded + "\n");
+        assertEquals(0, run(a, "apply").status());
+        int[] hot = twoOnOneCpu(a);
+        count(a, hot[0], HOT);
+        count(a, hot[1], HOT);
+        count(a, excluded, HOT / 4);
+        HostTree b = HostTree.at(tmp.resolve("copy"));
+        copyTree(a.root(), b.root());
+        assertEquals(a.files(), b.files());
+
+        List<String> verdicts = new ArrayList<>();
+        long now = 1_800_000_000L;
+        for (int i = 0; i < 4; i++, now += 300) {
+            if (i == 2) {
+                // The traffic turns: the channel that stayed goes quiet, another one turns hot.
+                count(a, hot[1], 0);
+                count(b, hot[1], 0);
+                count(a, LAST, 3 * HOT);
+                count(b, LAST, 3 * HOT);
+            }
+            Engine.Adapted shortWay = engineRun(a, true, now);
+            Engine.Adapted fullWay = engineRun(b, false, now);
+            assertEquals(fullWay.step(), shortWay.step(), "run " + i);
+            assertEquals(fullWay.state(), shortWay.state(), "run " + i);
+            assertEquals(butLockMark(b), butLockMark(a), "run " + i + ": every file, the plan, the state and the affinities");
+            // The short way wrote only what it moved; the full way went over every placement.
+            assertEquals(shortWay.step().moves().size(), shortWay.applied().outcomes().size(), "run " + i);
+            assertEquals(fullWay.step().plan().placements().size(), fullWay.applied().outcomes().size(), "run " + i);
+            verdicts.add(shortWay.step().why().name());
+        }
+        assertEquals(List.of("WAITING", "MOVED", "MOVED", "BALANCED"), verdicts);
+    }
+
+    /** Every file but the lock's, whose mark names the process and its clock. */
+    private static Map<String, String> butLockMark(HostTree t) {
+        Map<String, String> files = new TreeMap<>(t.files());
+        files.remove("run/xen-irq-policy/lock");
+        return files;
+    }
+
+    private static void copyTree(Path from, Path to) throws Exception {
+        try (var walk = Files.walk(from)) {
+            for (Path p : walk.toList()) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isSymbolicLink(p)) {
+                    Files.createSymbolicLink(target, Files.readSymbolicLink(p));
+                } else if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aRunOnThePlanInForceReadsTheFilesOfNoIrqButThoseItMoves() throws Exception {
+        HostTree t = dom0();
+        settings(t, "ADAPTIVE=yes\n");
+        int[] hot = twoOnOneCpu(t);
+        count(t, hot[0], HOT);
+        count(t, hot[1], HOT);
+        Map<String, String> placed = allButState(t);
+        // Gone, every event channel's files would be IRQs gone to a run that read them: it would
+        // drop them from the plan. A run that reads none gives its verdict and writes its state only.
+        for (int irq = FIRST; irq <= LAST; irq++) {
+            if (irq != hot[0] && irq != hot[1]) {
+                removeFilesOf(t, irq);
+            }
+        }
+        Map<String, String> before = allButState(t);
+        assertEquals(new Cli.Result(0, "adaptive run: waiting: busiest CPU / lower bound 2.00, above ADAPTIVE_THRESHOLD"
+                + " for fewer than ADAPTIVE_SAMPLES runs; nothing moved\n", ""), adapt(t));
+        assertEquals(before, allButState(t));
+
+        // The next run moves one of the two hot channels: it reads and writes that one's files only,
+        // and the saved plan still places every event channel.
+        Plan was = savedPlan(t);
+        Cli.Result moved = adapt(t);
+        assertEquals(0, moved.status(), moved.err());
+        assertTrue(moved.out().startsWith("adaptive run: moved 1 event channel: busiest CPU / lower bound 2.00 -> 1.00\n"), moved.out());
+        Plan now = savedPlan(t);
+        assertEquals(was.placements().size(), now.placements().size());
+        int changed = now.byIrq().get(hot[0]).cpu() != was.byIrq().get(hot[0]).cpu() ? hot[0] : hot[1];
+        assertEquals(now.byIrq().get(changed).cpu() + "\n", t.read("/proc/irq/" + changed + "/smp_affinity_list"));
+        placed.put("proc/irq/" + changed + "/smp_affinity_list", t.read("/proc/irq/" + changed + "/smp_affinity_list"));
+        for (Map.Entry<String, String> file : allButState(t).entrySet()) {
+            if (!file.getKey().startsWith("run/") && !file.getKey().startsWith("proc/interrupts")) {
+                assertEquals(placed.get(file.getKey()), file.getValue(), file.getKey());
+            }
+        }
+    }
+
+    @Test
+    void anIrqPutElsewhereByHandStaysThereOnAShortRunAndApplyPutsItBack() {
+        HostTree t = dom0();
+        settings(t, "ADAPTIVE=yes\n");
+        int irq = irqNamed(t, "xenbus");
+        int planned = cpuOf(t, irq);
+        t.write("/proc/irq/" + irq + "/smp_affinity_list", (1 - planned) + "\n");
+        Map<String, String> before = allButState(t);
+        // Quiet (nothing counted): the run judges by the plan and writes its state only.
+        assertTrue(adapt(t).out().startsWith("adaptive run: quiet"));
+        assertEquals(before, allButState(t));
+        // check reports it from the host, and apply puts it back.
+        Cli.Result check = run(t, "check");
+        assertEquals(1, check.status(), check.out());
+        assertTrue(check.out().contains("1 of 14 event-channel IRQs are not on their planned CPU: " + irq + " xenbus"), check.out());
+        assertEquals(0, run(t, "apply").status());
+        assertEquals(planned + "\n", t.read("/proc/irq/" + irq + "/smp_affinity_list"));
+    }
+
+    @Test
+    void aNewEventChannelTakesTheFullWayAndIsPlaced() {
+        HostTree t = dom0();
+        settings(t, "ADAPTIVE=yes\n");
+        // Guest 3's console channel appears, with no request from the hook (irqbalance not running).
+        int irq = LAST + 1;
+        t.write("/proc/interrupts", t.read("/proc/interrupts").replaceFirst("(?m)^ NMI:",
+                String.format("%4d: %10d %10d %10d  xen-dyn-lateeoi -event     evtchn:xenconsoled%n NMI:", irq, 0, 0, 0)));
+        t.write("/sys/kernel/irq/" + irq + "/chip_name", "xen-dyn-lateeoi\n");
+        t.write("/sys/kernel/irq/" + irq + "/actions", "evtchn:xenconsoled\n");
+        t.irq(irq, CpuSet.parseList("0-2"));
+        assertTrue(adapt(t).out().startsWith("adaptive run: quiet"));
+        int cpu = savedPlan(t).byIrq().get(irq).cpu();
+        assertTrue(cpu == 0 || cpu == 1, "placed on a usable CPU: " + cpu);
+        assertEquals(cpu + "\n", t.read("/proc/irq/" + irq + "/smp_affinity_list"));
+    }
+
+    @Test
+    void aRequestOrAStalePlanTakesTheFullWay() {
+        HostTree t = dom0();
+        settings(t, "ADAPTIVE=yes\n");
+        int irq = irqNamed(t, "xenbus");
+        int planned = cpuOf(t, irq);
+        // A request from the hook: the full way, which also puts back an IRQ found elsewhere.
+        t.write("/proc/irq/" + irq + "/smp_affinity_list", (1 - planned) + "\n");
+        t.write("/run/irqbalance/xen-irq-policy-request." + irq, "");
+        assertTrue(adapt(t).out().startsWith("adaptive run: quiet"));
+        assertEquals(planned + "\n", t.read("/proc/irq/" + irq + "/smp_affinity_list"));
+        assertFalse(t.exists("/run/irqbalance/xen-irq-policy-request." + irq));
+
+        // CPU 1 banned for irqbalance too: the plan in force is stale, and the run places anew on CPU 0.
+        t.write("/etc/sysconfig/irqbalance", "IRQBALANCE_BANNED_CPULIST=1-2\n");
+        assertTrue(adapt(t).out().startsWith("adaptive run: quiet"));
+        assertEquals(CpuSet.of(0), savedPlan(t).usable());
+        for (int i = FIRST; i <= LAST; i++) {
+            assertEquals("0\n", t.read("/proc/irq/" + i + "/smp_affinity_list"), "IRQ " + i);
+        }
+    }
+
     @Test
     void aCorruptOrForeignStateFileIsIgnoredAsNoMemory() throws Exception {
         HostTree t = dom0();
