@@ -153,13 +153,25 @@ final class AdaptiveSimulation {
 
     // ---- the profiles ----
 
+    /** Seeds of one draw of the profiles are this far from the next draw's. */
+    private static final long DRAW_STRIDE = 1000;
+
     static final String STEADY = "steady";
     static final String HOT = "hot";
     static final String CHURN = "churn";
     static final String DAILY = "daily";
 
     static List<Profile> profiles() {
-        return List.of(steady(), hotGuest(), startStop(), dailySwing());
+        return profiles(0);
+    }
+
+    /**
+     * The profiles drawn with other seeds ({@code draw} 0 is the table's): the same guests' sizes,
+     * weights, lifetimes and noise by the same laws, another draw of them, to tell a property of
+     * the mode from the luck of one draw.
+     */
+    static List<Profile> profiles(long draw) {
+        return List.of(steady(draw), hotGuest(draw), startStop(draw), dailySwing(draw));
     }
 
     static Profile profile(String key) {
@@ -168,13 +180,17 @@ final class AdaptiveSimulation {
 
     /** 32 guests on 16 CPUs, the same traffic for 12 hours: churn must stay near zero. */
     static Profile steady() {
+        return steady(0);
+    }
+
+    private static Profile steady(long draw) {
         long seconds = 12 * 3600;
-        Random random = new Random(11);
+        Random random = new Random(11 + DRAW_STRIDE * draw);
         List<Guest> guests = new ArrayList<>();
         for (int d = 1; d <= 32; d++) {
             guests.add(guest(random, d, 16, 0, seconds));
         }
-        return new Profile(STEADY, "steady traffic, 32 guests", 16, seconds, guests, (g, t) -> 1.0, 12);
+        return new Profile(STEADY, "steady traffic, 32 guests", 16, seconds, guests, (g, t) -> 1.0, 12 + DRAW_STRIDE * draw);
     }
 
     /** When the hot-guest profile's guest turns hot. */
@@ -182,8 +198,12 @@ final class AdaptiveSimulation {
 
     /** 16 guests on 8 CPUs; after an hour one 4-vCPU guest turns hot (10 times its traffic) for good. */
     static Profile hotGuest() {
+        return hotGuest(0);
+    }
+
+    private static Profile hotGuest(long draw) {
         long seconds = 6 * 3600;
-        Random random = new Random(21);
+        Random random = new Random(21 + DRAW_STRIDE * draw);
         List<Guest> guests = new ArrayList<>();
         for (int d = 1; d <= 16; d++) {
             guests.add(guest(random, d, 8, 0, seconds));
@@ -191,7 +211,7 @@ final class AdaptiveSimulation {
         Guest hot = guests.get(4);
         guests.set(4, new Guest(hot.domain(), 4, 1.0, skew(random, 4), 0, seconds));
         return new Profile(HOT, "a guest turns 10x hot at 1 h, 16 guests", 8, seconds, guests,
-                (g, t) -> g.domain() == 5 && t >= HOT_FROM_SECONDS ? 10.0 : 1.0, 22);
+                (g, t) -> g.domain() == 5 && t >= HOT_FROM_SECONDS ? 10.0 : 1.0, 22 + DRAW_STRIDE * draw);
     }
 
     /**
@@ -203,8 +223,12 @@ final class AdaptiveSimulation {
      * same guests come and go whatever ADAPTIVE_INTERVAL_MINUTES is.
      */
     static Profile startStop() {
+        return startStop(0);
+    }
+
+    private static Profile startStop(long draw) {
         long seconds = 12 * 3600;
-        Random random = new Random(31);
+        Random random = new Random(31 + DRAW_STRIDE * draw);
         List<Guest> guests = new ArrayList<>();
         int domain = 1;
         for (; domain <= 40; domain++) {
@@ -217,7 +241,7 @@ final class AdaptiveSimulation {
                 guests.add(guest(random, domain++, 32, t, lifetimeEnd(random, t, seconds)));
             }
         }
-        return new Profile(CHURN, "guests start and stop, 40 at start", 32, seconds, guests, (g, t) -> 1.0, 32);
+        return new Profile(CHURN, "guests start and stop, 40 at start", 32, seconds, guests, (g, t) -> 1.0, 32 + DRAW_STRIDE * draw);
     }
 
     /**
@@ -226,8 +250,12 @@ final class AdaptiveSimulation {
      * balance of the night.
      */
     static Profile dailySwing() {
+        return dailySwing(0);
+    }
+
+    private static Profile dailySwing(long draw) {
         long seconds = 24 * 3600;
-        Random random = new Random(41);
+        Random random = new Random(41 + DRAW_STRIDE * draw);
         List<Guest> guests = new ArrayList<>();
         for (int d = 1; d <= 48; d++) {
             guests.add(guest(random, d, 16, 0, seconds));
@@ -237,7 +265,7 @@ final class AdaptiveSimulation {
             double phase = 2 * Math.PI * (t / 3600.0 - peakHour) / 24;
             return 0.1 + 0.9 * (1 + Math.cos(phase)) / 2;
         };
-        return new Profile(DAILY, "daily swing, users and batch, 48 guests", 16, seconds, guests, shape, 42);
+        return new Profile(DAILY, "daily swing, users and batch, 48 guests", 16, seconds, guests, shape, 42 + DRAW_STRIDE * draw);
     }
 
     /** The churn profile's time slot: at most one guest starts per slot, and lifetimes are whole slots. */
