@@ -190,7 +190,8 @@ final class AdaptiveSimulation {
         for (int d = 1; d <= 32; d++) {
             guests.add(guest(random, d, 16, 0, seconds));
         }
-        return new Profile(STEADY, "steady traffic, 32 guests", 16, seconds, guests, (g, t) -> 1.0, 12 + DRAW_STRIDE * draw);
+        return new Profile(STEADY, "steady traffic, 32 guests", 16, seconds, guests, (g, t) -> 1.0,
+                12 + DRAW_STRIDE * draw);
     }
 
     /** When the hot-guest profile's guest turns hot. */
@@ -241,7 +242,8 @@ final class AdaptiveSimulation {
                 guests.add(guest(random, domain++, 32, t, lifetimeEnd(random, t, seconds)));
             }
         }
-        return new Profile(CHURN, "guests start and stop, 40 at start", 32, seconds, guests, (g, t) -> 1.0, 32 + DRAW_STRIDE * draw);
+        return new Profile(CHURN, "guests start and stop, 40 at start", 32, seconds, guests, (g, t) -> 1.0,
+                32 + DRAW_STRIDE * draw);
     }
 
     /**
@@ -265,7 +267,8 @@ final class AdaptiveSimulation {
             double phase = 2 * Math.PI * (t / 3600.0 - peakHour) / 24;
             return 0.1 + 0.9 * (1 + Math.cos(phase)) / 2;
         };
-        return new Profile(DAILY, "daily swing, users and batch, 48 guests", 16, seconds, guests, shape, 42 + DRAW_STRIDE * draw);
+        return new Profile(DAILY, "daily swing, users and batch, 48 guests", 16, seconds, guests, shape,
+                42 + DRAW_STRIDE * draw);
     }
 
     /** The churn profile's time slot: at most one guest starts per slot, and lifetimes are whole slots. */
