@@ -45,12 +45,12 @@ public record Settings(Strategy strategy, CpuSet cpus, boolean excludeIsolated, 
      *
      * @param enabled         ADAPTIVE: yes lets {@code adapt} move event channels (default no)
      * @param intervalMinutes ADAPTIVE_INTERVAL_MINUTES: the timer ticks every minute, and a tick
-     *                        runs only when this many minutes passed since the last run (default 5)
+     *                        runs only when this many minutes passed since the last run (default 1)
      * @param limits          ADAPTIVE_THRESHOLD, ADAPTIVE_SAMPLES, ADAPTIVE_MAX_MOVES,
      *                        ADAPTIVE_COOLDOWN_MINUTES and ADAPTIVE_QUEUE_SPREAD_COST
      */
     public record Adaptive(boolean enabled, int intervalMinutes, AdaptiveLimits limits) {
-        public static final int DEFAULT_INTERVAL_MINUTES = 5;
+        public static final int DEFAULT_INTERVAL_MINUTES = 1;
 
         public static Adaptive defaults() {
             return new Adaptive(false, DEFAULT_INTERVAL_MINUTES, AdaptiveLimits.defaults());

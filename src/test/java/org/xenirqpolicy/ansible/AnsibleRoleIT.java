@@ -83,7 +83,7 @@ class AnsibleRoleIT {
                 METRICS_DIR=%s
                 METRICS_IRQ_SERIES_MAX=512
                 ADAPTIVE=%s
-                ADAPTIVE_INTERVAL_MINUTES=5
+                ADAPTIVE_INTERVAL_MINUTES=1
                 ADAPTIVE_THRESHOLD=1.25
                 ADAPTIVE_SAMPLES=2
                 ADAPTIVE_MAX_MOVES=4
@@ -363,7 +363,7 @@ class AnsibleRoleIT {
         assertFalse(systemd.refused(), systemd.refusedBecause());
         assertEquals(List.of("STRATEGY=spread", "CPUS=", "EXCLUDE_ISOLATED=yes", "SAMPLE_SECONDS=3", "EXCLUDE=63, vif12.*, dom:7",
                 "METRICS_DIR=/var/lib/prometheus/node-exporter", "METRICS_IRQ_SERIES_MAX=512", "ADAPTIVE=no",
-                "ADAPTIVE_INTERVAL_MINUTES=5", "ADAPTIVE_THRESHOLD=1.25", "ADAPTIVE_SAMPLES=2", "ADAPTIVE_MAX_MOVES=4",
+                "ADAPTIVE_INTERVAL_MINUTES=1", "ADAPTIVE_THRESHOLD=1.25", "ADAPTIVE_SAMPLES=2", "ADAPTIVE_MAX_MOVES=4",
                 "ADAPTIVE_COOLDOWN_MINUTES=15", "ADAPTIVE_QUEUE_SPREAD_COST=0.05"),
                 systemd.assignments().stream().map(a -> a.key() + "=" + a.value()).toList());
         assertEquals(upstream(), out.get("unhooked:irqbalance"), "byte-identical to before");

@@ -45,8 +45,9 @@ import org.xenirqpolicy.read.Settings;
  *     {@link Balance.SeedRule} reads it), for every channel as it appears;</li>
  * <li>spread once: the product without adaptive: spread at start, and for channels that appear,
  *     spread keeping everybody else where they are (the apply a hook's request starts);</li>
- * <li>load once: the same with load, planned on the first interval's sampled rates, and new
- *     channels on the last sampled rates (a new channel has none yet);</li>
+ * <li>load once: the same with load, each time on a sample window of that interval's traffic,
+ *     as the apply a hook's request starts samples SAMPLE_SECONDS under STRATEGY=load once the
+ *     new channels exist (at start, the first interval's);</li>
  * <li>adaptive: spread as above, then at the end of every interval what the timer run does: the
  *     planner keeping previous placements (which places any new channel), then
  *     {@link Adaptive#step} with the default limits on the sample, its plan in force from the next
@@ -152,13 +153,25 @@ final class AdaptiveSimulation {
 
     // ---- the profiles ----
 
+    /** Seeds of one draw of the profiles are this far from the next draw's. */
+    private static final long DRAW_STRIDE = 1000;
+
     static final String STEADY = "steady";
     static final String HOT = "hot";
     static final String CHURN = "churn";
     static final String DAILY = "daily";
 
     static List<Profile> profiles() {
-        return List.of(steady(), hotGuest(), startStop(), dailySwing());
+        return profiles(0);
+    }
+
+    /**
+     * The profiles drawn with other seeds ({@code draw} 0 is the table's): the same guests' sizes,
+     * weights, lifetimes and noise by the same laws, another draw of them, to tell a property of
+     * the mode from the luck of one draw.
+     */
+    static List<Profile> profiles(long draw) {
+        return List.of(steady(draw), hotGuest(draw), startStop(draw), dailySwing(draw));
     }
 
     static Profile profile(String key) {
@@ -167,13 +180,18 @@ final class AdaptiveSimulation {
 
     /** 32 guests on 16 CPUs, the same traffic for 12 hours: churn must stay near zero. */
     static Profile steady() {
+        return steady(0);
+    }
+
+    private static Profile steady(long draw) {
         long seconds = 12 * 3600;
-        Random random = new Random(11);
+        Random random = new Random(11 + DRAW_STRIDE * draw);
         List<Guest> guests = new ArrayList<>();
         for (int d = 1; d <= 32; d++) {
             guests.add(guest(random, d, 16, 0, seconds));
         }
-        return new Profile(STEADY, "steady traffic, 32 guests", 16, seconds, guests, (g, t) -> 1.0, 12);
+        return new Profile(STEADY, "steady traffic, 32 guests", 16, seconds, guests, (g, t) -> 1.0,
+                12 + DRAW_STRIDE * draw);
     }
 
     /** When the hot-guest profile's guest turns hot. */
@@ -181,8 +199,12 @@ final class AdaptiveSimulation {
 
     /** 16 guests on 8 CPUs; after an hour one 4-vCPU guest turns hot (10 times its traffic) for good. */
     static Profile hotGuest() {
+        return hotGuest(0);
+    }
+
+    private static Profile hotGuest(long draw) {
         long seconds = 6 * 3600;
-        Random random = new Random(21);
+        Random random = new Random(21 + DRAW_STRIDE * draw);
         List<Guest> guests = new ArrayList<>();
         for (int d = 1; d <= 16; d++) {
             guests.add(guest(random, d, 8, 0, seconds));
@@ -190,29 +212,38 @@ final class AdaptiveSimulation {
         Guest hot = guests.get(4);
         guests.set(4, new Guest(hot.domain(), 4, 1.0, skew(random, 4), 0, seconds));
         return new Profile(HOT, "a guest turns 10x hot at 1 h, 16 guests", 8, seconds, guests,
-                (g, t) -> g.domain() == 5 && t >= HOT_FROM_SECONDS ? 10.0 : 1.0, 22);
+                (g, t) -> g.domain() == 5 && t >= HOT_FROM_SECONDS ? 10.0 : 1.0, 22 + DRAW_STRIDE * draw);
     }
 
     /**
-     * Up to 64 guests on 32 CPUs for 12 hours: 40 run at start, then guests stop and start, about
-     * one every 5 minutes, each with its own size and traffic.
+     * Guests start and stop on 32 CPUs for 12 hours, each with its own size and traffic: 40 run at
+     * start, each lives 4 hours on average, and a new one starts in one 5-minute slot of 5 (at
+     * most 64 at once). Departures outpace arrivals: about 40 guests for the first hours, a
+     * handful for the last (the table's guests column is the most at once). Starts and lifetimes
+     * are drawn per {@link #CHURN_SLOT_SECONDS} of simulated time, not per interval, so that the
+     * same guests come and go whatever ADAPTIVE_INTERVAL_MINUTES is.
      */
     static Profile startStop() {
+        return startStop(0);
+    }
+
+    private static Profile startStop(long draw) {
         long seconds = 12 * 3600;
-        Random random = new Random(31);
+        Random random = new Random(31 + DRAW_STRIDE * draw);
         List<Guest> guests = new ArrayList<>();
         int domain = 1;
         for (; domain <= 40; domain++) {
             guests.add(guest(random, domain, 32, 0, lifetimeEnd(random, 0, seconds)));
         }
-        for (long t = STEP_SECONDS; t < seconds; t += STEP_SECONDS) {
+        for (long t = CHURN_SLOT_SECONDS; t < seconds; t += CHURN_SLOT_SECONDS) {
             final long now = t;
             long running = guests.stream().filter(g -> g.runsAt(now)).count();
             if (running < 64 && random.nextDouble() < 0.2) {
                 guests.add(guest(random, domain++, 32, t, lifetimeEnd(random, t, seconds)));
             }
         }
-        return new Profile(CHURN, "guests start and stop, 16 to 64 guests", 32, seconds, guests, (g, t) -> 1.0, 32);
+        return new Profile(CHURN, "guests start and stop, 40 at start", 32, seconds, guests, (g, t) -> 1.0,
+                32 + DRAW_STRIDE * draw);
     }
 
     /**
@@ -221,8 +252,12 @@ final class AdaptiveSimulation {
      * balance of the night.
      */
     static Profile dailySwing() {
+        return dailySwing(0);
+    }
+
+    private static Profile dailySwing(long draw) {
         long seconds = 24 * 3600;
-        Random random = new Random(41);
+        Random random = new Random(41 + DRAW_STRIDE * draw);
         List<Guest> guests = new ArrayList<>();
         for (int d = 1; d <= 48; d++) {
             guests.add(guest(random, d, 16, 0, seconds));
@@ -232,13 +267,17 @@ final class AdaptiveSimulation {
             double phase = 2 * Math.PI * (t / 3600.0 - peakHour) / 24;
             return 0.1 + 0.9 * (1 + Math.cos(phase)) / 2;
         };
-        return new Profile(DAILY, "daily swing, users and batch, 48 guests", 16, seconds, guests, shape, 42);
+        return new Profile(DAILY, "daily swing, users and batch, 48 guests", 16, seconds, guests, shape,
+                42 + DRAW_STRIDE * draw);
     }
 
+    /** The churn profile's time slot: at most one guest starts per slot, and lifetimes are whole slots. */
+    static final long CHURN_SLOT_SECONDS = 300;
+
     private static long lifetimeEnd(Random random, long start, long seconds) {
-        // Exponential lifetimes of mean 4 hours, a minute at least.
-        long life = Math.max(STEP_SECONDS, (long) (-Math.log(1 - random.nextDouble()) * 4 * 3600));
-        return Math.min(seconds, start + life / STEP_SECONDS * STEP_SECONDS);
+        // Exponential lifetimes of mean 4 hours, one slot at least.
+        long life = Math.max(CHURN_SLOT_SECONDS, (long) (-Math.log(1 - random.nextDouble()) * 4 * 3600));
+        return Math.min(seconds, start + life / CHURN_SLOT_SECONDS * CHURN_SLOT_SECONDS);
     }
 
     private static Guest guest(Random random, int domain, int dom0Cpus, long start, long stop) {
@@ -285,7 +324,6 @@ final class AdaptiveSimulation {
         Map<Integer, List<Integer>> irqsOfGuest = new HashMap<>();
         Map<Mode, Plan> plans = new EnumMap<>(Mode.class);
         AdaptiveMemory memory = AdaptiveMemory.empty();
-        Map<Integer, Long> lastSample = Map.of();
         double guestHours = 0;
 
         for (int i = 0; i < intervals; i++) {
@@ -322,7 +360,10 @@ final class AdaptiveSimulation {
 
             if (changed) {
                 plans.put(Mode.SPREAD, plan(Strategy.SPREAD, irqs, usable, plans.get(Mode.SPREAD), Map.of()));
-                plans.put(Mode.LOAD, plan(Strategy.LOAD, irqs, usable, plans.get(Mode.LOAD), i == 0 ? sample : lastSample));
+                // The apply a hook's request starts samples SAMPLE_SECONDS itself under STRATEGY=load,
+                // once the new channels exist: a window of this interval's traffic, new channels
+                // included (the traffic is the same all through an interval here).
+                plans.put(Mode.LOAD, plan(Strategy.LOAD, irqs, usable, plans.get(Mode.LOAD), sample));
                 plans.put(Mode.ADAPTIVE, plan(Strategy.SPREAD, irqs, usable, plans.get(Mode.ADAPTIVE), Map.of()));
             }
             Map<Integer, Integer> seed = new HashMap<>();
@@ -346,7 +387,6 @@ final class AdaptiveSimulation {
             memory = step.memory();
             moves[i] = step.moves().size();
             outcomes.merge(step.why(), 1, Integer::sum);
-            lastSample = sample;
         }
         return new Run(p, ratios, floor, moves, guestHours, outcomes);
     }
