@@ -130,7 +130,7 @@ class MetricsTest {
                 + family("adaptive_enabled", "gauge", "1 if ADAPTIVE=yes (the adaptive mode may move event channels), else 0.",
                         "adaptive_enabled 0")
                 + family("adaptive_interval_seconds", "gauge", "ADAPTIVE_INTERVAL_MINUTES in seconds: how often an adaptive run is due.",
-                        "adaptive_interval_seconds 300"),
+                        "adaptive_interval_seconds 60"),
                 withoutClock(r.out()));
         Promtool.requirePresent();
         assertEquals(new Promtool.Result(0, ""), Promtool.checkMetrics(r.out(), tmp));

@@ -278,7 +278,7 @@ class AdaptTest {
         assertTrue(metrics.out().contains("\nxen_irq_policy_adaptive_enabled 1\n"
                 + "# HELP xen_irq_policy_adaptive_interval_seconds ADAPTIVE_INTERVAL_MINUTES in seconds: how often an adaptive run is due.\n"
                 + "# TYPE xen_irq_policy_adaptive_interval_seconds gauge\n"
-                + "xen_irq_policy_adaptive_interval_seconds 300\n"
+                + "xen_irq_policy_adaptive_interval_seconds 60\n"
                 + "# HELP xen_irq_policy_adaptive_last_run_timestamp_seconds "), metrics.out());
         assertTrue(metrics.out().endsWith("xen_irq_policy_adaptive_last_run_timestamp_seconds "
                 + Instant.parse(time).getEpochSecond() + "\n"
