@@ -152,8 +152,9 @@ public final class ProcInterrupts {
      * taken. Blanks at either end go in both readings; a second action with an empty name
      * leaves a trailing comma in both.</li>
      * <li>no control character: none is in a real name (kernel drivers and interface names,
-     * or evtchn: and a process name), and a newline cuts the /proc line where the name goes on
-     * in sysfs; one means someone chose it, and sysfs, which the hook reads, is the authority.</li>
+     * or evtchn: and a process name); the two readings agree on one, but it means someone chose
+     * the name, and then sysfs, which the hook reads, is the authority. A newline never shows
+     * here: it ends the /proc line where the hook's read ends the sysfs one.</li>
      * <li>no longer than {@link #LONGEST_EXACT_NAME}: sysfs cuts a longer name, /proc does not.</li>
      * </ul>
      * Anything else is read from sysfs, as the hook reads it. {@link InterruptsTable#inKernelOrder}
