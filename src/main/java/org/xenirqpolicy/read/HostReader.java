@@ -36,9 +36,11 @@ public final class HostReader {
     public static HostSnapshot read(Host host, Want want) {
         InterruptsTable interrupts = readInterrupts(host);
         List<IrqLine> lines = interrupts.irqs();
-        List<IrqState> irqs = want.effective() ? withEffective(host, want, lines)
+        boolean namesFromLines = interrupts.inKernelOrder();
+        List<IrqState> irqs = want.effective() ? withEffective(host, want, lines, namesFromLines)
                 // One pass (apply): each IRQ's chip, then, for one of interest, the rest of its files.
-                : Parallel.map(lines.size(), i -> state(host, want, lines.get(i), chip(host, lines.get(i)), false));
+                : Parallel.map(lines.size(), i -> state(host, want, lines.get(i), chip(host, want, lines.get(i)), false,
+                        namesFromLines));
         CpuSet online = host.read(CPU_DIR + "/online")
                 .map(text -> cpuList(text, CPU_DIR + "/online"))
                 .orElseGet(interrupts::columnCpus);
@@ -100,19 +102,20 @@ public final class HostReader {
      * first IRQ of interest, spares thousands of failed opens on older kernels and in trees
      * without it.
      */
-    private static List<IrqState> withEffective(Host host, Want want, List<IrqLine> lines) {
-        List<String> chips = Parallel.map(lines.size(), i -> chip(host, lines.get(i)));
+    private static List<IrqState> withEffective(Host host, Want want, List<IrqLine> lines, boolean namesFromLines) {
+        List<String> chips = Parallel.map(lines.size(), i -> chip(host, want, lines.get(i)));
         int firstDetailed = 0;
         while (firstDetailed < lines.size() && !want.chipOfInterest().test(chips.get(firstDetailed))) {
             firstDetailed++;
         }
         boolean effective = firstDetailed < lines.size()
                 && host.exists(IrqFiles.effectiveAffinity(lines.get(firstDetailed).irq()));
-        return Parallel.map(lines.size(), i -> state(host, want, lines.get(i), chips.get(i), effective));
+        return Parallel.map(lines.size(), i -> state(host, want, lines.get(i), chips.get(i), effective, namesFromLines));
     }
 
-    private static IrqState state(Host host, Want want, IrqLine line, String chip, boolean readEffective) {
-        return want.chipOfInterest().test(chip) ? detailed(host, line, chip, readEffective)
+    private static IrqState state(Host host, Want want, IrqLine line, String chip, boolean readEffective,
+            boolean namesFromLines) {
+        return want.chipOfInterest().test(chip) ? detailed(host, line, chip, readEffective, namesFromLines)
                 : new IrqState(line, chip, line.actions(), CpuSet.empty(), CpuSet.empty(), false);
     }
 
@@ -126,17 +129,29 @@ public final class HostReader {
     }
 
     /**
-     * chip_name where the kernel has it (4.12+), else the line's token. Read for every IRQ: on a
-     * dom0 nearly all are Xen's anyway (PCI devices' through xen-pirq), and the token can mislead.
+     * The chip: a token of interest confirmed by chip_name where the kernel has it (4.12+), any
+     * other token as it is. The kernel prints the same {@code irq_chip->name} in both places
+     * (show_interrupts, chip_name_show), unless the chip prints itself (irq_print_chip, which
+     * none of Xen's chips has), so a Xen chip never hides behind another token. But a token of
+     * interest can mislead, and placing an IRQ that is not an event channel fails (xen-pirq:
+     * EPERM, xen-percpu: EIO): a line forged by an action name with a newline in it, or an IRQ
+     * number freed and requested again between the two reads. chip_name is the authority there.
+     * Other IRQs' chip_name (a dom0's per-CPU timers and IPIs, its devices) is not opened at all.
      */
-    private static String chip(Host host, IrqLine line) {
+    private static String chip(Host host, Want want, IrqLine line) {
+        if (!want.chipOfInterest().test(line.chip())) {
+            return line.chip();
+        }
         return host.readIfReadable("/sys/kernel/irq/" + line.irq() + "/chip_name").map(ShellRead::firstLine).orElse(line.chip());
     }
 
-    private static IrqState detailed(Host host, IrqLine line, String chip, boolean readEffective) {
-        // Byte for byte what the hook reads, so that the name it finds in the plan matches.
-        String name = host.readIfReadable("/sys/kernel/irq/" + line.irq() + "/actions").map(ShellRead::firstLine)
-                .orElse(line.actions());
+    private static IrqState detailed(Host host, IrqLine line, String chip, boolean readEffective, boolean namesFromLines) {
+        // Byte for byte what the hook reads, so that the name it finds in the plan matches: the
+        // line's name where it cannot differ from sysfs (IrqLine.actionsExact, in a table as
+        // the kernel prints it), else sysfs' actions, else (kernels before 4.12) the line's.
+        String name = namesFromLines && line.actionsExact() ? line.actions()
+                : host.readIfReadable("/sys/kernel/irq/" + line.irq() + "/actions").map(ShellRead::firstLine)
+                        .orElse(line.actions());
         CpuSet affinity = host.readIfReadable(IrqFiles.affinity(line.irq())).map(HostReader::cpuListOrEmpty)
                 .orElse(CpuSet.empty());
         CpuSet effective = !readEffective ? CpuSet.empty()

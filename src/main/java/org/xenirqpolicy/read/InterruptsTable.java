@@ -31,6 +31,30 @@ public record InterruptsTable(int[] cpuOfColumn, List<IrqLine> irqs, int skipped
         return CpuSet.of(cpuOfColumn);
     }
 
+    /**
+     * Whether the table reads as the kernel prints it: one line per IRQ, in increasing IRQ order
+     * (show_interrupts walks the IRQ numbers upwards), and no line that fits no layout. An action
+     * name with a newline in it (evtchn: and a process name, which its process chooses) cuts its
+     * line there, and what follows the newline may read as a line of its own: a fragment, or a
+     * forged line for an IRQ printed before or after it. Only in such a table are the names of
+     * the lines ({@link IrqLine#actionsExact}) taken for those of sysfs; else every name is read
+     * there. A forged line for an IRQ that no line shows still fits: such an IRQ does not exist
+     * (its chip and name then come from the line, as they did before this rule, and its write
+     * fails: it is gone), or it has no action, whose name the hook reads as empty and for which
+     * it takes the plan's CPU whatever name the plan gives; its chip is confirmed by chip_name.
+     */
+    public boolean inKernelOrder() {
+        if (skippedLines > 0) {
+            return false;
+        }
+        for (int i = 1; i < irqs.size(); i++) {
+            if (irqs.get(i).irq() <= irqs.get(i - 1).irq()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Interrupts the line counted on {@code cpu}, 0 if that CPU has no column. */
     public long countOn(IrqLine line, int cpu) {
         for (int column = 0; column < cpuOfColumn.length; column++) {

@@ -13,8 +13,11 @@ import java.util.Objects;
  * @param chip    the chip token as printed: {@code xen-dyn}, {@code xen-dyn-lateeoi}, or on old
  *                kernels the chip and handler run together, {@code xen-dyn-event}
  * @param actions the action names, comma-separated as the kernel prints them; may be empty
+ * @param actionsExact whether {@code actions} is, byte for byte, what the hook reads from
+ *                {@code /sys/kernel/irq/N/actions} for this line, as far as the line itself
+ *                can tell (see {@link ProcInterrupts}); if false, only that file says
  */
-public record IrqLine(int irq, long[] counts, String chip, String actions) {
+public record IrqLine(int irq, long[] counts, String chip, String actions, boolean actionsExact) {
     public IrqLine {
         counts = counts.clone();
     }
@@ -40,16 +43,17 @@ public record IrqLine(int irq, long[] counts, String chip, String actions) {
     @Override
     public boolean equals(Object o) {
         return o instanceof IrqLine other && irq == other.irq && Arrays.equals(counts, other.counts)
-                && chip.equals(other.chip) && actions.equals(other.actions);
+                && chip.equals(other.chip) && actions.equals(other.actions) && actionsExact == other.actionsExact;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(irq, Arrays.hashCode(counts), chip, actions);
+        return Objects.hash(irq, Arrays.hashCode(counts), chip, actions, actionsExact);
     }
 
     @Override
     public String toString() {
-        return "IrqLine[irq=" + irq + ", counts=" + Arrays.toString(counts) + ", chip=" + chip + ", actions=" + actions + "]";
+        return "IrqLine[irq=" + irq + ", counts=" + Arrays.toString(counts) + ", chip=" + chip + ", actions=" + actions
+                + ", actionsExact=" + actionsExact + "]";
     }
 }

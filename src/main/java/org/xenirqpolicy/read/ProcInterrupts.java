@@ -120,12 +120,57 @@ public final class ProcInterrupts {
         pos = skipSpaces(line, chipEnd);
         // The flow handler after the chip (-event, 524288-edge) is no part of the name.
         int handlerEnd = tokenEnd(line, pos);
-        if (isHwirqAndHandler(line, pos, handlerEnd)) {
+        boolean handler = isHwirqAndHandler(line, pos, handlerEnd);
+        if (handler) {
             pos = skipSpaces(line, handlerEnd);
         }
         // The name as the hook reads it, byte for byte: its words joined by one space.
-        String actions = pos < n ? String.join(" ", ShellRead.words(line.substring(pos))) : "";
-        return new IrqLine(irq, counts, chip, actions);
+        List<String> words = pos < n ? ShellRead.words(line.substring(pos)) : List.of();
+        String actions = String.join(" ", words);
+        return new IrqLine(irq, counts, chip, actions, handler && words.size() == 1 && isExactName(words.get(0)));
+    }
+
+    /**
+     * The longest name that /sys/kernel/irq/N/actions holds whole: the kernel formats that file
+     * into one page (4,096 bytes on x86, more elsewhere), less the terminating NUL.
+     */
+    static final int LONGEST_EXACT_NAME = 4095;
+
+    /**
+     * Whether a name printed after the handler, one word, is byte for byte what the hook reads
+     * from /sys/kernel/irq/N/actions ({@code read -r}: the first line, NUL bytes dropped, spaces
+     * and tabs stripped at both ends). Both files print the same action names (kernel/irq/proc.c
+     * show_interrupts, kernel/irq/irqdesc.c actions_show), {@code ", "} between two of them here
+     * and {@code ","} there, so:
+     * <ul>
+     * <li>one word, after a handler: no blank inside, so no second action (", " has one) and no
+     * run of blanks this parser would have joined into one; and the handler seen, the
+     * descriptor's name that the kernel prints before the actions, so that the word is all of
+     * the name. Xen names the descriptor of every event channel it binds (-event, -virq:
+     * drivers/xen/events/events_base.c); a layout that glues it to the chip (kernels before
+     * 4.x) or prints a word between them (the trigger type of GENERIC_IRQ_SHOW_LEVEL) is not
+     * taken. Blanks at either end go in both readings; a second action with an empty name
+     * leaves a trailing comma in both.</li>
+     * <li>no control character: none is in a real name (kernel drivers and interface names,
+     * or evtchn: and a process name); the two readings agree on one, but it means someone chose
+     * the name, and then sysfs, which the hook reads, is the authority. A newline never shows
+     * here: it ends the /proc line where the hook's read ends the sysfs one.</li>
+     * <li>no longer than {@link #LONGEST_EXACT_NAME}: sysfs cuts a longer name, /proc does not.</li>
+     * </ul>
+     * Anything else is read from sysfs, as the hook reads it. {@link InterruptsTable#inKernelOrder}
+     * adds what one line cannot tell: that no line was forged by a name with a newline in it.
+     */
+    static boolean isExactName(String word) {
+        if (word.length() > LONGEST_EXACT_NAME) {
+            return false;
+        }
+        for (int i = 0; i < word.length(); i++) {
+            char c = word.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** {@code -event}, {@code -ioapic-edge}, {@code 524288-edge}: an optional hwirq, a dash, a name. */

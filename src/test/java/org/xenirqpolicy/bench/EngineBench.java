@@ -237,7 +237,7 @@ public final class EngineBench {
      */
     private static Path stageLauncher(Path repo, Path work) throws IOException {
         Path target = repo.resolve("target");
-        for (String built : List.of("runtime/bin/java", "xen-irq-policy.jar")) {
+        for (String built : List.of("runtime/bin/java", "xen-irq-policy.jar", "xen-irq-policy.aot")) {
             if (!Files.exists(target.resolve(built))) {
                 throw new IllegalStateException(target.resolve(built) + " is missing: run mvn package first");
             }
@@ -248,6 +248,11 @@ public final class EngineBench {
             if (sources.anyMatch(f -> newer(f, jar))) {
                 throw new IllegalStateException("target/xen-irq-policy.jar is older than src/main: run mvn package first");
             }
+        }
+        // Nor does package with -DskipRpm rebuild the AOT cache, and JDK 25 was seen to take the
+        // classes of an older jar from it (at another path, and at the same one) without a word.
+        if (newer(target.resolve("xen-irq-policy.jar"), Files.getLastModifiedTime(target.resolve("xen-irq-policy.aot")))) {
+            throw new IllegalStateException("target/xen-irq-policy.aot is older than the jar: run mvn package without -DskipRpm");
         }
         String script = Files.readString(repo.resolve("rpm/xen-irq-policy.sh"), StandardCharsets.UTF_8);
         String libLine = "lib=/usr/lib/xen-irq-policy\n";
