@@ -10,7 +10,9 @@
 #                        (cli/AotTraining: `apply`, which bypasses picocli, then commands
 #                        that picocli parses) on the sample dom0, with those options.
 # The JVM takes the cache where the paths differ by one prefix (target/ here, /usr/lib/
-# xen-irq-policy/ there) and the jar and runtime are the same files; otherwise it runs without it.
+# xen-irq-policy/ there). Jar and cache must come from one build: JDK 25 was seen to take a cache
+# recorded from an older build of the jar, silently (bench/engine.sh refuses such a pair); the
+# package ships both together, and rpm -V checks both.
 # The cache replaces jlink's CDS archive of the JDK classes, which it contains.
 # rpmbuild's own strip and debuginfo steps are switched off in the pom: they must not touch this.
 # Usage: make-runtime.sh JDK LIBDIR SAMPLE-DOM0       (needs strip, from binutils)

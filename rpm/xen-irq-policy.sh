@@ -17,6 +17,6 @@ if [ -t 1 ]; then
     esac
 fi
 # The AOT cache holds the runtime's, the engine's and picocli's classes loaded and linked: it
-# halves start-up. Should it not match the files, the JVM runs without it.
+# halves start-up. It is built with the jar beside it, and ships with it (make-runtime.sh).
 exec "$lib/runtime/bin/java" @"$lib/jvm.args" -XX:AOTCache="$lib/xen-irq-policy.aot" \
     -jar "$lib/xen-irq-policy.jar" "$@"

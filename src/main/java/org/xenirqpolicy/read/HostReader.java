@@ -41,21 +41,7 @@ public final class HostReader {
                 // One pass (apply): each IRQ's chip, then, for one of interest, the rest of its files.
                 : Parallel.map(lines.size(), i -> state(host, want, lines.get(i), chip(host, want, lines.get(i)), false,
                         namesFromLines));
-        CpuSet online = host.read(CPU_DIR + "/online")
-                .map(text -> cpuList(text, CPU_DIR + "/online"))
-                .orElseGet(interrupts::columnCpus);
-        CpuSet isolated = host.read(CPU_DIR + "/isolated")
-                .map(text -> cpuList(text, CPU_DIR + "/isolated"))
-                .orElse(CpuSet.empty());
-        CpuSet nohzFull = host.read(CPU_DIR + "/nohz_full")
-                .filter(text -> !text.strip().equals("(null)"))
-                .map(text -> cpuList(text, CPU_DIR + "/nohz_full"))
-                .orElse(CpuSet.empty());
-        Optional<String> irqbalance = host.read(IrqbalanceConfig.PATH);
-        CpuSet banned = irqbalance.map(IrqbalanceConfig::bannedCpus).orElse(CpuSet.empty());
-        Exclusions bannedIrqs = irqbalance.map(IrqbalanceConfig::bannedIrqs).orElse(Exclusions.NONE);
-        return new HostSnapshot(interrupts, irqs, online, isolated, nohzFull, pciIrqs(host), banned, readSettings(host),
-                bannedIrqs);
+        return snapshot(host, interrupts, irqs);
     }
 
     /**
@@ -71,6 +57,11 @@ public final class HostReader {
         List<IrqState> irqs = interrupts.irqs().stream()
                 .map(line -> new IrqState(line, line.chip(), line.actions(), CpuSet.empty(), CpuSet.empty(), false))
                 .toList();
+        return snapshot(host, interrupts, irqs);
+    }
+
+    /** The snapshot of these IRQs with the rest of the host: CPU files, irqbalance's settings, PCI IRQs, ours. */
+    private static HostSnapshot snapshot(Host host, InterruptsTable interrupts, List<IrqState> irqs) {
         CpuSet online = host.read(CPU_DIR + "/online")
                 .map(text -> cpuList(text, CPU_DIR + "/online"))
                 .orElseGet(interrupts::columnCpus);
@@ -90,10 +81,11 @@ public final class HostReader {
 
     /**
      * One IRQ as {@link #read} reads an IRQ of interest, whatever its chip: chip_name, actions and
-     * smp_affinity_list (not the effective affinity, which only plan and status show).
+     * smp_affinity_list (not the effective affinity, which only plan and status show). Its name
+     * always from sysfs, never the line's: this read is what checks the line.
      */
     public static IrqState readIrq(Host host, IrqLine line) {
-        return detailed(host, line, chip(host, line), false);
+        return detailed(host, line, chipName(host, line), false, false);
     }
 
     /**
@@ -142,6 +134,11 @@ public final class HostReader {
         if (!want.chipOfInterest().test(line.chip())) {
             return line.chip();
         }
+        return chipName(host, line);
+    }
+
+    /** chip_name where the kernel has it (4.12+), else the line's token. */
+    private static String chipName(Host host, IrqLine line) {
         return host.readIfReadable("/sys/kernel/irq/" + line.irq() + "/chip_name").map(ShellRead::firstLine).orElse(line.chip());
     }
 
