@@ -478,6 +478,30 @@ class AdaptTest {
     }
 
     @Test
+    void aMovedIrqWhoseOwnFilesNameAnotherChannelTakesTheFullWay() {
+        HostTree t = dom0();
+        settings(t, "ADAPTIVE=yes\n");
+        int[] hot = twoOnOneCpu(t);
+        count(t, hot[0], HOT);
+        count(t, hot[1], HOT);
+        // Their lines still name them as the plan does; their own files name another channel (the
+        // number freed and taken again since /proc/interrupts was read, or a line forged by a
+        // name with a newline). The check of a moved IRQ must read sysfs, not trust the line.
+        for (int irq : hot) {
+            t.write("/sys/kernel/irq/" + irq + "/actions", "vif9.0-q0-tx\n");
+        }
+        long now = 1_800_000_000L;
+        Engine.Adapted waiting = engineRun(t, true, now);
+        assertEquals("WAITING", waiting.step().why().name());
+        assertEquals(List.of(), waiting.applied().outcomes(), "the short way, nothing read or written");
+        Engine.Adapted moved = engineRun(t, true, now + 300);
+        assertEquals("MOVED", moved.step().why().name());
+        // Not the short way's write of the moved IRQs alone: the full way went over every placement.
+        assertEquals(moved.step().plan().placements().size(), moved.applied().outcomes().size());
+        assertTrue(moved.applied().outcomes().size() > moved.step().moves().size());
+    }
+
+    @Test
     void anIrqPutElsewhereByHandStaysThereOnAShortRunAndApplyPutsItBack() {
         HostTree t = dom0();
         settings(t, "ADAPTIVE=yes\n");

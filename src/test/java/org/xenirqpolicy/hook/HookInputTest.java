@@ -170,10 +170,9 @@ class HookInputTest {
     @ValueSource(strings = {"/bin/dash", "/bin/bash --posix"})
     void anUntrustedPlanIsIgnoredAndNeverMakesItFail(String shell) throws IOException {
         // The plan's file for IRQ 241 (saved as "3 1 2 0-3 vif26.0-q0-tx\n") replaced by one that is
-        // empty, garbage, cut short (no newline), of another version, with a generation or a CPU
-        // that is no number; or no file for 241 and a header that is cut short or of another version.
+        // garbage, cut short (no newline), of another version, with a generation or a CPU that is
+        // no number; or no file for 241 and a header that is cut short or of another version.
         Map<String, String> irq241 = new LinkedHashMap<>();
-        irq241.put("", null);
         irq241.put("garbage\n\u0000\u0001\n", null);
         irq241.put("3 1 2 0-3 vif26.0-q0-tx", null);
         irq241.put("2 1 2 0-3 vif26.0-q0-tx\n", null);
@@ -214,6 +213,18 @@ class HookInputTest {
         String before = HostTree.at(root).read("/proc/irq/241/smp_affinity_list");
         assertEquals(before, placedByHook(shell, root, Map.of(), "241"));
         assertTrue(HostTree.at(root).exists("/run/irqbalance/xen-irq-policy-request.241"));
+        // An empty file of root's, the IRQ's or the header for an IRQ without one, reads as nothing,
+        // as does a file whose directory an apply removed under the read (see the next case): no
+        // plan's answer, and not "no plan" either. The IRQ is left where it is and the engine asked.
+        for (String file : List.of("irq.241", "header")) {
+            root = sample("empty-" + file);
+            plan(root, PLAN);
+            HostTree empty = HostTree.at(root).write("/run/xen-irq-policy/plan/" + file, "");
+            String irq = file.equals("header") ? "245" : "241";
+            before = empty.read("/proc/irq/" + irq + "/smp_affinity_list");
+            assertEquals(before, placedByHook(shell, root, Map.of(), irq), "an empty " + file);
+            assertTrue(empty.exists("/run/irqbalance/xen-irq-policy-request." + irq), "an empty " + file);
+        }
         // The link names a directory that is gone: an apply removed it after linking a new plan
         // while this call resolved the link, or it was deleted. Not "no plan": the IRQ is left
         // where it is, and the engine asked to place it (its next save replaces the link).
@@ -247,15 +258,19 @@ class HookInputTest {
                 end 1
                 """);
         assertEquals("1\n", placedByHook(shell, root, Map.of(), "241"));
-        // Files owned by another user: the IRQ's, or the header for an IRQ without one.
+        // Files owned by another user: the IRQ's, or the header for an IRQ without one. Not trusted,
+        // and not "no plan" either (the test of the owner may have named another plan than the
+        // open would): not the plan's CPU 2, nor the fallback; left where it is, the engine asked.
         UserPrincipalLookupService users = root.getFileSystem().getUserPrincipalLookupService();
         for (String file : List.of("irq.241", "header")) {
             root = sample("owner-" + file);
             plan(root, new Plan(Strategy.SPREAD, CpuSet.parseList("2"), PLAN.placements()));
-            Files.setOwner(HostTree.at(root).path("/run/xen-irq-policy/plan/" + file), users.lookupPrincipalByName("nobody"));
+            HostTree owned = HostTree.at(root);
+            Files.setOwner(owned.path("/run/xen-irq-policy/plan/" + file), users.lookupPrincipalByName("nobody"));
             String irq = file.equals("header") ? "245" : "241";
-            // Not the plan's CPU 2: the fallback over the online CPUs 0-3.
-            assertEquals(Integer.parseInt(irq) % 4 + "\n", placedByHook(shell, root, Map.of(), irq), "a plan file owned by another user: " + file);
+            before = owned.read("/proc/irq/" + irq + "/smp_affinity_list");
+            assertEquals(before, placedByHook(shell, root, Map.of(), irq), "a plan file owned by another user: " + file);
+            assertTrue(owned.exists("/run/irqbalance/xen-irq-policy-request." + irq), "a plan file owned by another user: " + file);
         }
     }
 
