@@ -291,7 +291,7 @@ public final class Checks {
         List<String> named = new ArrayList<>();
         for (Status.Misplaced m : misplaced.subList(0, Math.min(NAMED, misplaced.size()))) {
             String on = m.irq().affinity().toListOr("none");
-            named.add(m.irq().irq() + " " + m.irq().name() + " on " + on + ", planned " + m.plannedCpu());
+            named.add(m.irq().irq() + " " + Quote.name(m.irq().name()) + " on " + on + ", planned " + m.plannedCpu());
         }
         String more = misplaced.size() > NAMED ? "; and " + (misplaced.size() - NAMED) + " more" : "";
         return new Check(name, false, Quote.line(misplaced.size() + " of " + total + " event-channel IRQs are not on their planned CPU: "

@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import org.xenirqpolicy.engine.AdaptiveState;
 import org.xenirqpolicy.engine.Engine;
+import org.xenirqpolicy.model.Quote;
 import org.xenirqpolicy.plan.AdaptiveMove;
 
 /**
@@ -58,7 +59,7 @@ final class AdaptReports {
         for (AdaptiveMove m : run.moves()) {
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("irq", m.irq());
-            row.put("name", m.name());
+            row.put("name", Quote.text(m.name()));
             row.put("from", m.fromCpu());
             row.put("to", m.toCpu());
             row.put("interrupts", m.rate());
@@ -82,7 +83,7 @@ final class AdaptReports {
     }
 
     private static String move(AdaptiveMove m, AdaptiveState.Run run) {
-        return m.irq() + " " + m.name() + ": CPU " + m.fromCpu() + " -> " + m.toCpu() + " (" + m.rate() + " interrupts"
+        return m.irq() + " " + Quote.name(m.name()) + ": CPU " + m.fromCpu() + " -> " + m.toCpu() + " (" + m.rate() + " interrupts"
                 + window(run) + ")";
     }
 

@@ -39,11 +39,11 @@ final class ApplyReports {
     static void text(Engine.Applied applied, Log log) {
         for (Outcome o : applied.outcomes()) {
             Placement p = o.placement();
-            String what = p.irq() + " " + p.name() + ": " + o.before().toListOr("none") + " -> " + p.cpu();
+            String what = p.irq() + " " + Quote.name(p.name()) + ": " + o.before().toListOr("none") + " -> " + p.cpu();
             switch (o.change()) {
                 case CHANGED -> log.debug("moved " + what);
                 case WOULD_CHANGE -> log.info("would move " + what);
-                case VANISHED -> log.debug("gone " + p.irq() + " " + p.name() + ": the IRQ no longer exists");
+                case VANISHED -> log.debug("gone " + p.irq() + " " + Quote.name(p.name()) + ": the IRQ no longer exists");
                 case UNCHANGED, FAILED -> {
                     // In place: nothing to say; failed: errors() says it.
                 }
@@ -93,7 +93,7 @@ final class ApplyReports {
             Placement p = o.placement();
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("irq", p.irq());
-            row.put("name", p.name());
+            row.put("name", Quote.text(p.name()));
             switch (o.change()) {
                 case CHANGED, WOULD_CHANGE -> {
                     row.put("from", o.before().toList());

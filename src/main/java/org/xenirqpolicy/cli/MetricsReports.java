@@ -1,9 +1,5 @@
 package org.xenirqpolicy.cli;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -14,6 +10,7 @@ import org.xenirqpolicy.classify.EventChannel;
 import org.xenirqpolicy.engine.AdaptiveState;
 import org.xenirqpolicy.engine.Engine;
 import org.xenirqpolicy.engine.Status;
+import org.xenirqpolicy.model.Quote;
 import org.xenirqpolicy.plan.AdaptiveStep;
 import org.xenirqpolicy.read.Settings;
 
@@ -154,14 +151,7 @@ final class MetricsReports {
      * U+FFFD, and the irq label still tells the IRQ.
      */
     static String escape(String bytes) {
-        String text;
-        try {
-            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPLACE)
-                    .onUnmappableCharacter(CodingErrorAction.REPLACE)
-                    .decode(ByteBuffer.wrap(bytes.getBytes(StandardCharsets.ISO_8859_1))).toString();
-        } catch (CharacterCodingException e) {
-            throw new IllegalStateException("a decoder that replaces cannot fail", e);
-        }
+        String text = Quote.text(bytes);
         StringBuilder out = new StringBuilder(text.length());
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);

@@ -84,7 +84,7 @@ final class Reports {
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"IRQ", "NAME", "KIND", "CHIP", "CURRENT", "PLANNED"});
         for (EventChannel irq : selected(planned.irqs(), only)) {
-            rows.add(new String[] {String.valueOf(irq.irq()), irq.name(), irq.device().kind(), irq.chip(),
+            rows.add(new String[] {String.valueOf(irq.irq()), Quote.name(irq.name()), irq.device().kind(), irq.chip(),
                 current(irq), planned(irq, planned, plan)});
         }
         table(rows, out, 0);
@@ -170,7 +170,7 @@ final class Reports {
         for (Status.CpuLoad cpu : status.cpus()) {
             List<String> names = new ArrayList<>();
             for (EventChannel irq : selected(cpu.irqs(), only)) {
-                names.add(irq.irq() + " " + irq.name());
+                names.add(irq.irq() + " " + Quote.name(irq.name()));
             }
             rows.add(new String[] {cpu.cpu() + (cpu.usable() ? "" : " (not usable)"), String.valueOf(cpu.irqs().size()),
                 String.valueOf(cpu.interrupts()), String.join(", ", names)});
@@ -189,7 +189,7 @@ final class Reports {
         if (!excluded.isEmpty()) {
             out.append(excluded.size()).append(" excluded, left where they are:\n");
             for (EventChannel irq : excluded) {
-                out.append("  ").append(irq.irq()).append(' ').append(irq.name()).append(" on ").append(irq.affinity().toListOr("none"))
+                out.append("  ").append(irq.irq()).append(' ').append(Quote.name(irq.name())).append(" on ").append(irq.affinity().toListOr("none"))
                         .append(", excluded (").append(status.planned().excluded().get(irq.irq())).append(")\n");
             }
         }
@@ -202,7 +202,7 @@ final class Reports {
         } else {
             out.append(misplaced.size()).append(" not where ").append(against).append(" puts them:\n");
             for (Status.Misplaced m : misplaced) {
-                out.append("  ").append(m.irq().irq()).append(' ').append(m.irq().name()).append(" on ")
+                out.append("  ").append(m.irq().irq()).append(' ').append(Quote.name(m.irq().name())).append(" on ")
                         .append(m.irq().affinity().toListOr("none")).append(", planned ").append(m.plannedCpu()).append('\n');
             }
         }
@@ -265,7 +265,7 @@ final class Reports {
     private static Map<String, Object> irqJson(EventChannel irq) {
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("irq", irq.irq());
-        row.put("name", irq.name());
+        row.put("name", Quote.text(irq.name()));
         row.put("kind", irq.device().kind());
         row.put("chip", irq.chip());
         row.put("affinity", irq.affinity().toList());

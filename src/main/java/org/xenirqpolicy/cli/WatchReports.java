@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import org.xenirqpolicy.engine.Watch;
 import org.xenirqpolicy.host.Host;
+import org.xenirqpolicy.model.Quote;
 import org.xenirqpolicy.model.Selector;
 
 /**
@@ -47,7 +48,7 @@ final class WatchReports {
             List<String> names = new ArrayList<>();
             for (Watch.IrqRate r : cpu.irqs()) {
                 if (only.isEmpty() || only.stream().anyMatch(s -> s.matches(r.irq().irq(), r.irq().name()))) {
-                    names.add(r.irq().irq() + " " + r.irq().name() + " " + rate(r.perSecond()));
+                    names.add(r.irq().irq() + " " + Quote.name(r.irq().name()) + " " + rate(r.perSecond()));
                 }
             }
             rows.add(new String[] {cpu.cpu() + (cpu.usable() ? "" : " (not usable)"), String.valueOf(cpu.irqs().size()),

@@ -2,6 +2,7 @@ package org.xenirqpolicy.model;
 
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
@@ -89,6 +90,29 @@ public final class Quote {
             }
         }
         return out.toString();
+    }
+
+    /**
+     * A name from the kernel (read one char per byte) as the text its UTF-8 bytes encode, for
+     * output whose readers want text and which has no escape for a byte (JSON, Prometheus labels):
+     * a byte that is not part of UTF-8 becomes U+FFFD. Nothing is escaped; the caller's format
+     * does that. A name of ASCII is returned as it is.
+     */
+    public static String text(String bytes) {
+        boolean ascii = true;
+        for (int i = 0; i < bytes.length() && ascii; i++) {
+            ascii = bytes.charAt(i) < 0x80;
+        }
+        if (ascii) {
+            return bytes;
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPLACE)
+                    .onUnmappableCharacter(CodingErrorAction.REPLACE)
+                    .decode(ByteBuffer.wrap(bytes.getBytes(StandardCharsets.ISO_8859_1))).toString();
+        } catch (CharacterCodingException e) {
+            throw new IllegalStateException("a decoder that replaces cannot fail", e);
+        }
     }
 
     private static void decodeUtf8(String bytes, StringBuilder out) {

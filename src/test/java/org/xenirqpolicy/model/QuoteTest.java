@@ -38,4 +38,14 @@ class QuoteTest {
         byte[] cut = {'a', (byte) 0xe2, (byte) 0x82, 'b', (byte) 0xc2, (byte) 0x9b, 'c'};
         assertEquals("a\\xe2\\x82b\\u009bc", Quote.name(asRead(cut)));
     }
+
+    /** As text for JSON and Prometheus ({@link Quote#text}): UTF-8 decoded, a byte that is not UTF-8 as U+FFFD, nothing escaped. */
+    @Test
+    void asTextUtf8IsDecodedAndOtherBytesBecomeTheReplacementCharacter() {
+        String ascii = "vif26.0-q1-tx \\ \"";
+        assertSame(ascii, Quote.text(ascii));
+        assertEquals("café-ü€", Quote.text(asRead("café-ü€")));
+        byte[] mixed = {'c', 'a', 'f', (byte) 0xe9, '-', (byte) 0xc3, (byte) 0xbc, '\n'};
+        assertEquals("caf\uFFFD-ü\n", Quote.text(asRead(mixed)));
+    }
 }
