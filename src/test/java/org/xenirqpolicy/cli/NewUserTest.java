@@ -16,6 +16,7 @@ import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.xenirqpolicy.host.Host;
 import org.xenirqpolicy.testing.Cli;
 import org.xenirqpolicy.testing.Dom0Namespace;
 import org.xenirqpolicy.testing.Fixtures;
@@ -61,7 +62,7 @@ class NewUserTest {
     @Test
     void theEffectiveUidIsThisProcesss() throws IOException {
         // /proc/self is owned by the effective uid of a dumpable process, as the JVM is.
-        assertEquals(Files.getAttribute(Path.of("/proc/self"), "unix:uid"), org.xenirqpolicy.host.Host.effectiveUid());
+        assertEquals(Files.getAttribute(Path.of("/proc/self"), "unix:uid"), Host.effectiveUid());
     }
 
     /** The engine in its own JVM as nobody; a run on / fails before it writes anything. */

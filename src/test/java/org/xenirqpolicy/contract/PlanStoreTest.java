@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -50,7 +51,7 @@ class PlanStoreTest {
                 } else if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
                     entries.put(name + "/", "");
                 } else {
-                    entries.put(name, Files.readString(p, java.nio.charset.StandardCharsets.ISO_8859_1));
+                    entries.put(name, Files.readString(p, StandardCharsets.ISO_8859_1));
                 }
             }
         }

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.UserPrincipalLookupService;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,6 +24,7 @@ import org.xenirqpolicy.host.Host;
 import org.xenirqpolicy.model.CpuSet;
 import org.xenirqpolicy.plan.Placement;
 import org.xenirqpolicy.plan.Plan;
+import org.xenirqpolicy.read.HostReader;
 import org.xenirqpolicy.testing.Cli;
 import org.xenirqpolicy.testing.Fixtures;
 import org.xenirqpolicy.testing.HostTree;
@@ -376,7 +379,7 @@ class AdaptTest {
     /** One run of the engine itself, the short way or always the full way; its report as adapt prints it. */
     private static Engine.Adapted engineRun(HostTree t, boolean shortWay, long now) {
         Host host = Host.at(t.root());
-        return Engine.adapt(host, 0, org.xenirqpolicy.read.HostReader.readSettings(host).adaptive().limits(), now, shortWay);
+        return Engine.adapt(host, 0, HostReader.readSettings(host).adaptive().limits(), now, shortWay);
     }
 
     @Test
@@ -433,7 +436,7 @@ class AdaptTest {
                 } else if (Files.isDirectory(p)) {
                     Files.createDirectories(target);
                 } else {
-                    Files.copy(p, target, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+                    Files.copy(p, target, StandardCopyOption.COPY_ATTRIBUTES);
                 }
             }
         }
@@ -584,7 +587,7 @@ class AdaptTest {
         t.write("/elsewhere", "xen-irq-policy adaptive 1\nsamples-above 1\n");
         Files.createSymbolicLink(t.path(STATE), Path.of("/elsewhere"));
         assertEquals(new Cli.Result(0, waiting, ""), adapt(t));
-        assertTrue(Files.isRegularFile(t.path(STATE), java.nio.file.LinkOption.NOFOLLOW_LINKS));
+        assertTrue(Files.isRegularFile(t.path(STATE), LinkOption.NOFOLLOW_LINKS));
         assertEquals("xen-irq-policy adaptive 1\nsamples-above 1\n", t.read("/elsewhere"));
     }
 

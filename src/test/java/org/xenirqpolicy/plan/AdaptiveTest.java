@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.xenirqpolicy.classify.DeviceNames;
 import org.xenirqpolicy.classify.EventChannel;
@@ -321,7 +322,7 @@ class AdaptiveTest {
         // Total 1100 on the usable CPUs, largest IRQ 600: bound 600, CPU 0 at 800.
         assertEquals(800 / 600.0, step.ratioBefore(), 1e-12);
         assertEquals(Why.MOVED, step.why());
-        assertEquals(Set.of(50, 51), step.moves().stream().map(AdaptiveMove::irq).collect(java.util.stream.Collectors.toSet()));
+        assertEquals(Set.of(50, 51), step.moves().stream().map(AdaptiveMove::irq).collect(Collectors.toSet()));
         assertEquals(600 / 600.0, step.ratioAfter(), 1e-12);
         assertTrue(step.plan().placements().stream().noneMatch(p -> p.irq() == 60 || p.irq() == 61));
     }

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.xenirqpolicy.classify.XenDynRule;
@@ -82,7 +83,7 @@ class NamesFromLinesTest {
         for (IrqState irq : snapshot.irqs()) {
             if (irq.detailed()) {
                 names.merge(irq.irq(), List.of(irq.name()),
-                        (x, y) -> java.util.stream.Stream.concat(x.stream(), y.stream()).toList());
+                        (x, y) -> Stream.concat(x.stream(), y.stream()).toList());
             }
         }
         return names;

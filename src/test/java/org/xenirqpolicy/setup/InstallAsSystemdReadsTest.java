@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.xenirqpolicy.testing.Cli;
@@ -35,8 +36,8 @@ class InstallAsSystemdReadsTest {
         String original = "# s\nIRQBALANCE_ARGS=--journal # keep\n";
         String earlier = "IRQBALANCE_ARGS=\"--journal " + OURS + "\" # keep";
         HostTree t = HostTree.at(tmp).write(SYSCONFIG, "# s\n" + earlier + "\n");
-        t.write(InstallState.PATH, new InstallState(java.util.Optional.of(new IrqbalanceArgs.Edit(
-                "IRQBALANCE_ARGS=--journal # keep", earlier, false)), java.util.Optional.empty()).format());
+        t.write(InstallState.PATH, new InstallState(Optional.of(new IrqbalanceArgs.Edit(
+                "IRQBALANCE_ARGS=--journal # keep", earlier, false)), Optional.empty()).format());
         Cli.Result install = Cli.run("install", "--root", tmp.toString());
         assertEquals(0, install.status(), install.err());
         assertEquals("# s\n# keep\nIRQBALANCE_ARGS=\"--journal " + OURS + "\"\n", t.read(SYSCONFIG));

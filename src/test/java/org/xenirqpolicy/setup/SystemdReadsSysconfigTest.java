@@ -15,6 +15,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -188,7 +189,7 @@ class SystemdReadsSysconfigTest {
         requireGenerator();
         String[] pieces = {"A", "B", "=", "\"", "'", "\\", " ", "\t", "\n", "\r", "#", ";", "x", "1", "export ", "A=", "B=",
                 "\\\n", "\u00c3\u00a9", "`", "\u00e9", "\u0001", "\u0000", "IRQBALANCE_ARGS=", " '", "\" "};
-        java.util.Random random = new java.util.Random(9);
+        Random random = new Random(9);
         int compared = 0;
         for (int n = 0; n < 400; n++) {
             StringBuilder text = new StringBuilder();
