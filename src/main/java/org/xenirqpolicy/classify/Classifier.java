@@ -14,10 +14,15 @@ public final class Classifier {
         List<EventChannel> ours = new ArrayList<>();
         for (IrqState irq : host.irqs()) {
             if (irq.detailed() && XenDynRule.isOurs(irq.chip(), host.pciIrqs().contains(irq.irq()))) {
-                ours.add(new EventChannel(irq.irq(), irq.name(), irq.chip(), DeviceNames.of(irq.name()),
-                        irq.affinity(), irq.effective(), irq.line().total()));
+                ours.add(eventChannel(irq));
             }
         }
         return List.copyOf(ours);
+    }
+
+    /** An IRQ that {@link XenDynRule} found ours, as an event channel with its device named. */
+    public static EventChannel eventChannel(IrqState irq) {
+        return new EventChannel(irq.irq(), irq.name(), irq.chip(), DeviceNames.of(irq.name()), irq.affinity(),
+                irq.effective(), irq.line().total());
     }
 }

@@ -11,7 +11,6 @@ import java.util.Set;
 import org.xenirqpolicy.apply.Activator;
 import org.xenirqpolicy.apply.Outcome;
 import org.xenirqpolicy.classify.Classifier;
-import org.xenirqpolicy.classify.DeviceNames;
 import org.xenirqpolicy.classify.EventChannel;
 import org.xenirqpolicy.classify.XenDynRule;
 import org.xenirqpolicy.contract.PlanStore;
@@ -405,8 +404,7 @@ public final class Engine {
             Placement p = planned.get(line.irq());
             IrqState irq = p != null && p.name().equals(line.name()) ? line : HostReader.readIrq(host, line.line());
             if (XenDynRule.isOurs(irq.chip(), pci)) {
-                irqs.add(new EventChannel(irq.irq(), irq.name(), irq.chip(), DeviceNames.of(irq.name()), irq.affinity(),
-                        irq.effective(), irq.line().total()));
+                irqs.add(Classifier.eventChannel(irq));
             }
         }
         Settings settings = atEnd.settings();
