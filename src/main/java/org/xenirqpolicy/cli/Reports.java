@@ -106,7 +106,7 @@ final class Reports {
             Map<String, Object> row = irqJson(irq);
             Placement p = plan.get(irq.irq());
             row.put("planned", p == null ? null : p.cpu());
-            row.put("excludedBy", planned.excluded().get(irq.irq()));
+            row.put("excludedBy", textOrNull(planned.excluded().get(irq.irq())));
             irqs.add(row);
         }
         json.put("irqs", irqs);
@@ -126,7 +126,7 @@ final class Reports {
     /** The planned CPU, or why there is none: {@code excluded (vif12.*)}, left where it is. */
     private static String planned(EventChannel irq, Engine.Planned planned, Map<Integer, Placement> plan) {
         String why = planned.excluded().get(irq.irq());
-        return why != null ? "excluded (" + why + ")" : String.valueOf(plan.get(irq.irq()).cpu());
+        return why != null ? "excluded (" + Quote.name(why) + ")" : String.valueOf(plan.get(irq.irq()).cpu());
     }
 
     private static String header(Engine.Planned planned) {
@@ -190,7 +190,7 @@ final class Reports {
             out.append(excluded.size()).append(" excluded, left where they are:\n");
             for (EventChannel irq : excluded) {
                 out.append("  ").append(irq.irq()).append(' ').append(Quote.name(irq.name())).append(" on ").append(irq.affinity().toListOr("none"))
-                        .append(", excluded (").append(status.planned().excluded().get(irq.irq())).append(")\n");
+                        .append(", excluded (").append(Quote.name(status.planned().excluded().get(irq.irq()))).append(")\n");
             }
         }
         String against = status.againstAppliedPlan() ? "the applied plan (" + Locations.PLAN + ")"
@@ -243,7 +243,7 @@ final class Reports {
             String why = status.planned().excluded().get(irq.irq());
             if (why != null) {
                 Map<String, Object> row = irqJson(irq);
-                row.put("excludedBy", why);
+                row.put("excludedBy", Quote.text(why));
                 excluded.add(row);
             }
         }
@@ -253,6 +253,11 @@ final class Reports {
     }
 
     // ---- shared
+
+    /** An EXCLUDE= word (read one char per byte, as a name is) as the text it encodes, for JSON. */
+    private static String textOrNull(String selector) {
+        return selector == null ? null : Quote.text(selector);
+    }
 
     private static void staleLine(Engine.Planned planned, StringBuilder out) {
         if (planned.appliedPlanStale()) {

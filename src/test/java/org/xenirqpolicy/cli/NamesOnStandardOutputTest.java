@@ -137,6 +137,26 @@ class NamesOnStandardOutputTest {
                 out(t, "apply", "--format", "json"));
     }
 
+    /**
+     * An EXCLUDE= word holding UTF-8 (the settings file is read one char per byte, as names are)
+     * reads as its text where plan and status say why a channel stays: café* and not cafÃ©*.
+     */
+    @Test
+    void exclusionsShowAsText() {
+        HostTree t = dom0("exclude");
+        t.write("/etc/sysconfig/xen-irq-policy", "EXCLUDE=" + UTF8 + "*\n");
+        String plan = out(t, "plan");
+        assertEquals(" 43  café     other  xen-dyn  0-1      excluded (café*)",
+                plan.lines().filter(l -> l.startsWith(" 43")).findFirst().orElse(plan));
+        String planJson = out(t, "plan", "--format", "json");
+        assertEquals(1, planJson.split("\"excludedBy\":\"café\\*\"", -1).length - 1, planJson);
+        String status = out(t, "status");
+        assertEquals("  43 café on 0-1, excluded (café*)",
+                status.lines().filter(l -> l.startsWith("  43")).findFirst().orElse(status));
+        String statusJson = out(t, "status", "--format", "json");
+        assertEquals(1, statusJson.split("\"excludedBy\":\"café\\*\"", -1).length - 1, statusJson);
+    }
+
     /** An adaptive run's moves, as adapt and status print them and as their JSON gives them. */
     @Test
     void adaptiveMovesShowNamesAsText() {
