@@ -1,6 +1,7 @@
 package org.xenirqpolicy.contract;
 
 import java.io.UncheckedIOException;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -100,11 +101,29 @@ public final class PlanStore {
         return true;
     }
 
-    /** Removes the plan, so that the hook falls back rather than trusting one that is out of date. */
+    /**
+     * Removes the plan, so that the hook falls back rather than trusting one that is out of date.
+     * The directory of the highest generation stays, empty and linked by nothing (the hook never
+     * sees it), so that the next save takes the generation after it: generations only grow, which
+     * the hook's read-again test relies on (a hook call that read a file of the removed plan and
+     * then the header of a new one must not find the two of one generation). The next save
+     * removes it.
+     */
     public static void remove(Host host) {
         host.delete(Locations.PLAN);
-        for (String name : directories(host)) {
-            host.deleteTree(Locations.RUN_DIR + "/" + name);
+        List<String> directories = directories(host);
+        String highest = directories.stream()
+                .max(Comparator.comparingLong(name -> Long.parseLong(name.substring(DIR_PREFIX.length()))))
+                .orElse("");
+        for (String name : directories) {
+            String dir = Locations.RUN_DIR + "/" + name;
+            if (name.equals(highest)) {
+                for (String entry : host.list(dir)) {
+                    host.deleteTree(dir + "/" + entry);
+                }
+            } else {
+                host.deleteTree(dir);
+            }
         }
     }
 

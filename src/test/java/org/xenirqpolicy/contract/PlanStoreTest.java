@@ -140,6 +140,32 @@ class PlanStoreTest {
         assertEquals(Optional.of(moved), PlanStore.load(host));
     }
 
+    /**
+     * After a remove (an apply whose save failed), the next save does not start again at
+     * generation 1: a hook call that read a file of the removed plan and then the header of the
+     * new one must not find them of one generation. The empty directory that keeps the count is
+     * linked by nothing and goes with the next save.
+     */
+    @Test
+    void generationsGrowAcrossARemove() throws IOException {
+        HostTree t = HostTree.at(tmp);
+        Host host = Host.at(tmp);
+        PlanStore.save(host, PLAN);
+        Plan moved = new Plan(Strategy.SPREAD, PLAN.usable(), List.of(new Placement(241, 2, "vif26.0-q0-tx")));
+        PlanStore.save(host, moved);
+        t.write("/run/xen-irq-policy/plan.1/irq.241", "3 1 0 0-3 vif26.0-q0-tx\n");
+        PlanStore.remove(host);
+        assertFalse(PlanStore.exists(host));
+        assertEquals(Optional.empty(), PlanStore.load(host));
+        assertEquals(Map.of("/", "", "plan.2/", ""), run());
+        assertTrue(PlanStore.save(host, PLAN));
+        assertEquals("plan.3", Files.readSymbolicLink(t.path("/run/xen-irq-policy/plan")).toString());
+        try (Stream<Path> entries = Files.list(t.path("/run/xen-irq-policy"))) {
+            assertEquals(List.of("plan", "plan.3"), entries.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+        assertEquals("3 3 0 0,2-3 vif26.0-q0-tx\n", run().get("plan.3/irq.241"));
+    }
+
     @Test
     void aLinkToADirectoryOfAnotherGenerationOrNotOursIsNoPlan() throws IOException {
         HostTree t = HostTree.at(tmp);
