@@ -172,6 +172,7 @@ class AnsibleRoleIT {
         steps.put("check-modulo", "\"xen_irq_policy_strategy\": \"modulo\"");
         steps.put("check-unwired", "");
         steps.put("rewired", "");
+        steps.put("bad-stale-request", "");
         steps.put("relative-hook-link", "");
         steps.put("latest", "\"xen_irq_policy_state\": \"latest\"");
         steps.put("latest-again", "\"xen_irq_policy_state\": \"latest\"");
@@ -198,9 +199,16 @@ class AnsibleRoleIT {
                 /usr/local/sbin/restart-irqbalance
                 test -e /var/lib/xen-irq-policy/installed
                 """.formatted(HOOK_ARG));
+        // A request of the hook that nothing answered for 10 minutes (xen-irq-policy.path not
+        // running): nothing for the role to change, and the final check fails the host.
+        before.put("bad-stale-request", """
+                mkdir -p /run/irqbalance
+                touch -d '10 minutes ago' /run/irqbalance/xen-irq-policy-request.99
+                """);
         // The admin points irqbalance at a policy directory holding a relative link to the hook
         // (ln -sr): install and check's hook-configured both take it for ours.
         before.put("relative-hook-link", """
+                rm /run/irqbalance/xen-irq-policy-request.99
                 cp /etc/sysconfig/irqbalance /var/tmp/irqbalance.hooked
                 sed -i 's|%s|--policyscript=/etc/irqbalance.d|' /etc/sysconfig/irqbalance
                 mkdir /etc/irqbalance.d
@@ -291,6 +299,18 @@ class AnsibleRoleIT {
         assertEquals("/bin/sh /usr/local/sbin/irqbalance " + HOOK_ARG + " ", line(out, "rewired", "irqbalance"));
         assertEquals("try-restart irqbalance.service;", line(out, "rewired", "systemctl"));
         assertEquals(release1, line(out, "rewired", "release"));
+
+        // The role ends with xen-irq-policy check and fails the host when a check fails (here
+        // the hook's request nobody answered), with check's reason; nothing changed or called.
+        assertRecap(out, "bad-stale-request", 0, 1);
+        assertTrue(out.get("bad-stale-request-output").contains("Check the host (xen-irq-policy check)"),
+                out.get("bad-stale-request-output"));
+        assertTrue(out.get("bad-stale-request-output").contains(
+                "1 request(s) from the hook waited more than 60 s, the oldest /run/irqbalance/xen-irq-policy-request.99 for "),
+                out.get("bad-stale-request-output"));
+        assertEquals(settings("spread", ""), out.get("bad-stale-request:xen-irq-policy"));
+        assertEquals(hooked, out.get("bad-stale-request:irqbalance"));
+        assertEquals("", line(out, "bad-stale-request", "systemctl"));
 
         // A relative link to the hook in the admin's policy directory is the hook wired: nothing
         // to change, irqbalance not restarted, and the final check passes. Nothing written.

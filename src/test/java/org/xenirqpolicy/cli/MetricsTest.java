@@ -126,7 +126,7 @@ class MetricsTest {
                 + family("last_apply_timestamp_seconds", "gauge", "When the last recorded apply ended, in seconds since the epoch.",
                         "last_apply_timestamp_seconds T")
                 + family("last_apply_duration_seconds", "gauge", "How long the last recorded apply ran.", "last_apply_duration_seconds T")
-                // The sample's settings: ADAPTIVE unset (no), ADAPTIVE_INTERVAL_MINUTES its default 5.
+                // The sample's settings: ADAPTIVE unset (no), ADAPTIVE_INTERVAL_MINUTES its default 1.
                 + family("adaptive_enabled", "gauge", "1 if ADAPTIVE=yes (the adaptive mode may move event channels), else 0.",
                         "adaptive_enabled 0")
                 + family("adaptive_interval_seconds", "gauge", "ADAPTIVE_INTERVAL_MINUTES in seconds: how often an adaptive run is due.",

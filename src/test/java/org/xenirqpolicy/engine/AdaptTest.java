@@ -325,6 +325,47 @@ class AdaptTest {
         return out;
     }
 
+    /**
+     * ADAPTIVE_MAX_MOVES bounds what one run writes: every event channel the first apply put on
+     * one CPU is equally hot and the other CPU idle, so that evening them out takes three moves
+     * or more; a run then moves exactly the limit's number, and the default (4) more than 2.
+     */
+    @ParameterizedTest
+    @CsvSource({"1", "2", "4"})
+    void aRunMovesAtMostAdaptiveMaxMovesEventChannels(int limit) {
+        HostTree t = dom0();
+        settings(t, "ADAPTIVE=yes\n" + (limit == 4 ? "" : "ADAPTIVE_MAX_MOVES=" + limit + "\n"));
+        int busy = cpuOf(t, FIRST);
+        int hot = 0;
+        for (int irq = FIRST; irq <= LAST; irq++) {
+            if (cpuOf(t, irq) == busy) {
+                count(t, irq, HOT);
+                hot++;
+            }
+        }
+        assertTrue(hot >= 6, "the first apply put " + hot + " event channels on CPU " + busy);
+        assertEquals(0, adapt(t).status(), "waits one sample");
+        Map<Integer, String> was = affinities(t);
+        Cli.Result moving = adapt(t);
+        assertEquals(0, moving.status(), moving.err());
+        Map<Integer, String> now = affinities(t);
+        List<Integer> moved = new ArrayList<>();
+        for (int irq = FIRST; irq <= LAST; irq++) {
+            if (!now.get(irq).equals(was.get(irq))) {
+                moved.add(irq);
+                assertEquals((1 - busy) + "\n", now.get(irq), "IRQ " + irq + " to the idle usable CPU");
+            }
+        }
+        if (limit == 4) {
+            assertTrue(moved.size() > 2 && moved.size() <= 4, "moved " + moved);
+        } else {
+            assertEquals(limit, moved.size(), "moved " + moved + "\n" + moving.out());
+        }
+        for (int irq : moved) {
+            assertEquals(1 - busy, savedPlan(t).byIrq().get(irq).cpu(), "the saved plan has IRQ " + irq + " where it moved");
+        }
+    }
+
     @Test
     void aChannelMovedWithinTheCoolDownStaysAndAnExcludedOneIsNeverMoved() {
         HostTree t = dom0();
