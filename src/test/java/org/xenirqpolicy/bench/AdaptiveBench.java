@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.xenirqpolicy.bench.AdaptiveSimulation.Mode;
 import org.xenirqpolicy.bench.AdaptiveSimulation.Run;
 import org.xenirqpolicy.model.AdaptiveLimits;
@@ -22,7 +23,7 @@ public final class AdaptiveBench {
     static final double STEADY_MOVES_GOAL = 1.0;
     static final double HOT_SPREAD_EXPECTED = 1.5;
     static final double LOWER_THRESHOLD = 1.15;
-    static final int DRAWS = 6;
+    static final int DRAWS = 24;
 
     private AdaptiveBench() {
     }
@@ -96,10 +97,10 @@ public final class AdaptiveBench {
      */
     static String draws(int draws) {
         StringBuilder out = new StringBuilder();
-        List<List<Run>> byDraw = new ArrayList<>();
-        for (int d = 0; d < draws; d++) {
-            byDraw.add(AdaptiveSimulation.profiles(d).stream().map(AdaptiveSimulation::run).toList());
-        }
+        // Each draw is seeded: run over the CPUs, the figures are the same as one after another.
+        List<List<Run>> byDraw = IntStream.range(0, draws).parallel()
+                .mapToObj(d -> AdaptiveSimulation.profiles(d).stream().map(AdaptiveSimulation::run).toList())
+                .toList();
         for (int p = 0; p < byDraw.get(0).size(); p++) {
             double sum = 0;
             double worst = 0;
