@@ -14,28 +14,45 @@
 # runs and the service is enabled, else the command. A later format is left alone: that
 # release's %post, run before this, already wrote the plan in force.
 run=/run/xen-irq-policy
+# $1 less its leading blanks (spaces, tabs), as ShellRead.stripBlanks.
+strip_blanks() {
+	s=$1
+	while :; do
+		case $s in [[:blank:]]*) s=${s#?} ;; *) break ;; esac
+	done
+	printf '%s\n' "$s"
+}
 # METRICS_DIR as the engine reads it in the settings file $1 (read.ShellVars; no file: the
 # default), here only where sh can match it exactly: KEY=value, 'value' or "value", an optional
 # export, a comment after. A line continued by a backslash, a CR, or a value with a quote or a
-# backslash in it: no answer, and the metrics file stays.
+# backslash in it: no answer, and the metrics file stays. rpmbuild expands a scriptlet's macros,
+# so no percent sign here stands before another, a question mark or a bracket.
 metrics_dir() {
 	dir=/var/lib/prometheus/node-exporter
 	[ -e "$1" ] || { echo "$dir"; return 0; }
 	cr=$(printf '\r')
+	tab=$(printf '\t')
 	while IFS= read -r line || [ -n "$line" ]; do
 		case $line in *\\ | *"$cr"*) return 1 ;; esac
-		line=${line#"${line%%[![:blank:]]*}"}
-		case $line in export[[:blank:]]*)
-			line=${line#export}
-			line=${line#"${line%%[![:blank:]]*}"}
-			;;
-		esac
+		line=$(strip_blanks "$line")
+		case $line in export[[:blank:]]*) line=$(strip_blanks "${line#export}") ;; esac
 		case $line in METRICS_DIR=*) value=${line#METRICS_DIR=} ;; *) continue ;; esac
-		value=${value%%[[:blank:]]*}
+		# Unquoted, a blank ends the value: keep what comes before the first one.
+		while :; do
+			case $value in
+			*" "*) value=${value%" "*} ;;
+			*"$tab"*) value=${value%"$tab"*} ;;
+			*) break ;;
+			esac
+		done
 		case $value in
-		\'*\' | \"*\")
+		\'*\')
 			value=${value#?}
-			value=${value%?}
+			value=${value%\'}
+			;;
+		\"*\")
+			value=${value#?}
+			value=${value%\"}
 			;;
 		esac
 		case $value in /*) ;; *) return 1 ;; esac

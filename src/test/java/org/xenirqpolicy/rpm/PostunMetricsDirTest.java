@@ -16,7 +16,7 @@ import org.xenirqpolicy.read.Settings;
 import org.xenirqpolicy.testing.Fixtures;
 
 /**
- * rpm/postun.sh's {@code metrics_dir}, run by dash and bash (Fedora's /bin/sh) on settings
+ * rpm/postun.sh's {@code metrics_dir} (and {@code strip_blanks}, which it calls), run by dash and bash (Fedora's /bin/sh) on settings
  * files: where it answers, its metrics file is the one the engine writes (the directory
  * {@link Settings#parse} reads, as {@code metrics --textfile} names the file in it); the plain
  * forms get an answer; the forms sh cannot read exactly get none, so that %postun removes
@@ -31,9 +31,10 @@ class PostunMetricsDirTest {
     /** The metrics file named by the function's answer, for each shell; empty: no answer. */
     private List<Optional<String>> shTextfile(Path settings) throws Exception {
         String postun = Fixtures.read(Fixtures.repo().resolve("rpm/postun.sh"));
-        int from = postun.indexOf("metrics_dir() {");
-        int to = postun.indexOf("\n}\n", from);
-        assertTrue(from >= 0 && to > from, "rpm/postun.sh defines metrics_dir");
+        // The function and the one it calls, defined before it.
+        int from = postun.indexOf("strip_blanks() {");
+        int to = postun.indexOf("\n}\n", postun.indexOf("metrics_dir() {"));
+        assertTrue(from >= 0 && to > from, "rpm/postun.sh defines strip_blanks, then metrics_dir");
         String script = postun.substring(from, to + 3)
                 + "if dir=$(metrics_dir \"$1\"); then printf '%s\\n' \"$dir/xen_irq_policy.prom\"; else echo none; fi\n";
         List<Optional<String>> out = new ArrayList<>();

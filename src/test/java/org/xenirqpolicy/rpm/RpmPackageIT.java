@@ -546,6 +546,12 @@ class RpmPackageIT {
         assertTrue(scripts.contains("postinstall scriptlet (using /bin/sh):\n#!/bin/sh\n# %post"), scripts);
         assertTrue(scripts.contains("preuninstall scriptlet (using /bin/sh):\n#!/bin/sh\n# %preun"), scripts);
         assertTrue(scripts.contains("postuninstall scriptlet (using /bin/sh):\n#!/bin/sh\n# %postun"), scripts);
+        // rpmbuild expands a scriptlet's macros ("%%" to "%", "%?..." and "%[...]" to what they
+        // evaluate to): each stored scriptlet must be its file, byte for byte (less the last newline).
+        for (Map.Entry<String, String> tag : Map.of("POSTIN", "rpm/post.sh", "PREUN", "rpm/preun.sh", "POSTUN", "rpm/postun.sh").entrySet()) {
+            String stored = Dom0Namespace.run(Duration.ofSeconds(30), "rpm", "-qp", "--qf", "%{" + tag.getKey() + "}", RPM.toString()).out();
+            assertEquals(Fixtures.read(Fixtures.repo().resolve(tag.getValue())).replaceFirst("\n$", ""), stored, tag.getValue() + " as the package stores it");
+        }
         String info = Dom0Namespace.run(Duration.ofSeconds(30), "rpm", "-qp", "--qf",
                 "%{NAME} %{ARCH} %{LICENSE} %{SIZE}\\n", RPM.toString()).out();
         assertTrue(info.startsWith("xen-irq-policy x86_64 MIT AND Apache-2.0 AND GPL-2.0-only WITH Classpath-exception-2.0 "), info);
