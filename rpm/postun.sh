@@ -14,6 +14,54 @@
 # runs and the service is enabled, else the command. A later format is left alone: that
 # release's %post, run before this, already wrote the plan in force.
 run=/run/xen-irq-policy
+# $1 less its leading blanks (spaces, tabs), as ShellRead.stripBlanks.
+strip_blanks() {
+	s=$1
+	while :; do
+		case $s in [[:blank:]]*) s=${s#?} ;; *) break ;; esac
+	done
+	printf '%s\n' "$s"
+}
+# METRICS_DIR as the engine reads it in the settings file $1 (read.ShellVars; no file: the
+# default), here only where sh can match it exactly: KEY=value, 'value' or "value", an optional
+# export, a comment after. A line continued by a backslash, a CR, or a value with a quote or a
+# backslash in it: no answer, and the metrics file stays. rpmbuild expands a scriptlet's macros,
+# so no percent sign here stands before another, a question mark or a bracket.
+metrics_dir() {
+	dir=/var/lib/prometheus/node-exporter
+	[ -e "$1" ] || { echo "$dir"; return 0; }
+	cr=$(printf '\r')
+	tab=$(printf '\t')
+	while IFS= read -r line || [ -n "$line" ]; do
+		case $line in *\\ | *"$cr"*) return 1 ;; esac
+		line=$(strip_blanks "$line")
+		case $line in export[[:blank:]]*) line=$(strip_blanks "${line#export}") ;; esac
+		case $line in METRICS_DIR=*) value=${line#METRICS_DIR=} ;; *) continue ;; esac
+		# Unquoted, a blank ends the value: keep what comes before the first one.
+		while :; do
+			case $value in
+			*" "*) value=${value%" "*} ;;
+			*"$tab"*) value=${value%"$tab"*} ;;
+			*) break ;;
+			esac
+		done
+		case $value in
+		\'*\')
+			value=${value#?}
+			value=${value%\'}
+			;;
+		\"*\")
+			value=${value#?}
+			value=${value%\"}
+			;;
+		esac
+		case $value in /*) ;; *) return 1 ;; esac
+		case $value in *[\'\"\\]*) return 1 ;; esac
+		dir=$value
+	done <"$1"
+	while [ "${dir%/}" != "$dir" ]; do dir=${dir%/}; done
+	echo "$dir"
+}
 format=$(cat /usr/lib/xen-irq-policy/plan-format 2>/dev/null) || format=0
 case $format in '' | *[!0-9]*) format=3 ;; esac
 if [ "$1" -ge 1 ] && [ -L "$run/plan" ] && [ "$format" -lt 3 ]; then
@@ -26,6 +74,32 @@ if [ "$1" -ge 1 ] && [ -L "$run/plan" ] && [ "$format" -lt 3 ]; then
 	else
 		/usr/sbin/xen-irq-policy apply >/dev/null 2>&1
 	fi
+fi
+# Replaced by a release without our metrics or adaptive units (a downgrade): their files are gone
+# from /usr/lib/systemd/system by now, and no unit of the admin's replaces them in /etc. Where
+# systemd runs, the timer and its service stop; their enablement goes, the links to the file that
+# is gone (removed here: what `systemctl disable` does with a unit that has no file differs
+# between systemd's versions), with the wants directory they leave empty; and so does what only
+# they wrote: the adaptive mode's state, and the file node_exporter would serve for ever. A
+# release that has a unit keeps the admin's enablement of it, as on any upgrade.
+if [ "$1" -ge 1 ]; then
+	for unit in xen-irq-policy-metrics xen-irq-policy-adaptive; do
+		[ -e "/usr/lib/systemd/system/$unit.timer" ] || [ -e "/etc/systemd/system/$unit.timer" ] && continue
+		if [ -d /run/systemd/system ]; then
+			systemctl stop "$unit.timer" "$unit.service" >/dev/null 2>&1
+		fi
+		for link in /etc/systemd/system/*.wants/"$unit.timer" /etc/systemd/system/*.requires/"$unit.timer"; do
+			if [ -L "$link" ] && [ ! -e "$link" ]; then
+				rm -f "$link"
+				rmdir "${link%/*}" 2>/dev/null
+			fi
+		done
+		if [ "$unit" = xen-irq-policy-adaptive ]; then
+			rm -f "$run/adaptive" "$run"/.adaptive.xen-irq-policy.*.tmp
+		elif dir=$(metrics_dir /etc/sysconfig/xen-irq-policy); then
+			rm -f "$dir/xen_irq_policy.prom"
+		fi
+	done
 fi
 [ -d /run/systemd/system ] || exit 0
 systemctl daemon-reload >/dev/null 2>&1

@@ -220,9 +220,17 @@ class RpmPackageIT {
      * %post does; what that says goes to /tmp/old-post.out.
      */
     private Path olderReleaseStandIn() throws IOException {
+        return olderReleaseStandIn("0.0.9", "", "");
+    }
+
+    /**
+     * {@link #olderReleaseStandIn()} as release {@code version}, whose %install and %files also
+     * hold {@code install} and {@code files}.
+     */
+    private Path olderReleaseStandIn(String version, String install, String files) throws IOException {
         String spec = """
                 Name: xen-irq-policy
-                Version: 0.0.9
+                Version: @VERSION@
                 Release: 1
                 License: MIT
                 BuildArch: noarch
@@ -242,17 +250,19 @@ class RpmPackageIT {
                 printf '2 the older release plan\\n' >"$plan.tmp" && mv "$plan.tmp" "$plan"
                 END
                 chmod 0755 %{buildroot}/usr/sbin/xen-irq-policy
+                @INSTALL@
                 %post
                 /usr/sbin/xen-irq-policy apply >>/tmp/old-post.out 2>&1
                 echo "apply exit $?" >>/tmp/old-post.out
                 %files
                 /usr/sbin/xen-irq-policy
+                @FILES@
                 """;
-        Path specFile = Files.writeString(tmp.resolve("older.spec"), spec);
+        Path specFile = Files.writeString(tmp.resolve("older.spec"), spec.replace("@VERSION@", version).replace("@INSTALL@", install).replace("@FILES@", files));
         Dom0Namespace.Result r = Dom0Namespace.run(Duration.ofMinutes(2), "rpmbuild", "-bb", "--define", "_topdir " + tmp.resolve("older"),
                 specFile.toString());
         assertEquals(0, r.status(), r.out() + r.err());
-        return tmp.resolve("older/RPMS/noarch/xen-irq-policy-0.0.9-1.noarch.rpm");
+        return tmp.resolve("older/RPMS/noarch/xen-irq-policy-" + version + "-1.noarch.rpm");
     }
 
     /**
@@ -283,6 +293,79 @@ class RpmPackageIT {
                 "the older release's %post, run first, could not save its plan");
         assertEquals("./plan\nregular file\n2 the older release plan\n", out.get("after"),
                 "our %postun removed the link and its directory, and the older engine applied");
+    }
+
+    /**
+     * An admin enables the metrics and adaptive timers (the links `systemctl enable` makes) and
+     * keeps the metrics in a METRICS_DIR of their own. An upgrade keeps all of it; a downgrade to
+     * a release without those units (a stand-in that ships the path and service units and the
+     * settings file, as older releases did) takes away their links, stops them where systemd
+     * runs (recorded, as in {@link #installUpgradeAndEraseEachRestartIrqbalanceOnce()}), and
+     * removes what only they wrote; nothing else under /etc/systemd, /etc/sysconfig or the
+     * textfile directory changes.
+     */
+    @Test
+    void aDowngradeToAReleaseWithoutTheTimersLeavesNoLinkOrStateOfThem() throws IOException {
+        Path repo = Fixtures.repo();
+        Path older = olderReleaseStandIn("0.0.8", """
+                mkdir -p %%{buildroot}/usr/lib/systemd/system %%{buildroot}/etc/sysconfig
+                install -m 0644 %1$s/src/main/systemd/xen-irq-policy.path %1$s/src/main/systemd/xen-irq-policy.service %%{buildroot}/usr/lib/systemd/system/
+                install -m 0644 %1$s/sysconfig/xen-irq-policy %%{buildroot}/etc/sysconfig/xen-irq-policy
+                """.formatted(repo), """
+                /usr/lib/systemd/system/xen-irq-policy.path
+                /usr/lib/systemd/system/xen-irq-policy.service
+                %config(noreplace) /etc/sysconfig/xen-irq-policy
+                """);
+        Map<String, String> out = scenario("""
+                mkdir -p /run/systemd/system
+                export SYSTEMD_OFFLINE=1
+                printf '%%s\\n' '#!/bin/sh' 'echo "$*" >>/tmp/systemctl.calls' 'exec /usr/bin/systemctl "$@"' >/usr/sbin/systemctl
+                chmod 0755 /usr/sbin/systemctl
+                rpm --initdb
+                rpm -i --nodeps "$R1" >/tmp/install.out 2>&1
+                /usr/bin/systemctl --root=/ enable xen-irq-policy-metrics.timer xen-irq-policy-adaptive.timer >/dev/null 2>&1
+                mkdir -p /srv/textfiles && : >/srv/textfiles/node.prom
+                sed -i 's|^METRICS_DIR=.*|export METRICS_DIR="/srv/textfiles/"  # node_exporter reads here|' /etc/sysconfig/xen-irq-policy
+                /usr/sbin/xen-irq-policy metrics --textfile
+                printf 'xen-irq-policy adaptive 1\\nsamples-above 1\\n' >/run/xen-irq-policy/adaptive
+                : >/run/xen-irq-policy/.adaptive.xen-irq-policy.4242.tmp
+                rpm -U --nodeps "$R2" >/tmp/upgrade.out 2>&1
+                echo "== upgraded"; rpm -q xen-irq-policy
+                echo "== kept"; /usr/bin/systemctl --root=/ is-enabled xen-irq-policy-metrics.timer xen-irq-policy-adaptive.timer 2>&1
+                LC_ALL=C ls -A /srv/textfiles; LC_ALL=C ls -A /run/xen-irq-policy | grep adaptive
+                snapshot() { find /etc/systemd /etc/sysconfig /srv/textfiles | LC_ALL=C sort; }
+                snapshot >/tmp/before
+                cp /etc/sysconfig/irqbalance /tmp/irqbalance.before; cp /etc/sysconfig/xen-irq-policy /tmp/settings.before
+                rm -f /tmp/systemctl.calls
+                rpm -U --oldpackage --nodeps %s >/tmp/downgrade.out 2>&1
+                echo "== status"; echo $?
+                echo "== calls"; cat /tmp/systemctl.calls
+                echo "== installed"; rpm -q xen-irq-policy
+                echo "== changed"; snapshot | diff /tmp/before - | grep '^[<>]'
+                echo "== dangling"; find /etc/systemd -name 'xen-irq-policy*' ! -exec test -e {} \\; -print
+                echo "== enabled"; %s
+                echo "== adaptive-state"; ls -A /run/xen-irq-policy | grep -c adaptive
+                echo "== sysconfig"; cmp /tmp/irqbalance.before /etc/sysconfig/irqbalance && cmp /tmp/settings.before /etc/sysconfig/xen-irq-policy && echo byte-identical
+                echo "== verify"; rpm -V --nodeps --noconfig xen-irq-policy
+                echo "== downgrade-output"; cat /tmp/downgrade.out
+                """.formatted(older, ENABLEMENT));
+        assertEquals("xen-irq-policy-" + VERSION + "-2.x86_64\n", out.get("upgraded"));
+        assertEquals("enabled\nenabled\nnode.prom\nxen_irq_policy.prom\n.adaptive.xen-irq-policy.4242.tmp\nadaptive\n", out.get("kept"),
+                "an upgrade to a release with the timers keeps their links and what they wrote");
+        assertEquals("0\n", out.get("status"), out.get("downgrade-output"));
+        assertEquals("xen-irq-policy-0.0.8-1.noarch\n", out.get("installed"));
+        assertEquals("""
+                < /etc/systemd/system/timers.target.wants/xen-irq-policy-adaptive.timer
+                < /etc/systemd/system/timers.target.wants/xen-irq-policy-metrics.timer
+                < /srv/textfiles/xen_irq_policy.prom
+                """, out.get("changed"), "the two links and the metrics file in METRICS_DIR, nothing else");
+        assertEquals("", out.get("dangling"), "no link to a unit file that is gone");
+        assertEquals("enabled\nenabled\n", out.get("enabled"), "the units the older release has keep their enablement");
+        assertEquals("0\n", out.get("adaptive-state"), "the adaptive state and its temporary file removed");
+        assertEquals("byte-identical\n", out.get("sysconfig"), "/etc/sysconfig/irqbalance and the admin's settings untouched");
+        assertEquals("", out.get("verify"), "rpm -V of the release now installed");
+        assertTrue(out.get("calls").contains("stop xen-irq-policy-metrics.timer xen-irq-policy-metrics.service\n"
+                + "stop xen-irq-policy-adaptive.timer xen-irq-policy-adaptive.service\n"), out.get("calls"));
     }
 
     @Test
@@ -434,6 +517,7 @@ class RpmPackageIT {
                 "post grep",
                 "post systemd",
                 "post,interp /bin/sh",
+                "postun coreutils",
                 "postun systemd",
                 "postun,interp /bin/sh",
                 "preun (policycoreutils if selinux-policy)",
@@ -462,6 +546,12 @@ class RpmPackageIT {
         assertTrue(scripts.contains("postinstall scriptlet (using /bin/sh):\n#!/bin/sh\n# %post"), scripts);
         assertTrue(scripts.contains("preuninstall scriptlet (using /bin/sh):\n#!/bin/sh\n# %preun"), scripts);
         assertTrue(scripts.contains("postuninstall scriptlet (using /bin/sh):\n#!/bin/sh\n# %postun"), scripts);
+        // rpmbuild expands a scriptlet's macros ("%%" to "%", "%?..." and "%[...]" to what they
+        // evaluate to): each stored scriptlet must be its file, byte for byte (less the last newline).
+        for (Map.Entry<String, String> tag : Map.of("POSTIN", "rpm/post.sh", "PREUN", "rpm/preun.sh", "POSTUN", "rpm/postun.sh").entrySet()) {
+            String stored = Dom0Namespace.run(Duration.ofSeconds(30), "rpm", "-qp", "--qf", "%{" + tag.getKey() + "}", RPM.toString()).out();
+            assertEquals(Fixtures.read(Fixtures.repo().resolve(tag.getValue())).replaceFirst("\n$", ""), stored, tag.getValue() + " as the package stores it");
+        }
         String info = Dom0Namespace.run(Duration.ofSeconds(30), "rpm", "-qp", "--qf",
                 "%{NAME} %{ARCH} %{LICENSE} %{SIZE}\\n", RPM.toString()).out();
         assertTrue(info.startsWith("xen-irq-policy x86_64 MIT AND Apache-2.0 AND GPL-2.0-only WITH Classpath-exception-2.0 "), info);
