@@ -12,7 +12,6 @@ import org.xenirqpolicy.model.InputException;
 import org.xenirqpolicy.model.Quote;
 import org.xenirqpolicy.read.HostReader;
 import org.xenirqpolicy.read.Settings;
-import org.xenirqpolicy.setup.InstallState;
 
 /**
  * What {@code xen-irq-policy metrics} reports, read from the host at one moment: the status
@@ -26,14 +25,9 @@ import org.xenirqpolicy.setup.InstallState;
  * @param lastApply   the record of the last apply, if there is one and it reads as one
  * @param planWritten when the applied plan was last written, if there is one this version trusts
  * @param lastAdaptive the last adaptive run's record, if one is trusted (see {@link AdaptiveState})
- * @param hookInstalled whether install's record ({@link InstallState#PATH}) is there: the hook is
- *                      meant to be wired. Uninstall removes it, the admin's opt-out (an upgrade
- *                      does not wire the hook again), and then the checks hook-configured and
- *                      hook-running fail by design. Any file there counts, even one this version
- *                      cannot parse (another release's, which uninstall leaves): the side that alerts.
  */
 public record Metrics(Instant now, Status status, List<Check> checks, Optional<LastApply> lastApply,
-        Optional<Instant> planWritten, Optional<AdaptiveState.Run> lastAdaptive, boolean hookInstalled) {
+        Optional<Instant> planWritten, Optional<AdaptiveState.Run> lastAdaptive) {
     /** The file node_exporter's textfile collector reads: it takes every {@code *.prom} of its directory. */
     public static final String TEXTFILE = "xen_irq_policy.prom";
 
@@ -42,7 +36,7 @@ public record Metrics(Instant now, Status status, List<Check> checks, Optional<L
         Checks.Inputs inputs = Checks.read(host, now, status);
         Optional<Instant> planWritten = status.planned().previous().isPresent() ? host.modified(Locations.PLAN) : Optional.empty();
         return new Metrics(now, status, Checks.verdicts(inputs), inputs.lastApply().flatMap(LastApply::parse), planWritten,
-                AdaptiveState.load(host).last(), host.exists(InstallState.PATH));
+                AdaptiveState.load(host).last());
     }
 
     /**

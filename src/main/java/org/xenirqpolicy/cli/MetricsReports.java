@@ -13,7 +13,6 @@ import org.xenirqpolicy.engine.Status;
 import org.xenirqpolicy.model.Quote;
 import org.xenirqpolicy.plan.AdaptiveStep;
 import org.xenirqpolicy.read.Settings;
-import org.xenirqpolicy.setup.InstallState;
 
 /**
  * Renders {@link Metrics} in the Prometheus text exposition format, version 0.0.4: for each
@@ -83,11 +82,6 @@ final class MetricsReports {
             out.family("plan_age_seconds", "gauge", "Seconds since the applied plan was last written (apply rewrites it only when it changes).");
             out.sample("plan_age_seconds", "", seconds(Duration.between(m.planWritten().get(), m.now())));
         }
-        // The alert on check_ok leaves hook-configured and hook-running out where this is 0: there the
-        // admin took the hook out on purpose, and those two checks fail for good.
-        out.family("hook_installed", "gauge", "1 if install's record " + InstallState.PATH
-                + " is there (irqbalance is meant to run the hook), else 0 (after 'xen-irq-policy uninstall').");
-        out.sample("hook_installed", "", m.hookInstalled() ? 1 : 0);
         out.family("check_ok", "gauge", "1 if this check of 'xen-irq-policy check' passes, else 0.");
         for (Check c : m.checks()) {
             out.sample("check_ok", labels("check", c.name()), c.ok() ? 1 : 0);

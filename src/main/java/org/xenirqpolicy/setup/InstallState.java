@@ -11,8 +11,6 @@ import java.util.Optional;
  * sysconfig-after TEXT
  * policy-link /etc/x/xen-irq-policy   a link install added to a policy directory, escaped the same way
  * </pre>
- * Its presence also says that irqbalance is meant to run the hook (metrics' hook_installed): install
- * that finds the hook already wired writes the first line alone, a record with nothing to undo.
  *
  * @param edit the edit of /etc/sysconfig/irqbalance, if any
  * @param policyLink the link added to a policy directory, if any

@@ -41,10 +41,7 @@ public final class Installer {
         refuseWhatSystemdWouldReadOtherwise(sysconfig, text, decision);
         List<String> lines = new ArrayList<>();
         switch (decision) {
-            case IrqbalanceArgs.Decision.AlreadySet a -> {
-                recordWiredBefore(host);
-                lines.add(shown + ": irqbalance already runs " + IrqbalanceArgs.HOOK);
-            }
+            case IrqbalanceArgs.Decision.AlreadySet a -> lines.add(shown + ": irqbalance already runs " + IrqbalanceArgs.HOOK);
             case IrqbalanceArgs.Decision.Write w -> {
                 // The state first: a crash between the two leaves an undo for an edit not made,
                 // which uninstall skips, never an edit without its undo.
@@ -79,7 +76,6 @@ public final class Installer {
                     lines.add(Quote.line(other.path()) + ": added the link " + LINK_NAME + " -> " + IrqbalanceArgs.HOOK
                             + " to irqbalance's policy directory");
                 } else {
-                    recordWiredBefore(host);
                     lines.add(Quote.line(other.path()) + ": irqbalance's policy directory already holds " + Quote.line(link));
                 }
             }
@@ -91,11 +87,6 @@ public final class Installer {
         Optional<InstallState> state = host.read(InstallState.PATH).flatMap(InstallState::parse);
         if (state.isEmpty()) {
             return new Report(List.of("nothing to undo: " + InstallState.PATH + " records no change"), false);
-        }
-        if (state.get().edit().isEmpty() && state.get().policyLink().isEmpty()) {
-            host.delete(InstallState.PATH);
-            return new Report(List.of("nothing to undo: " + InstallState.PATH + " records no change (the hook was wired"
-                    + " before install ran); removed"), false);
         }
         List<String> lines = new ArrayList<>();
         String sysconfig = IrqbalanceConfig.PATH;
@@ -137,18 +128,6 @@ public final class Installer {
         });
         host.delete(InstallState.PATH);
         return new Report(lines, false);
-    }
-
-    /**
-     * The record also says that the hook is meant to be wired (metrics' hook_installed, which the
-     * alert on the hook's checks reads; its removal by uninstall is the admin's opt-out). A hook
-     * found wired before install ran (by hand, by configuration management) gets a record with
-     * nothing to undo; a record already there, even one this version cannot read, is kept.
-     */
-    private static void recordWiredBefore(Host host) {
-        if (!host.exists(InstallState.PATH)) {
-            saveState(host, new InstallState(Optional.empty(), Optional.empty()).format());
-        }
     }
 
     /**

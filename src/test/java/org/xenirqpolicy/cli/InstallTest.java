@@ -63,40 +63,6 @@ class InstallTest {
                 Cli.run("uninstall", "--root", tmp.toString()).out());
     }
 
-    /**
-     * A hook wired before install ran (by hand, by configuration management): install changes no
-     * file of irqbalance's but records that the hook is meant to be wired (metrics' hook_installed),
-     * with nothing to undo; uninstall then only removes that record. A record already there, even
-     * one this version cannot read, is kept.
-     */
-    @Test
-    void aHookWiredBeforeInstallIsRecordedWithNothingToUndo() {
-        HostTree t = HostTree.at(tmp);
-        String wired = upstream().replace("IRQBALANCE_ARGS=\"\"", "IRQBALANCE_ARGS=\"" + IRQBALANCE_HOOK_ARG + "\"");
-        t.write(SYSCONFIG, wired);
-        Map<String, String> before = t.files();
-
-        Cli.Result install = Cli.run("install", "--root", tmp.toString());
-
-        assertEquals(new Cli.Result(0, SYSCONFIG + ": irqbalance already runs /usr/libexec/irqbalance/xen-irq-policy\n", ""), install);
-        before.put("var/lib/xen-irq-policy/installed", "xen-irq-policy-installed 1\n");
-        assertEquals(before, t.files(), "the record alone written");
-        assertEquals(new Cli.Result(0, SYSCONFIG + ": irqbalance already runs /usr/libexec/irqbalance/xen-irq-policy\n", ""),
-                Cli.run("install", "--root", tmp.toString()));
-        assertEquals(before, t.files(), "a second install changes nothing");
-
-        Cli.Result uninstall = Cli.run("uninstall", "--root", tmp.toString());
-
-        assertEquals(new Cli.Result(0, "nothing to undo: /var/lib/xen-irq-policy/installed records no change (the hook was wired"
-                + " before install ran); removed\n", ""), uninstall);
-        assertEquals(wired, t.read(SYSCONFIG), "the admin's wiring left as it is");
-        assertFalse(t.exists("/var/lib/xen-irq-policy/installed"));
-
-        t.write("/var/lib/xen-irq-policy/installed", "xen-irq-policy-installed 2\nsomething new\n");
-        assertEquals(0, Cli.run("install", "--root", tmp.toString()).status());
-        assertEquals("xen-irq-policy-installed 2\nsomething new\n", t.read("/var/lib/xen-irq-policy/installed"), "another release's record kept");
-    }
-
     @Test
     void aMissingFileIsCreatedThenRemoved() {
         HostTree t = HostTree.at(tmp);
@@ -311,7 +277,6 @@ class InstallTest {
         assertEquals(0, r.status(), r.err());
         assertEquals("/etc/irqbalance.d: irqbalance's policy directory already holds /etc/irqbalance.d/xen-irq-policy\n", r.out());
         assertEquals(Path.of("../../usr/libexec/irqbalance/xen-irq-policy"), Files.readSymbolicLink(link));
-        assertEquals("xen-irq-policy-installed 1\n", t.read("/var/lib/xen-irq-policy/installed"), "meant to be wired, nothing to undo");
         assertEquals(0, Cli.run("check", "--root", tmp.toString()).out().indexOf("ok   hook-configured:"),
                 "check agrees the link is ours");
 

@@ -74,9 +74,6 @@ class MetricsTest {
     private static final String IRQ_CPU_HELP = "The one CPU this event-channel IRQ runs on (its effective affinity, else its affinity);"
             + " -1 when that is not one CPU. Written for at most METRICS_IRQ_SERIES_MAX event channels.";
 
-    private static final String HOOK_INSTALLED_HELP = "1 if install's record /var/lib/xen-irq-policy/installed is there"
-            + " (irqbalance is meant to run the hook), else 0 (after 'xen-irq-policy uninstall').";
-
     @Test
     void theSampleDom0AfterApplyExactlyAndPromtoolFindsNothing() {
         HostTree t = applied();
@@ -121,8 +118,6 @@ class MetricsTest {
                         "irq_cpu{irq=\"248\",name=\"vif26.1-q1-rx\",kind=\"net\"} 3")
                 + family("plan_age_seconds", "gauge", "Seconds since the applied plan was last written (apply rewrites it only when it changes).",
                         "plan_age_seconds T")
-                // The sample has no install record: 'install' never ran on it.
-                + family("hook_installed", "gauge", HOOK_INSTALLED_HELP, "hook_installed 0")
                 + family("check_ok", "gauge", "1 if this check of 'xen-irq-policy check' passes, else 0.",
                         "check_ok{check=\"hook-configured\"} 0", "check_ok{check=\"hook-running\"} 0", "check_ok{check=\"irqbalance-active\"} 0",
                         "check_ok{check=\"selinux\"} 1", "check_ok{check=\"last-apply\"} 1", "check_ok{check=\"plan-fresh\"} 1",
@@ -172,46 +167,6 @@ class MetricsTest {
         out = metrics(t).out();
         assertEquals("xen_irq_policy_adaptive_enabled 0", line(out, "xen_irq_policy_adaptive_enabled "));
         assertEquals("xen_irq_policy_adaptive_interval_seconds 86400", line(out, "xen_irq_policy_adaptive_interval_seconds "));
-    }
-
-    /**
-     * install's record says the hook is meant to be wired, uninstall's removal of it that the admin
-     * took it out: the family, HELP and TYPE included, is the same in both, only its value changes,
-     * and the hook's checks say the same as before in both.
-     */
-    @Test
-    void hookInstalledFollowsInstallAndUninstall() {
-        HostTree t = applied();
-        String root = t.root().toString();
-        assertEquals(0, Cli.run("install", "--root", root).status());
-        assertTrue(Files.exists(t.path("/var/lib/xen-irq-policy/installed")));
-        Cli.Result installed = metrics(t);
-        assertEquals(0, installed.status(), installed.err());
-        assertEquals(family("hook_installed", "gauge", HOOK_INSTALLED_HELP, "hook_installed 1"), hookInstalledFamily(installed.out()));
-        // The tree runs no irqbalance: wired in the file, not running.
-        assertEquals("xen_irq_policy_check_ok{check=\"hook-configured\"} 1", line(installed.out(), "xen_irq_policy_check_ok{check=\"hook-configured\"}"));
-        assertEquals(0, Cli.run("uninstall", "--root", root).status());
-        assertFalse(Files.exists(t.path("/var/lib/xen-irq-policy/installed")));
-        Cli.Result uninstalled = metrics(t);
-        assertEquals(0, uninstalled.status(), uninstalled.err());
-        assertEquals(family("hook_installed", "gauge", HOOK_INSTALLED_HELP, "hook_installed 0"), hookInstalledFamily(uninstalled.out()));
-        assertEquals("xen_irq_policy_check_ok{check=\"hook-configured\"} 0", line(uninstalled.out(), "xen_irq_policy_check_ok{check=\"hook-configured\"}"));
-        Promtool.requirePresent();
-        assertEquals(new Promtool.Result(0, ""), Promtool.checkMetrics(installed.out(), tmp));
-    }
-
-    /** A record this version cannot read (another release's) still says that install ran. */
-    @Test
-    void aRecordThisVersionCannotReadStillCountsAsInstalled() {
-        HostTree t = applied();
-        t.write("/var/lib/xen-irq-policy/installed", "xen-irq-policy-installed 2\nsomething new\n");
-        assertEquals("xen_irq_policy_hook_installed 1", line(metrics(t).out(), "xen_irq_policy_hook_installed "));
-    }
-
-    /** The HELP and TYPE lines of hook_installed and its sample, as printed. */
-    private static String hookInstalledFamily(String text) {
-        return text.lines().filter(l -> l.matches("(# (HELP|TYPE) )?xen_irq_policy_hook_installed[ {].*"))
-                .map(l -> l + "\n").reduce("", String::concat);
     }
 
     @Test

@@ -44,12 +44,6 @@ class AlertRulesTest {
      * ones are even. Host d: all checks pass and the metrics file is fresh; host e: plan-fresh
      * fails; host f: the checks passed once but the file stopped being written.
      *
-     * <p>The hook's checks (hook-configured, hook-running): they fail on host n, where install's
-     * record is there (hook_installed 1, the hook edited out by hand): alert; on host o, whose admin
-     * ran uninstall (hook_installed 0), they fail by design: no alert; host p has no record either
-     * but placement fails: alert; host q fails them and exports no hook_installed (a release
-     * before it): alert, as before. Hosts d to q write their metrics file every minute.
-     *
      * <p>Counters that fall: a guest stops every 5 minutes, and the CPU its event channels were
      * on loses their count ({@link #falling}), which rate() takes for a reset to 0 and so for a
      * burst of its whole count. Host g: 400 interrupts/s on each CPU, CPU 1's counter falls: no
@@ -76,14 +70,10 @@ class AlertRulesTest {
                 series.append(serie("xen_irq_policy_cpu_usable{instance=\"" + hosts[h] + "\",cpu=\"" + cpu + "\"}", (usable ? "1" : "0") + "x60"));
             }
         }
-        for (String host : new String[] {"d", "e", "f", "n", "o", "p", "q"}) {
-            for (String check : new String[] {"hook-configured", "hook-running", "plan-fresh", "placement"}) {
-                boolean fails = host.equals("e") && check.equals("plan-fresh") || host.matches("[noq]") && check.startsWith("hook-")
-                        || host.equals("p") && check.equals("placement");
-                series.append(serie("xen_irq_policy_check_ok{instance=\"" + host + "\",check=\"" + check + "\"}", (fails ? "0" : "1") + "x60"));
-            }
-            if (host.matches("[nop]")) {
-                series.append(serie("xen_irq_policy_hook_installed{instance=\"" + host + "\"}", (host.equals("n") ? "1" : "0") + "x60"));
+        for (String host : new String[] {"d", "e", "f"}) {
+            for (String check : new String[] {"plan-fresh", "placement"}) {
+                String ok = host.equals("e") && check.equals("plan-fresh") ? "0" : "1";
+                series.append(serie("xen_irq_policy_check_ok{instance=\"" + host + "\",check=\"" + check + "\"}", ok + "x60"));
             }
             // The file's mtime as node_exporter reports it: written every minute, or stopped at 0.
             series.append(serie("node_textfile_mtime_seconds{instance=\"" + host + "\",file=\"/var/lib/prometheus/node-exporter/xen_irq_policy.prom\"}",
@@ -117,12 +107,6 @@ class AlertRulesTest {
                 + alert("e", "xen-irq-policy's plan is stale or a check fails on e",
                         "Run 'xen-irq-policy check' there; 'journalctl -u xen-irq-policy-metrics' if its metrics are old.")
                 + alert("f", "xen-irq-policy's plan is stale or a check fails on f",
-                        "Run 'xen-irq-policy check' there; 'journalctl -u xen-irq-policy-metrics' if its metrics are old.")
-                + alert("n", "xen-irq-policy's plan is stale or a check fails on n",
-                        "Run 'xen-irq-policy check' there; 'journalctl -u xen-irq-policy-metrics' if its metrics are old.")
-                + alert("p", "xen-irq-policy's plan is stale or a check fails on p",
-                        "Run 'xen-irq-policy check' there; 'journalctl -u xen-irq-policy-metrics' if its metrics are old.")
-                + alert("q", "xen-irq-policy's plan is stale or a check fails on q",
                         "Run 'xen-irq-policy check' there; 'journalctl -u xen-irq-policy-metrics' if its metrics are old.")
                 // j's last run started at 5 min: late from 25 min (3 x 5 + 5 minutes), firing from 35.
                 + "      - eval_time: 40m\n        alertname: XenIrqPolicyAdaptiveRunsStopped\n        exp_alerts:\n"
