@@ -1,6 +1,6 @@
 #!/bin/sh
 # %post ($1: 1 on first install, 2 on upgrade). Debian's rpmbuild has no systemd macros, so this
-# is their expansion, written out: Fedora's %tmpfiles_create, then %systemd_post (a preset, on
+# is their expansion, written out: Fedora's tmpfiles_create macro, then its systemd_post (a preset, on
 # first install only). An upgrade changes no setting of the admin's: the restarts it needs are
 # done once, by the old package's %postun ($1 = 1), which runs after this. A scriptlet never
 # fails the transaction: each step logs what went wrong and the next one runs.
@@ -18,7 +18,7 @@ run() {
 }
 state=/var/lib/xen-irq-policy
 
-# %tmpfiles_create: /run/xen-irq-policy with the snippet's mode, whatever rpm's umask.
+# tmpfiles_create: /run/xen-irq-policy with the snippet's mode, whatever rpm's umask.
 systemd-tmpfiles --create /usr/lib/tmpfiles.d/xen-irq-policy.conf >/dev/null 2>&1 || log "could not create /run/xen-irq-policy"
 
 if [ "$1" -gt 1 ]; then
@@ -26,7 +26,7 @@ if [ "$1" -gt 1 ]; then
 	# enablement are the admin's from now on: neither is touched. The plan in /run may be in an
 	# older format, which the new hook does not trust (it would fall back to IRQ mod CPUs once the
 	# old %postun restarts irqbalance), so an enabled service applies again now, with the new
-	# files and units (hence the reload). %systemd_postun_with_restart's try-restart cannot do
+	# files and units (hence the reload). systemd_postun_with_restart's try-restart cannot do
 	# it: the oneshot service is inactive between runs.
 	if [ -d /run/systemd/system ] && systemctl -q is-enabled xen-irq-policy.service 2>/dev/null; then
 		systemctl daemon-reload >/dev/null 2>&1
@@ -35,11 +35,11 @@ if [ "$1" -gt 1 ]; then
 	exit 0
 fi
 
-# %systemd_post first: the presets decide whether the package is active at all. Ours
+# systemd_post first: the presets decide whether the package is active at all. Ours
 # (80-xen-irq-policy.preset) enables the path and the service; a preset that sorts first (an
 # image's, an admin's) and disables them wins, and then nothing else changes: irqbalance is not
 # made to ask a hook that no plan and no engine would serve. Offline too (image builds). The
-# metrics and adaptive timers are in the same call, as %systemd_post lists every unit with an
+# metrics and adaptive timers are in the same call, as systemd_post lists every unit with an
 # [Install] section: ours says disable, so only a preset of the admin's or an image's turns them on.
 systemctl --no-reload preset xen-irq-policy.path xen-irq-policy.service xen-irq-policy-metrics.timer \
 	xen-irq-policy-adaptive.timer >/dev/null 2>&1 || log "could not apply the units' presets"

@@ -1,6 +1,6 @@
 #!/bin/sh
 # %postun ($1: 0 on erase, 1 on upgrade, run by the old package after the new one's %post):
-# Fedora's %systemd_postun_with_restart written out (Debian's rpmbuild lacks it), plus irqbalance:
+# Fedora's systemd_postun_with_restart written out (Debian's rpmbuild lacks it), plus irqbalance:
 # the one place an upgrade or an erase restarts it, so that it happens once per transaction (a
 # first install restarts it in %post). On upgrade our units restart on the new files, and
 # irqbalance asks the new hook; on erase, irqbalance runs without one. Never fails the transaction.

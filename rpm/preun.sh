@@ -1,5 +1,5 @@
 #!/bin/sh
-# %preun ($1: 0 on erase, 1 on upgrade): on erase only, Fedora's %systemd_preun written out (Debian's
+# %preun ($1: 0 on erase, 1 on upgrade): on erase only, Fedora's systemd_preun written out (Debian's
 # rpmbuild lacks it): disable our units, and stop them where systemd runs; then undo what %post
 # changed: `xen-irq-policy uninstall` restores /etc/sysconfig/irqbalance, and the SELinux boolean
 # goes off again if we turned it on; and remove the metrics file the timer wrote and the adaptive

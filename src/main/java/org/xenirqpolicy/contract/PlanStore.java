@@ -112,12 +112,14 @@ public final class PlanStore {
     public static void remove(Host host) {
         host.delete(Locations.PLAN);
         List<String> directories = directories(host);
+        // A link named like a plan's directory is not one of ours: removed as a link, never followed.
         String highest = directories.stream()
+                .filter(name -> host.linkTarget(Locations.RUN_DIR + "/" + name).isEmpty())
                 .max(Comparator.comparingLong(name -> Long.parseLong(name.substring(DIR_PREFIX.length()))))
                 .orElse("");
         for (String name : directories) {
             String dir = Locations.RUN_DIR + "/" + name;
-            if (name.equals(highest)) {
+            if (name.equals(highest) && host.isDirectory(dir)) {
                 for (String entry : host.list(dir)) {
                     host.deleteTree(dir + "/" + entry);
                 }

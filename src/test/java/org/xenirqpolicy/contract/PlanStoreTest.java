@@ -164,6 +164,13 @@ class PlanStoreTest {
             assertEquals(List.of("plan", "plan.3"), entries.map(p -> p.getFileName().toString()).sorted().toList());
         }
         assertEquals("3 3 0 0,2-3 vif26.0-q0-tx\n", run().get("plan.3/irq.241"));
+
+        // A link named like the highest plan's directory is removed as a link: what it names stays whole.
+        t.write("/srv/elsewhere/keep", "mine\n");
+        Files.createSymbolicLink(t.path("/run/xen-irq-policy/plan.9"), t.path("/srv/elsewhere"));
+        PlanStore.remove(host);
+        assertEquals(Map.of("/", "", "plan.3/", ""), run());
+        assertEquals("mine\n", t.read("/srv/elsewhere/keep"));
     }
 
     @Test

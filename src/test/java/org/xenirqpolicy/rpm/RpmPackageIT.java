@@ -278,8 +278,8 @@ class RpmPackageIT {
                 rpm --initdb
                 rpm -i --nodeps "$R1" >/tmp/install.out 2>&1
                 echo "== before"; stat -c %%F /run/xen-irq-policy/plan; ls -d /run/xen-irq-policy/plan.* | wc -l
-                rpm -U --oldpackage --nodeps %s >/tmp/downgrade.out 2>&1
-                echo "== status"; echo $?
+                rpm -U --oldpackage --nodeps %s >/tmp/downgrade.out 2>&1; rc=$?
+                echo "== status"; echo "$rc"
                 echo "== installed"; rpm -q xen-irq-policy
                 echo "== after"; (cd /run/xen-irq-policy && find . -name '*plan*' | LC_ALL=C sort); stat -c %%F /run/xen-irq-policy/plan
                 cat /run/xen-irq-policy/plan
@@ -337,8 +337,8 @@ class RpmPackageIT {
                 snapshot >/tmp/before
                 cp /etc/sysconfig/irqbalance /tmp/irqbalance.before; cp /etc/sysconfig/xen-irq-policy /tmp/settings.before
                 rm -f /tmp/systemctl.calls
-                rpm -U --oldpackage --nodeps %s >/tmp/downgrade.out 2>&1
-                echo "== status"; echo $?
+                rpm -U --oldpackage --nodeps %s >/tmp/downgrade.out 2>&1; rc=$?
+                echo "== status"; echo "$rc"
                 echo "== calls"; cat /tmp/systemctl.calls
                 echo "== installed"; rpm -q xen-irq-policy
                 echo "== changed"; snapshot | diff /tmp/before - | grep '^[<>]'
