@@ -316,11 +316,7 @@ class RpmPackageIT {
                 /usr/lib/systemd/system/xen-irq-policy.service
                 %config(noreplace) /etc/sysconfig/xen-irq-policy
                 """);
-        Map<String, String> out = scenario("""
-                mkdir -p /run/systemd/system
-                export SYSTEMD_OFFLINE=1
-                printf '%%s\\n' '#!/bin/sh' 'echo "$*" >>/tmp/systemctl.calls' 'exec /usr/bin/systemctl "$@"' >/usr/sbin/systemctl
-                chmod 0755 /usr/sbin/systemctl
+        Map<String, String> out = scenario(SYSTEMD_RUNNING_CALLS_RECORDED + """
                 rpm --initdb
                 rpm -i --nodeps "$R1" >/tmp/install.out 2>&1
                 /usr/bin/systemctl --root=/ enable xen-irq-policy-metrics.timer xen-irq-policy-adaptive.timer >/dev/null 2>&1
@@ -418,6 +414,18 @@ class RpmPackageIT {
     }
 
     /**
+     * The scriptlets' test for a running systemd passes (/run/systemd/system), while systemctl
+     * acts on the unit files offline, as in any chroot, and each of its calls is recorded, one
+     * line each, in /tmp/systemctl.calls.
+     */
+    private static final String SYSTEMD_RUNNING_CALLS_RECORDED = """
+            mkdir -p /run/systemd/system
+            export SYSTEMD_OFFLINE=1
+            printf '%s\\n' '#!/bin/sh' 'echo "$*" >>/tmp/systemctl.calls' 'exec /usr/bin/systemctl "$@"' >/usr/sbin/systemctl
+            chmod 0755 /usr/sbin/systemctl
+            """;
+
+    /**
      * What the scriptlets ask of systemctl where systemd runs. In the throwaway root, systemctl sees
      * a chroot and ignores what needs the running manager (start, try-restart, daemon-reload: "Running
      * in chroot, ignoring command"), so a restart cannot be seen in irqbalance itself. The calls are
@@ -430,11 +438,7 @@ class RpmPackageIT {
      */
     @Test
     void installUpgradeAndEraseEachRestartIrqbalanceOnce() throws IOException {
-        Map<String, String> out = scenario("""
-                mkdir -p /run/systemd/system
-                export SYSTEMD_OFFLINE=1
-                printf '%%s\\n' '#!/bin/sh' 'echo "$*" >>/tmp/systemctl.calls' 'exec /usr/bin/systemctl "$@"' >/usr/sbin/systemctl
-                chmod 0755 /usr/sbin/systemctl
+        Map<String, String> out = scenario(SYSTEMD_RUNNING_CALLS_RECORDED + """
                 rpm --initdb
                 calls() { echo "== $1"; cat /tmp/systemctl.calls; rm -f /tmp/systemctl.calls; }
                 rpm -i --nodeps "$R1" >/tmp/install.out 2>&1; calls install
