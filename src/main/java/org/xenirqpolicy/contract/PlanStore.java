@@ -71,7 +71,7 @@ public final class PlanStore {
         }
         long generation = current.orElse(0L);
         for (String name : directories) {
-            generation = Math.max(generation, Long.parseLong(name.substring(DIR_PREFIX.length())));
+            generation = Math.max(generation, generationOf(name));
         }
         generation++;
         String dir = directory(generation);
@@ -115,7 +115,7 @@ public final class PlanStore {
         // A link named like a plan's directory is not one of ours: removed as a link, never followed.
         String highest = directories.stream()
                 .filter(name -> host.linkTarget(Locations.RUN_DIR + "/" + name).isEmpty())
-                .max(Comparator.comparingLong(name -> Long.parseLong(name.substring(DIR_PREFIX.length()))))
+                .max(Comparator.comparingLong(PlanStore::generationOf))
                 .orElse("");
         for (String name : directories) {
             String dir = Locations.RUN_DIR + "/" + name;
@@ -132,6 +132,11 @@ public final class PlanStore {
     /** The names of the plans' directories in the run directory, in force or not. */
     private static List<String> directories(Host host) {
         return host.list(Locations.RUN_DIR).stream().filter(name -> DIR_NAME.matcher(name).matches()).toList();
+    }
+
+    /** The generation a plan's directory is named after ({@code plan.7}: 7), from its listed name. */
+    private static long generationOf(String directoryName) {
+        return Long.parseLong(directoryName.substring(DIR_PREFIX.length()));
     }
 
     /** The generation of the plan the link names, if it names one of ours. */
