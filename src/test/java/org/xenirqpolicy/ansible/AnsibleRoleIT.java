@@ -169,6 +169,8 @@ class AnsibleRoleIT {
         steps.put("second", "");
         steps.put("bad-exclude", "\"xen_irq_policy_exclude\": [\"vif1 2\"]");
         steps.put("bad-strategy", "\"xen_irq_policy_strategy\": \"random\"");
+        // The role's own default: no address (the publisher's, which the role cannot guess).
+        steps.put("bad-no-url", "\"xen_irq_policy_repository_url\": \"\"");
         steps.put("check-modulo", "\"xen_irq_policy_strategy\": \"modulo\"");
         steps.put("check-unwired", "");
         steps.put("rewired", "");
@@ -276,7 +278,12 @@ class AnsibleRoleIT {
         assertTrue(out.get("bad-strategy-output").contains("value of xen_irq_policy_strategy must be one of: spread, modulo, load, got: random"),
                 out.get("bad-strategy-output"));
         assertEquals(settings("spread", ""), out.get("bad-strategy:xen-irq-policy"));
-        assertEquals("", line(out, "bad-exclude", "systemctl") + line(out, "bad-strategy", "systemctl"));
+        assertRecap(out, "bad-no-url", 0, 1);
+        assertTrue(out.get("bad-no-url-output").contains("xen_irq_policy_repository_url set to the repository's address"),
+                out.get("bad-no-url-output"));
+        assertEquals(settings("spread", ""), out.get("bad-no-url:xen-irq-policy"));
+        assertEquals("", line(out, "bad-exclude", "systemctl") + line(out, "bad-strategy", "systemctl")
+                + line(out, "bad-no-url", "systemctl"));
 
         // Check mode with another strategy: reported, with its diff, and nothing written or applied.
         assertEquals(1, changed(out, "check-modulo"), out.get("check-modulo-output"));
