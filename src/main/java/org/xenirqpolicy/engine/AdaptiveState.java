@@ -28,7 +28,12 @@ import org.xenirqpolicy.plan.AdaptiveStep;
  * cooling IRQ EPOCH_SECONDS NAME          (one per IRQ moved, its last move)
  * run EPOCH_SECONDS WINDOW_SECONDS WHY RATIO_BEFORE RATIO_AFTER
  * move IRQ FROM TO RATE NAME              (one per move of that run)
+ * rate IRQ RATE NAME                      (one per event channel: its interrupts in that run's window)
  * </pre>
+ *
+ * The rates let an apply between two runs deal a starting guest's channels onto the CPUs that
+ * carry the least traffic, not those holding the fewest queues (see SpreadStrategy); a file of
+ * an earlier release, without them, reads as a run with no rates.
  *
  * NAME is the rest of the line, bytes as read (ISO-8859-1), as names are in the plan. It lives in
  * /run: a reboot forgets it, as it does every placement. Only a file that reads whole and is
@@ -47,6 +52,7 @@ public record AdaptiveState(AdaptiveMemory memory, Optional<Run> last) {
     private static final Pattern COOLING = Pattern.compile("cooling (0|[1-9][0-9]{0,8}) (0|[1-9][0-9]{0,17}) " + NAME);
     private static final Pattern RUN = Pattern.compile("run (0|[1-9][0-9]{0,17}) (0|[1-9][0-9]{0,3}) ([A-Z]{1,10}) (NaN|[0-9]{1,9}\\.[0-9]{4}) (NaN|[0-9]{1,9}\\.[0-9]{4})");
     private static final Pattern MOVE = Pattern.compile("move (0|[1-9][0-9]{0,8}) (0|[1-9][0-9]{0,8}) (0|[1-9][0-9]{0,8}) (0|[1-9][0-9]{0,18}) " + NAME);
+    private static final Pattern RATE = Pattern.compile("rate (0|[1-9][0-9]{0,8}) (0|[1-9][0-9]{0,18}) " + NAME);
 
     /**
      * One adaptive run, as status shows it.
@@ -57,9 +63,33 @@ public record AdaptiveState(AdaptiveMemory memory, Optional<Run> last) {
      * @param ratioBefore   busiest CPU / lower bound before its moves, NaN when quiet
      * @param ratioAfter    the same after them
      * @param moves         what it moved, from and to which CPU
+     * @param rates         each event channel's interrupts in its window, by IRQ
      */
     public record Run(long epochSeconds, int windowSeconds, AdaptiveStep.Why why, double ratioBefore, double ratioAfter,
-            List<AdaptiveMove> moves) {
+            List<AdaptiveMove> moves, Map<Integer, Rate> rates) {
+        /** A run that recorded no rates. */
+        public Run(long epochSeconds, int windowSeconds, AdaptiveStep.Why why, double ratioBefore, double ratioAfter,
+                List<AdaptiveMove> moves) {
+            this(epochSeconds, windowSeconds, why, ratioBefore, ratioAfter, moves, Map.of());
+        }
+
+        /**
+         * The rates of the IRQs that still carry the name they had in this run (a stopped
+         * guest's IRQ number reused by a new one is not the same channel).
+         */
+        public Map<Integer, Long> ratesOf(Map<Integer, String> namesNow) {
+            Map<Integer, Long> out = new HashMap<>();
+            rates.forEach((irq, r) -> {
+                if (r.name().equals(namesNow.get(irq))) {
+                    out.put(irq, r.interrupts());
+                }
+            });
+            return out;
+        }
+    }
+
+    /** One event channel's interrupts in a run's window, with its name then. */
+    public record Rate(String name, long interrupts) {
     }
 
     public static AdaptiveState empty() {
@@ -107,6 +137,10 @@ public record AdaptiveState(AdaptiveMemory memory, Optional<Run> last) {
                 out.append("move ").append(m.irq()).append(' ').append(m.fromCpu()).append(' ').append(m.toCpu())
                         .append(' ').append(Math.max(0, m.rate())).append(' ').append(m.name()).append('\n');
             }
+            for (Map.Entry<Integer, Rate> e : new TreeMap<>(run.rates()).entrySet()) {
+                out.append("rate ").append(e.getKey()).append(' ').append(Math.max(0, e.getValue().interrupts())).append(' ')
+                        .append(e.getValue().name()).append('\n');
+            }
         });
         return out.toString();
     }
@@ -144,16 +178,21 @@ public record AdaptiveState(AdaptiveMemory memory, Optional<Run> last) {
                 return Optional.empty();
             }
             List<AdaptiveMove> moves = new ArrayList<>();
-            for (; i < lines.length; i++) {
-                Matcher m = MOVE.matcher(lines[i]);
-                if (!m.matches()) {
-                    return Optional.empty();
-                }
+            for (Matcher m; i < lines.length && (m = MOVE.matcher(lines[i])).matches(); i++) {
                 moves.add(new AdaptiveMove(Integer.parseInt(m.group(1)), m.group(5), Integer.parseInt(m.group(2)),
                         Integer.parseInt(m.group(3)), Long.parseLong(m.group(4))));
             }
+            Map<Integer, Rate> rates = new HashMap<>();
+            for (; i < lines.length; i++) {
+                Matcher m = RATE.matcher(lines[i]);
+                if (!m.matches() || rates.put(Integer.parseInt(m.group(1)),
+                        new Rate(m.group(3), Long.parseLong(m.group(2)))) != null) {
+                    return Optional.empty();
+                }
+            }
             run = Optional.of(new Run(Long.parseLong(r.group(1)), Integer.parseInt(r.group(2)), why,
-                    Double.parseDouble(r.group(4)), Double.parseDouble(r.group(5)), List.copyOf(moves)));
+                    Double.parseDouble(r.group(4)), Double.parseDouble(r.group(5)), List.copyOf(moves),
+                    Map.copyOf(rates)));
         }
         return Optional.of(new AdaptiveState(new AdaptiveMemory(Integer.parseInt(samples.group(1)), Map.copyOf(cooling)), run));
     }

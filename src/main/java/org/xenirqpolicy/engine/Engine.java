@@ -1,6 +1,7 @@
 package org.xenirqpolicy.engine;
 
 import java.io.UncheckedIOException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -104,18 +105,33 @@ public final class Engine {
         }
     }
 
-    /** Everything read from the host for one plan: all input is validated here, before any write. */
+    /**
+     * Everything read from the host for one plan: all input is validated here, before any write.
+     *
+     * @param dealLoad what spread deals new event channels around ({@link PlanRequest#rates}):
+     *                 an adaptive run's window, or the last one's for an apply under ADAPTIVE=yes
+     *                 ({@link #dealLoad}); empty deals by count
+     */
     private record Inputs(HostSnapshot snapshot, List<EventChannel> irqs, CpuSet usable, Strategy strategy,
             Map<Integer, Long> weights, int sampledSeconds, InterruptsTable baseline, Exclusions exclusions,
-            Map<Integer, String> excluded) {
+            Map<Integer, String> excluded, Map<Integer, Long> dealLoad) {
         /** The same inputs planned by another strategy. */
         Inputs withStrategy(Strategy other) {
-            return new Inputs(snapshot, irqs, usable, other, weights, sampledSeconds, baseline, exclusions, excluded);
+            return new Inputs(snapshot, irqs, usable, other, weights, sampledSeconds, baseline, exclusions, excluded,
+                    dealLoad);
         }
 
-        /** The same host with the rates of another sample window (an adaptive run's, read before this read). */
+        /**
+         * The same host with the rates of another sample window (an adaptive run's, read before
+         * this read), which new event channels are also dealt around.
+         */
         Inputs withWindow(Map<Integer, Long> rates, int seconds, InterruptsTable start) {
-            return new Inputs(snapshot, irqs, usable, strategy, rates, seconds, start, exclusions, excluded);
+            return new Inputs(snapshot, irqs, usable, strategy, rates, seconds, start, exclusions, excluded, rates);
+        }
+
+        /** The planner's rates: those measured under load, what spread deals around under spread. */
+        Map<Integer, Long> planningRates() {
+            return strategy == Strategy.LOAD ? weights : dealLoad;
         }
 
         /** The event channels to plan, those left out (excluded) apart. */
@@ -411,15 +427,20 @@ public final class Engine {
         Exclusions byIrqbalance = atEnd.irqbalanceBannedIrqs();
         Map<Integer, String> excluded = excludedOf(irqs, settings.exclude(), byIrqbalance);
         Inputs inputs = followingThePlanInForce(new Inputs(atEnd, List.copyOf(irqs), usableCpus(atEnd), settings.strategy(),
-                rates, sampledSeconds, baseline, settings.exclude().plus(byIrqbalance), excluded), Optional.of(inForce));
+                rates, sampledSeconds, baseline, settings.exclude().plus(byIrqbalance), excluded, rates),
+                Optional.of(inForce));
         boolean covers = planFrom(inputs, Optional.of(inForce), false).plan().equals(inForce);
         return covers ? Optional.of(inputs) : Optional.empty();
     }
 
     /** The run recorded: its state saved, under the lock. */
     private static Adapted recorded(Host host, Applied applied, AdaptiveStep step, Inputs inputs, long now) {
+        Map<Integer, AdaptiveState.Rate> rates = new HashMap<>();
+        for (EventChannel irq : inputs.irqs()) {
+            rates.put(irq.irq(), new AdaptiveState.Rate(irq.name(), Math.max(0, inputs.weights().getOrDefault(irq.irq(), 0L))));
+        }
         AdaptiveState after = new AdaptiveState(step.memory(), Optional.of(new AdaptiveState.Run(now,
-                inputs.sampledSeconds(), step.why(), step.ratioBefore(), step.ratioAfter(), step.moves())));
+                inputs.sampledSeconds(), step.why(), step.ratioBefore(), step.ratioAfter(), step.moves(), rates)));
         String stateError = null;
         try {
             after.save(host);
@@ -502,7 +523,31 @@ public final class Engine {
         Exclusions exclusions = snapshot.settings().exclude().plus(byIrqbalance);
         List<EventChannel> irqs = Classifier.eventChannels(snapshot);
         return new Inputs(snapshot, irqs, usable, strategy, weights, seconds, before, exclusions,
-                excludedOf(irqs, snapshot.settings().exclude(), byIrqbalance));
+                excludedOf(irqs, snapshot.settings().exclude(), byIrqbalance),
+                dealLoad(host, snapshot.settings(), strategy, irqs, Instant.now().getEpochSecond()));
+    }
+
+    /**
+     * What an apply deals new event channels around under spread with ADAPTIVE=yes: the rates
+     * of the last adaptive run, for the IRQs that still carry the names they had then, if that run
+     * started at most two intervals (and {@value #DUE_SLACK_SECONDS} s) ago: a stopped timer's
+     * figures would describe traffic long gone. Otherwise nothing, and spread deals by count, as
+     * without the adaptive mode. So a guest that starts between two runs gets the CPUs with the
+     * least traffic, which the runs would otherwise have to make up for with moves.
+     */
+    static Map<Integer, Long> dealLoad(Host host, Settings settings, Strategy strategy, List<EventChannel> irqs,
+            long now) {
+        if (!settings.adaptive().enabled() || strategy != Strategy.SPREAD) {
+            return Map.of();
+        }
+        Optional<AdaptiveState.Run> last = AdaptiveState.load(host).last();
+        long age = last.isEmpty() ? -1 : now - last.get().epochSeconds();
+        if (age < 0 || age > 2L * settings.adaptive().intervalMinutes() * 60 + DUE_SLACK_SECONDS) {
+            return Map.of();
+        }
+        Map<Integer, String> names = new HashMap<>();
+        irqs.forEach(irq -> names.put(irq.irq(), irq.name()));
+        return last.get().ratesOf(names);
     }
 
     /** The event channels left where they are, each with the selector that excludes it (see {@link Planned}). */
@@ -520,7 +565,7 @@ public final class Engine {
     /** Excluded event channels are not planned: they stay where they are, and load their CPUs. */
     private static Planned planFrom(Inputs in, Optional<Plan> previous, boolean rebalance) {
         Plan plan = Planner.plan(new PlanRequest(in.strategy(), in.placed(), in.usable(), previous.orElse(null),
-                rebalance, in.weights(), in.exclusions(), in.left()));
+                rebalance, in.planningRates(), in.exclusions(), in.left()));
         return new Planned(in.snapshot(), in.irqs(), plan, in.weights(), in.sampledSeconds(), in.baseline(), previous,
                 in.excluded());
     }

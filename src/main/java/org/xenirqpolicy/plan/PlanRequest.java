@@ -15,7 +15,9 @@ import org.xenirqpolicy.model.Strategy;
  * @param usable    the CPUs they may go to (not empty)
  * @param previous  the plan applied last, or null; its placements are kept where still valid
  * @param rebalance ignore {@code previous} and place everything anew
- * @param rates     interrupts per IRQ over the sample window, for {@link Strategy#LOAD}
+ * @param rates     interrupts per IRQ over the sample window: what {@link Strategy#LOAD} places
+ *                  by; under {@link Strategy#SPREAD}, the load of the IRQs that stay, which new
+ *                  ones are dealt around (empty: by count)
  * @param excluded  the selectors that exclude event channels, saved with the plan for the hook
  * @param left      the event channels they exclude, which stay where they are: each one that sits
  *                  on one usable CPU counts there, as an IRQ for spread and with its rate for load

@@ -20,7 +20,7 @@ public final class Planner {
         Map<Integer, Integer> kept = kept(request);
         List<Placement> placements = switch (request.strategy()) {
             case MODULO -> ModuloStrategy.place(request.irqs(), usable);
-            case SPREAD -> SpreadStrategy.place(request.irqs(), usable, kept, request.left());
+            case SPREAD -> SpreadStrategy.place(request.irqs(), usable, kept, request.left(), request.rates());
             case LOAD -> LoadStrategy.place(request.irqs(), usable, kept, request.rates(), request.left());
         };
         return new Plan(request.strategy(), usable, placements, request.excluded());

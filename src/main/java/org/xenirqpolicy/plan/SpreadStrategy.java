@@ -27,6 +27,15 @@ import org.xenirqpolicy.model.CpuSet;
  * excluded IRQs bound to one usable CPU, as IRQs there (light ones: their traffic is unknown here).
  * A queue whose channels all keep their CPUs keeps each of them, apart if an adaptive run moved
  * its tx off its rx; a queue placed anew is placed together.
+ *
+ * <p>Given the rates of the IRQs that stay (the adaptive mode's last sample, see Engine), the
+ * fewest queues and the fewest IRQs give way to the least load: each new queue goes, still first
+ * to a CPU holding no other queue of its interface, to the CPU with the least load, and each new
+ * light IRQ likewise. A new IRQ's own traffic is not known yet (a starting guest has barely sent
+ * any), so each counts at the mean rate of the staying IRQs of its kind (queue channel or light).
+ * Counting queues instead would deal a starting guest onto CPUs that the running guests' traffic
+ * already fills, for an adaptive run to move off again. Without rates (empty), or where they
+ * tie, the order is the count's, as above.
  */
 final class SpreadStrategy {
     private SpreadStrategy() {
@@ -42,15 +51,27 @@ final class SpreadStrategy {
             .thenComparing(u -> u.queue().iface())
             .thenComparingInt(u -> u.queue().queue());
 
+    /**
+     * @param load interrupts per IRQ of the last sample, for the IRQs that stay (kept and left);
+     *             empty deals by count alone
+     */
     static List<Placement> place(List<EventChannel> irqs, CpuSet usable, Map<Integer, Integer> kept,
-            List<EventChannel> left) {
+            List<EventChannel> left, Map<Integer, Long> load) {
         int n = usable.size();
         int[] units = new int[n];
         int[] irqCount = new int[n];
+        CpuLoad cpuLoad = new CpuLoad(n, load);
         for (EventChannel irq : left) {
             int i = irq.currentCpu() < 0 ? -1 : usable.indexOf(irq.currentCpu());
             if (i >= 0) {
                 irqCount[i]++;
+                cpuLoad.stays(irq, i);
+            }
+        }
+        for (EventChannel irq : irqs) {
+            Integer cpu = kept.get(irq.irq());
+            if (cpu != null) {
+                cpuLoad.stays(irq, usable.indexOf(cpu));
             }
         }
         Map<String, int[]> unitsOfIface = new HashMap<>();
@@ -99,27 +120,74 @@ final class SpreadStrategy {
                 int i = (next + step) % n;
                 boolean first = best < 0;
                 boolean fewerOfThisIface = !first && ofIface[i] < ofIface[best];
-                boolean asManyOfThisIfaceFewerUnits = !first && ofIface[i] == ofIface[best] && units[i] < units[best];
-                if (first || fewerOfThisIface || asManyOfThisIfaceFewerUnits) {
+                boolean asManyOfThisIface = !first && ofIface[i] == ofIface[best];
+                boolean lessLoaded = asManyOfThisIface && cpuLoad.at[i] < cpuLoad.at[best];
+                boolean asLoadedFewerUnits = asManyOfThisIface && cpuLoad.at[i] == cpuLoad.at[best]
+                        && units[i] < units[best];
+                if (first || fewerOfThisIface || lessLoaded || asLoadedFewerUnits) {
                     best = i;
                 }
             }
             assignUnit(unit, best, usable, units, irqCount, unitsOfIface, out);
+            cpuLoad.at[best] += cpuLoad.meanQueueChannel() * unit.irqs().size();
             next = (best + 1) % n;
         }
         for (EventChannel irq : freshLight) {
             int best = 0;
             for (int i = 1; i < n; i++) {
-                boolean fewerIrqs = irqCount[i] < irqCount[best];
-                boolean asManyIrqsFewerUnits = irqCount[i] == irqCount[best] && units[i] < units[best];
-                if (fewerIrqs || asManyIrqsFewerUnits) {
+                boolean lessLoaded = cpuLoad.at[i] < cpuLoad.at[best];
+                boolean asLoaded = cpuLoad.at[i] == cpuLoad.at[best];
+                boolean fewerIrqs = asLoaded && irqCount[i] < irqCount[best];
+                boolean asManyIrqsFewerUnits = asLoaded && irqCount[i] == irqCount[best] && units[i] < units[best];
+                if (lessLoaded || fewerIrqs || asManyIrqsFewerUnits) {
                     best = i;
                 }
             }
             irqCount[best]++;
+            cpuLoad.at[best] += cpuLoad.meanLight();
             out.add(new Placement(irq.irq(), usable.get(best), irq.name()));
         }
         return out;
+    }
+
+    /** The load per CPU index of the IRQs that stay, and the mean rate of each kind that new IRQs count at. */
+    private static final class CpuLoad {
+        final long[] at;
+        private final Map<Integer, Long> rates;
+        private long queueSum;
+        private long queueChannels;
+        private long lightSum;
+        private long lights;
+
+        CpuLoad(int n, Map<Integer, Long> rates) {
+            this.at = new long[n];
+            this.rates = rates;
+        }
+
+        /** An IRQ that stays on CPU index i; one without a rate counts nothing (nor in the means). */
+        void stays(EventChannel irq, int i) {
+            Long rate = rates.get(irq.irq());
+            if (rate == null) {
+                return;
+            }
+            long r = Math.max(0, rate);
+            at[i] += r;
+            if (irq.device() instanceof Device.NetQueue) {
+                queueSum += r;
+                queueChannels++;
+            } else {
+                lightSum += r;
+                lights++;
+            }
+        }
+
+        long meanQueueChannel() {
+            return queueChannels == 0 ? 0 : queueSum / queueChannels;
+        }
+
+        long meanLight() {
+            return lights == 0 ? 0 : lightSum / lights;
+        }
     }
 
     private static void assignUnit(Unit unit, int index, CpuSet usable, int[] units, int[] irqCount,

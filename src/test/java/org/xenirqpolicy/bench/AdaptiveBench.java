@@ -44,6 +44,9 @@ public final class AdaptiveBench {
         System.out.println("adaptive over draws 0 to " + (DRAWS - 1)
                 + " of each profile (draw 0 is the table's), default limits:");
         System.out.print(draws(DRAWS));
+        // What dealing starting guests around the last run's rates gave: the churn profile with
+        // them dealt by count, as the apply under ADAPTIVE=yes did before.
+        System.out.print(churnDealtByCount(DRAWS));
         AdaptiveChart.write(chart, runs.stream().filter(r -> AdaptiveChart.PROFILES.contains(r.profile().key())).toList());
         System.out.println("chart: " + chart + " (busiest / bound over time per mode, profiles "
                 + String.join(", ", AdaptiveChart.PROFILES) + ")");
@@ -119,6 +122,27 @@ public final class AdaptiveBench {
                     moves / draws));
         }
         return out.toString();
+    }
+
+    /** The churn profile over {@code draws} draws with new guests dealt by count, against around the last run's rates. */
+    static String churnDealtByCount(int draws) {
+        double[][] byDraw = IntStream.range(0, draws).parallel().mapToObj(d -> {
+            AdaptiveSimulation.Profile churn = AdaptiveSimulation.profiles(d).stream()
+                    .filter(p -> p.key().equals(AdaptiveSimulation.CHURN)).findFirst().orElseThrow();
+            return new double[] {AdaptiveSimulation.run(churn, AdaptiveLimits.defaults(), false).timeAverage(Mode.ADAPTIVE),
+                    AdaptiveSimulation.run(churn, AdaptiveLimits.defaults(), true).timeAverage(Mode.ADAPTIVE)};
+        }).toArray(double[][]::new);
+        double sum = 0;
+        int met = 0;
+        int better = 0;
+        for (double[] d : byDraw) {
+            sum += d[0];
+            met += d[0] <= ADAPTIVE_GOAL ? 1 : 0;
+            better += d[1] < d[0] ? 1 : 0;
+        }
+        return String.format(Locale.ROOT, "(churn) with new guests dealt by count instead: adaptive mean %.3f, <= %s in %d of %d;"
+                + " dealt around the last run's rates is better in %d of %d%n", sum / draws, fixed(ADAPTIVE_GOAL), met, draws,
+                better, draws);
     }
 
     /** Spread once's time average on the hot-guest profile from the guest turning hot on. */

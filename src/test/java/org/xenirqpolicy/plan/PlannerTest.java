@@ -114,6 +114,47 @@ class PlannerTest {
     }
 
     @Test
+    void spreadGivenTheRatesOfTheIrqsThatStayDealsANewGuestOntoTheLeastLoadedCpus() {
+        // Guest 1's four queues kept one per CPU, with the traffic of its last sample: CPU 0
+        // carries 10,000, CPU 1 400, CPU 2 8,000, CPU 3 2,000 interrupts; its light channels too.
+        List<EventChannel> running = guests(100, 1, 4);
+        long[] tx = {8000, 300, 6000, 1500};
+        long[] rx = {2000, 100, 2000, 500};
+        List<Placement> kept = new ArrayList<>();
+        Map<Integer, Long> rates = new HashMap<>();
+        for (EventChannel e : running) {
+            int cpu = e.name().startsWith("vif") ? e.name().charAt(e.name().indexOf("-q") + 2) - '0' : 0;
+            kept.add(new Placement(e.irq(), cpu, e.name()));
+            rates.put(e.irq(), e.name().endsWith("-tx") ? tx[cpu] : e.name().endsWith("-rx") ? rx[cpu] : 100);
+        }
+        Plan applied = new Plan(Strategy.SPREAD, CpuSet.parseList("0-3"), kept);
+        List<EventChannel> after = new ArrayList<>(running);
+        after.addAll(guests(200, 1, 2).stream().map(e -> irq(e.irq(), e.name().replace("vif1.", "vif2."))).toList());
+
+        Map<String, Integer> byLoad = cpuByName(Planner.plan(new PlanRequest(Strategy.SPREAD, after,
+                CpuSet.parseList("0-3"), applied, false, rates)));
+        // Queue 0 to the least loaded CPU (1); queue 1, to a CPU without another queue of vif2.0,
+        // to the least loaded of those once queue 0 counts there at the mean queue channel's
+        // rate (2 x 2,550 on CPU 1 makes 5,500): CPU 3 (2,000). Each queue's tx with its rx.
+        assertEquals(1, byLoad.get("202 vif2.0-q0-tx"));
+        assertEquals(1, byLoad.get("203 vif2.0-q0-rx"));
+        assertEquals(3, byLoad.get("204 vif2.0-q1-tx"));
+        assertEquals(3, byLoad.get("205 vif2.0-q1-rx"));
+        // The light ones to the least loaded CPU then, each counted at the light mean (100):
+        // CPU 1 at 5,500 still leads CPU 3 at 7,100.
+        assertEquals(1, byLoad.get("200 evtchn:xenstored"));
+        assertEquals(1, byLoad.get("206 blkif-backend"));
+        for (Placement p : applied.placements()) {
+            assertEquals(p.cpu(), byLoad.get(p.irq() + " " + p.name()), "kept " + p);
+        }
+
+        // Without rates, by count as always: every CPU holds one queue, so the deal starts at CPU 0.
+        Map<String, Integer> byCount = cpuByName(plan(Strategy.SPREAD, after, "0-3", applied));
+        assertEquals(0, byCount.get("202 vif2.0-q0-tx"));
+        assertEquals(1, byCount.get("204 vif2.0-q1-tx"));
+    }
+
+    @Test
     void aReusedIrqNumberOrAnUnusableCpuIsNotKept() {
         List<EventChannel> irqs = List.of(irq(50, "vif1.0-q0-tx"), irq(51, "vif1.0-q0-rx"), irq(52, "xenbus"));
         Plan applied = new Plan(Strategy.SPREAD, CpuSet.parseList("0-3"), List.of(
