@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.xenirqpolicy.apply.Activator;
 import org.xenirqpolicy.apply.Outcome;
 import org.xenirqpolicy.classify.Classifier;
@@ -110,11 +111,13 @@ public final class Engine {
      *
      * @param dealLoad what spread deals new event channels around ({@link PlanRequest#rates}):
      *                 an adaptive run's window, or the last one's for an apply under ADAPTIVE=yes
-     *                 ({@link #dealLoad}); empty deals by count
+     *                 ({@link #dealLoad}); empty deals by count. Asked for only when there is a
+     *                 channel to deal: most plans keep every placement, and the state it reads
+     *                 holds a line per event channel.
      */
     private record Inputs(HostSnapshot snapshot, List<EventChannel> irqs, CpuSet usable, Strategy strategy,
             Map<Integer, Long> weights, int sampledSeconds, InterruptsTable baseline, Exclusions exclusions,
-            Map<Integer, String> excluded, Map<Integer, Long> dealLoad) {
+            Map<Integer, String> excluded, Supplier<Map<Integer, Long>> dealLoad) {
         /** The same inputs planned by another strategy. */
         Inputs withStrategy(Strategy other) {
             return new Inputs(snapshot, irqs, usable, other, weights, sampledSeconds, baseline, exclusions, excluded,
@@ -126,12 +129,30 @@ public final class Engine {
          * this read), which new event channels are also dealt around.
          */
         Inputs withWindow(Map<Integer, Long> rates, int seconds, InterruptsTable start) {
-            return new Inputs(snapshot, irqs, usable, strategy, rates, seconds, start, exclusions, excluded, rates);
+            return new Inputs(snapshot, irqs, usable, strategy, rates, seconds, start, exclusions, excluded, () -> rates);
         }
 
-        /** The planner's rates: those measured under load, what spread deals around under spread. */
-        Map<Integer, Long> planningRates() {
-            return strategy == Strategy.LOAD ? weights : dealLoad;
+        /**
+         * The planner's rates: those measured under load; under spread, what new channels are
+         * dealt around, if there are any (a channel without a placement of its name on a usable
+         * CPU in {@code previous}), and none when everything is placed anew (rebalance): with no
+         * channel staying, a deal by rates would count the excluded ones' traffic alone.
+         */
+        Map<Integer, Long> planningRates(Optional<Plan> previous, boolean rebalance) {
+            if (strategy == Strategy.LOAD) {
+                return weights;
+            }
+            if (rebalance || previous.isEmpty() || previous.get().strategy() != strategy) {
+                return Map.of();
+            }
+            Map<Integer, Placement> before = previous.get().byIrq();
+            for (EventChannel irq : placed()) {
+                Placement p = before.get(irq.irq());
+                if (p == null || !p.name().equals(irq.name()) || !usable.contains(p.cpu())) {
+                    return dealLoad.get();
+                }
+            }
+            return Map.of();
         }
 
         /** The event channels to plan, those left out (excluded) apart. */
@@ -427,7 +448,7 @@ public final class Engine {
         Exclusions byIrqbalance = atEnd.irqbalanceBannedIrqs();
         Map<Integer, String> excluded = excludedOf(irqs, settings.exclude(), byIrqbalance);
         Inputs inputs = followingThePlanInForce(new Inputs(atEnd, List.copyOf(irqs), usableCpus(atEnd), settings.strategy(),
-                rates, sampledSeconds, baseline, settings.exclude().plus(byIrqbalance), excluded, rates),
+                rates, sampledSeconds, baseline, settings.exclude().plus(byIrqbalance), excluded, () -> rates),
                 Optional.of(inForce));
         boolean covers = planFrom(inputs, Optional.of(inForce), false).plan().equals(inForce);
         return covers ? Optional.of(inputs) : Optional.empty();
@@ -524,7 +545,21 @@ public final class Engine {
         List<EventChannel> irqs = Classifier.eventChannels(snapshot);
         return new Inputs(snapshot, irqs, usable, strategy, weights, seconds, before, exclusions,
                 excludedOf(irqs, snapshot.settings().exclude(), byIrqbalance),
-                dealLoad(host, snapshot.settings(), strategy, irqs, Instant.now().getEpochSecond()));
+                memoized(() -> dealLoad(host, snapshot.settings(), strategy, irqs, Instant.now().getEpochSecond())));
+    }
+
+    private static <T> Supplier<T> memoized(Supplier<T> supplier) {
+        return new Supplier<>() {
+            private T value;
+
+            @Override
+            public T get() {
+                if (value == null) {
+                    value = supplier.get();
+                }
+                return value;
+            }
+        };
     }
 
     /**
@@ -565,7 +600,7 @@ public final class Engine {
     /** Excluded event channels are not planned: they stay where they are, and load their CPUs. */
     private static Planned planFrom(Inputs in, Optional<Plan> previous, boolean rebalance) {
         Plan plan = Planner.plan(new PlanRequest(in.strategy(), in.placed(), in.usable(), previous.orElse(null),
-                rebalance, in.planningRates(), in.exclusions(), in.left()));
+                rebalance, in.planningRates(previous, rebalance), in.exclusions(), in.left()));
         return new Planned(in.snapshot(), in.irqs(), plan, in.weights(), in.sampledSeconds(), in.baseline(), previous,
                 in.excluded());
     }

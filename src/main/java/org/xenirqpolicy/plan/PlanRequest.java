@@ -20,7 +20,8 @@ import org.xenirqpolicy.model.Strategy;
  *                  ones are dealt around (empty: by count)
  * @param excluded  the selectors that exclude event channels, saved with the plan for the hook
  * @param left      the event channels they exclude, which stay where they are: each one that sits
- *                  on one usable CPU counts there, as an IRQ for spread and with its rate for load
+ *                  on one usable CPU counts there, as an IRQ for spread (and with its rate when
+ *                  spread is given rates) and with its rate for load
  */
 public record PlanRequest(Strategy strategy, List<EventChannel> irqs, CpuSet usable, Plan previous,
         boolean rebalance, Map<Integer, Long> rates, Exclusions excluded, List<EventChannel> left) {

@@ -24,7 +24,7 @@ import org.xenirqpolicy.model.CpuSet;
  *     fewest IRQs.</li>
  * </ol>
  * IRQs that keep a previous placement count first, so new guests fill around them, and so do
- * excluded IRQs bound to one usable CPU, as IRQs there (light ones: their traffic is unknown here).
+ * excluded IRQs bound to one usable CPU, as IRQs there (and with their rates, when rates are given).
  * A queue whose channels all keep their CPUs keeps each of them, apart if an adaptive run moved
  * its tx off its rx; a queue placed anew is placed together.
  *
@@ -98,7 +98,11 @@ final class SpreadStrategy {
             } else if (unit.irqs().stream().allMatch(irq -> kept.containsKey(irq.irq()))) {
                 keepEach(unit, kept, usable, units, irqCount, unitsOfIface, out);
             } else {
-                assignUnit(unit, usable.indexOf(cpu), usable, units, irqCount, unitsOfIface, out);
+                // A queue partly kept: its new channels join the kept one and count at the mean.
+                int index = usable.indexOf(cpu);
+                assignUnit(unit, index, usable, units, irqCount, unitsOfIface, out);
+                cpuLoad.at[index] += cpuLoad.meanQueueChannel()
+                        * unit.irqs().stream().filter(irq -> !kept.containsKey(irq.irq())).count();
             }
         }
         List<EventChannel> freshLight = new ArrayList<>();
@@ -150,8 +154,15 @@ final class SpreadStrategy {
         return out;
     }
 
-    /** The load per CPU index of the IRQs that stay, and the mean rate of each kind that new IRQs count at. */
+    /**
+     * The load per CPU index of the IRQs that stay, and the mean rate of each kind that new IRQs
+     * count at: that of the staying IRQs of the kind, or of all staying IRQs when none of the kind
+     * has a rate (a new queue counted at 0 would never go where traffic already is).
+     */
     private static final class CpuLoad {
+        /** No window counts this many interrupts; a larger figure (a forged state) cannot overflow the sums. */
+        private static final long MAX_RATE = 1L << 40;
+
         final long[] at;
         private final Map<Integer, Long> rates;
         private long queueSum;
@@ -170,7 +181,7 @@ final class SpreadStrategy {
             if (rate == null) {
                 return;
             }
-            long r = Math.max(0, rate);
+            long r = Math.min(MAX_RATE, Math.max(0, rate));
             at[i] += r;
             if (irq.device() instanceof Device.NetQueue) {
                 queueSum += r;
@@ -182,11 +193,15 @@ final class SpreadStrategy {
         }
 
         long meanQueueChannel() {
-            return queueChannels == 0 ? 0 : queueSum / queueChannels;
+            return queueChannels > 0 ? queueSum / queueChannels : meanOfAll();
         }
 
         long meanLight() {
-            return lights == 0 ? 0 : lightSum / lights;
+            return lights > 0 ? lightSum / lights : meanOfAll();
+        }
+
+        private long meanOfAll() {
+            return queueChannels + lights == 0 ? 0 : (queueSum + lightSum) / (queueChannels + lights);
         }
     }
 

@@ -742,4 +742,20 @@ class AdaptTest {
         // Everybody else stays where the first apply put them.
         assertEquals(0, cpuOf(t, busy));
     }
+
+    /** A state an earlier release wrote (a run and its moves, no rate lines) is still its memory. */
+    @Test
+    void aStateOfAnEarlierReleaseWithoutRatesIsStillTheMemory() {
+        HostTree t = dom0();
+        settings(t, "ADAPTIVE=yes\n");
+        int[] hot = twoOnOneCpu(t);
+        count(t, hot[0], HOT);
+        count(t, hot[1], HOT);
+        t.write(STATE, "xen-irq-policy adaptive 1\nsamples-above 1\nrun " + (Instant.now().getEpochSecond() - 60)
+                + " 3 WAITING 2.0000 2.0000\nmove 42 0 1 5 xenbus\n");
+        // One run above the threshold remembered: this one is the second, and moves.
+        Cli.Result second = adapt(t);
+        assertEquals(0, second.status(), second.err());
+        assertTrue(second.out().startsWith("adaptive run: moved 1 event channel"), second.out());
+    }
 }

@@ -1,5 +1,6 @@
 package org.xenirqpolicy.plan;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -152,6 +153,25 @@ class PlannerTest {
         Map<String, Integer> byCount = cpuByName(plan(Strategy.SPREAD, after, "0-3", applied));
         assertEquals(0, byCount.get("202 vif2.0-q0-tx"));
         assertEquals(1, byCount.get("204 vif2.0-q1-tx"));
+    }
+
+    @Test
+    void spreadGivenOnlyAnExcludedChannelsRateCountsNewQueuesAtItsRateNotAtNothing() {
+        // Nothing stays but an excluded disk pinned on CPU 0 with 1,000 interrupts: no queue
+        // channel has a rate, so each new one counts at the mean of what stays (1,000), and CPU 0
+        // gets its share of the twelve new queues, not none (counted at 0, every queue would go
+        // to a CPU without traffic).
+        Exclusions excluded = new Exclusions(List.of(new Selector.Irq(9)));
+        EventChannel pinnedOn0 = new EventChannel(9, "blkif-backend", "xen-dyn", DeviceNames.of("blkif-backend"),
+                CpuSet.of(0), CpuSet.empty(), 0);
+        List<EventChannel> queues = guests(100, 12, 1).stream().filter(e -> e.name().startsWith("vif")).toList();
+        Plan plan = Planner.plan(new PlanRequest(Strategy.SPREAD, queues, CpuSet.parseList("0-3"), null, false,
+                Map.of(9, 1000L), excluded, List.of(pinnedOn0)));
+        int[] perCpu = new int[4];
+        plan.placements().forEach(p -> perCpu[p.cpu()]++);
+        // 12 queues of 2,000 each and 1,000 on CPU 0: each CPU gets 3 (CPU 0 last in each round),
+        // where queues counted at 0 would have left CPU 0 none and the others 4 each.
+        assertArrayEquals(new int[] {6, 6, 6, 6}, perCpu);
     }
 
     @Test
