@@ -107,6 +107,15 @@ class AdaptTest {
         return files;
     }
 
+    /** ADAPTIVE=yes, and two event channels on one CPU equally hot: busiest CPU / lower bound 2.00. */
+    private static int[] adaptiveWithTwoHotOnOneCpu(HostTree t) {
+        settings(t, "ADAPTIVE=yes\n");
+        int[] hot = twoOnOneCpu(t);
+        count(t, hot[0], HOT);
+        count(t, hot[1], HOT);
+        return hot;
+    }
+
     /** Two event channels the first apply put on one CPU, netback ones last (a queue's tx and rx are not what this is about). */
     private static int[] twoOnOneCpu(HostTree t) {
         Map<Integer, List<Integer>> byCpu = new HashMap<>();
@@ -369,10 +378,7 @@ class AdaptTest {
     @Test
     void aChannelMovedWithinTheCoolDownStaysAndAnExcludedOneIsNeverMoved() {
         HostTree t = dom0();
-        settings(t, "ADAPTIVE=yes\n");
-        int[] hot = twoOnOneCpu(t);
-        count(t, hot[0], HOT);
-        count(t, hot[1], HOT);
+        int[] hot = adaptiveWithTwoHotOnOneCpu(t);
         adapt(t);
         Map<Integer, String> was = affinities(t);
         assertEquals(0, adapt(t).status());
@@ -486,10 +492,7 @@ class AdaptTest {
     @Test
     void aRunOnThePlanInForceReadsTheFilesOfNoIrqButThoseItMoves() throws Exception {
         HostTree t = dom0();
-        settings(t, "ADAPTIVE=yes\n");
-        int[] hot = twoOnOneCpu(t);
-        count(t, hot[0], HOT);
-        count(t, hot[1], HOT);
+        int[] hot = adaptiveWithTwoHotOnOneCpu(t);
         Map<String, String> placed = allButState(t);
         // Gone, every event channel's files would be IRQs gone to a run that read them: it would
         // drop them from the plan. A run that reads none gives its verdict and writes its state only.
@@ -524,10 +527,7 @@ class AdaptTest {
     @Test
     void aMovedIrqWhoseOwnFilesNameAnotherChannelTakesTheFullWay() {
         HostTree t = dom0();
-        settings(t, "ADAPTIVE=yes\n");
-        int[] hot = twoOnOneCpu(t);
-        count(t, hot[0], HOT);
-        count(t, hot[1], HOT);
+        int[] hot = adaptiveWithTwoHotOnOneCpu(t);
         // Their lines still name them as the plan does; their own files name another channel (the
         // number freed and taken again since /proc/interrupts was read, or a line forged by a
         // name with a newline). The check of a moved IRQ must read sysfs, not trust the line.
@@ -606,10 +606,7 @@ class AdaptTest {
     @Test
     void aCorruptOrForeignStateFileIsIgnoredAsNoMemory() throws Exception {
         HostTree t = dom0();
-        settings(t, "ADAPTIVE=yes\n");
-        int[] hot = twoOnOneCpu(t);
-        count(t, hot[0], HOT);
-        count(t, hot[1], HOT);
+        int[] hot = adaptiveWithTwoHotOnOneCpu(t);
         String waiting = "adaptive run: waiting: busiest CPU / lower bound 2.00, above ADAPTIVE_THRESHOLD"
                 + " for fewer than ADAPTIVE_SAMPLES runs; nothing moved\n";
         Map<String, String> before = allButState(t);
@@ -747,10 +744,7 @@ class AdaptTest {
     @Test
     void aStateOfAnEarlierReleaseWithoutRatesIsStillTheMemory() {
         HostTree t = dom0();
-        settings(t, "ADAPTIVE=yes\n");
-        int[] hot = twoOnOneCpu(t);
-        count(t, hot[0], HOT);
-        count(t, hot[1], HOT);
+        int[] hot = adaptiveWithTwoHotOnOneCpu(t);
         t.write(STATE, "xen-irq-policy adaptive 1\nsamples-above 1\nrun " + (Instant.now().getEpochSecond() - 60)
                 + " 3 WAITING 2.0000 2.0000\nmove 42 0 1 5 xenbus\n");
         // One run above the threshold remembered: this one is the second, and moves.
