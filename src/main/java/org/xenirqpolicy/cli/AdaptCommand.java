@@ -10,7 +10,10 @@ import org.xenirqpolicy.read.HostReader;
 import org.xenirqpolicy.read.Settings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 // The bundle gives --sample's default (Options.Sample).
 @Command(name = "adapt", mixinStandardHelpOptions = true, resourceBundle = "org.xenirqpolicy.cli.AdaptCommand",
@@ -24,8 +27,13 @@ final class AdaptCommand implements Callable<Integer>, Log.User {
     @Option(names = "--if-due",
             description = "Run only if ADAPTIVE_INTERVAL_MINUTES have passed since the last run started (the timer ticks every minute); otherwise exit 0 at once, silently. Silent too when ADAPTIVE is not yes.")
     boolean ifDue;
+    @Option(names = "--dry-run",
+            description = "Show what a run would do now (the same sample, verdict and moves), writing nothing: no affinity, plan, state or lock file. Runs with ADAPTIVE=no too, to see the mode before enabling it.")
+    boolean dryRun;
     @Mixin
     Options.Output output;
+    @Spec
+    CommandSpec spec;
     private Log log;
 
     @Override
@@ -36,10 +44,20 @@ final class AdaptCommand implements Callable<Integer>, Log.User {
     @Override
     public Integer call() {
         Integer seconds = sample.checked();
+        if (dryRun && ifDue) {
+            throw new ParameterException(spec.commandLine(), "--dry-run and --if-due exclude each other:"
+                    + " --if-due is the timer's, which never previews");
+        }
         long now = Instant.now().getEpochSecond();
         Host host = root.host();
         Settings settings = HostReader.readSettings(host);
         Settings.Adaptive adaptive = settings.adaptive();
+        if (dryRun) {
+            if (!adaptive.enabled()) {
+                log.info("the adaptive mode is off (ADAPTIVE=no in " + Settings.PATH + "); with it on, a run now would do this:");
+            }
+            return report(Engine.adaptDryRun(host, seconds != null ? seconds : settings.sampleSeconds(), adaptive.limits(), now));
+        }
         if (!adaptive.enabled()) {
             String off = "the adaptive mode is off (ADAPTIVE=no in " + Settings.PATH + "): nothing done";
             // The timer's tick (--if-due) comes every minute: a timer left enabled with the mode off
@@ -57,8 +75,10 @@ final class AdaptCommand implements Callable<Integer>, Log.User {
             return 0;
         }
         host = root.hostToChange("adapt", "/proc/irq and " + Locations.RUN_DIR);
-        Engine.Adapted adapted = Engine.adapt(host, seconds != null ? seconds : settings.sampleSeconds(),
-                adaptive.limits(), now);
+        return report(Engine.adapt(host, seconds != null ? seconds : settings.sampleSeconds(), adaptive.limits(), now));
+    }
+
+    private int report(Engine.Adapted adapted) {
         Reports.warnSkipped(adapted.applied().planned(), log);
         Reports.noteNoEventChannels(adapted.applied().planned(), log);
         ApplyReports.errors(adapted.applied(), log);

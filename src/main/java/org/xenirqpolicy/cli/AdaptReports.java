@@ -22,7 +22,8 @@ final class AdaptReports {
 
     static void text(Engine.Adapted adapted, Log log) {
         AdaptiveState.Run run = adapted.state().last().orElseThrow();
-        log.info("adaptive run: " + verdict(run));
+        boolean dryRun = adapted.applied().dryRun();
+        log.info((dryRun ? "adaptive run (dry run, nothing written): " : "adaptive run: ") + verdict(run, dryRun));
         for (AdaptiveMove m : run.moves()) {
             log.info("  " + move(m, run));
         }
@@ -31,6 +32,7 @@ final class AdaptReports {
     static Map<String, Object> json(Engine.Adapted adapted) {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("version", Json.VERSION);
+        json.put("dryRun", adapted.applied().dryRun());
         json.put("run", runJson(adapted.state().last().orElseThrow()));
         json.put("samplesAbove", adapted.state().memory().samplesAbove());
         json.put("apply", ApplyReports.json(adapted.applied()));
@@ -41,7 +43,7 @@ final class AdaptReports {
     /** The last run for status: a line, and a line per move. */
     static String statusText(AdaptiveState.Run run) {
         StringBuilder out = new StringBuilder("last adaptive run ").append(Instant.ofEpochSecond(run.epochSeconds()))
-                .append(": ").append(verdict(run)).append('\n');
+                .append(": ").append(verdict(run, false)).append('\n');
         for (AdaptiveMove m : run.moves()) {
             out.append("  ").append(move(m, run)).append('\n');
         }
@@ -69,15 +71,15 @@ final class AdaptReports {
         return json;
     }
 
-    /** Why the run did what it did, with busiest CPU / lower bound. */
-    static String verdict(AdaptiveState.Run run) {
+    /** Why the run did what it did (would do, in a dry run), with busiest CPU / lower bound. */
+    static String verdict(AdaptiveState.Run run, boolean dryRun) {
         String ratio = "busiest CPU / lower bound " + ratio(run.ratioBefore());
         return switch (run.why()) {
             case QUIET -> "quiet: no event-channel interrupts counted" + window(run) + ", nothing moved";
             case BALANCED -> "balanced: " + ratio + ", at most ADAPTIVE_THRESHOLD; nothing moved";
             case WAITING -> "waiting: " + ratio + ", above ADAPTIVE_THRESHOLD for fewer than ADAPTIVE_SAMPLES runs; nothing moved";
             case STUCK -> "stuck: " + ratio + ", and no allowed move lowers it (cool-downs, exclusions, one hot IRQ); nothing moved";
-            case MOVED -> "moved " + run.moves().size() + " event channel" + (run.moves().size() == 1 ? "" : "s") + ": " + ratio
+            case MOVED -> (dryRun ? "would move " : "moved ") + run.moves().size() + " event channel" + (run.moves().size() == 1 ? "" : "s") + ": " + ratio
                     + " -> " + ratio(run.ratioAfter());
         };
     }

@@ -379,6 +379,32 @@ public final class Engine {
     }
 
     /**
+     * What an adaptive run would do now, writing nothing (not even the lock file or the state):
+     * the same window, the whole host read as the full way reads it, the plan in force and the
+     * state's memory as they are, no lock taken. The state returned is the one a run would leave;
+     * the apply is a dry run's. An apply or a run between this and a real run may change what that
+     * one does.
+     */
+    public static Adapted adaptDryRun(Host host, int sampleSeconds, AdaptiveLimits limits, long now) {
+        InterruptsTable before = sampleSeconds > 0 ? HostReader.readInterrupts(host) : null;
+        if (sampleSeconds > 0) {
+            sleep(sampleSeconds);
+        }
+        HostSnapshot atEnd = HostReader.readWithoutIrqFiles(host);
+        InterruptsTable baseline = before != null ? before : atEnd.interrupts();
+        Map<Integer, Long> rates = weights(baseline, atEnd.interrupts(), sampleSeconds > 0);
+        Optional<Plan> inForce = PlanStore.load(host);
+        Inputs inputs = followingThePlanInForce(read(host, new Options(null, false, 0), false)
+                .withWindow(rates, sampleSeconds, baseline), inForce);
+        Planned normal = planFrom(inputs, inForce, false);
+        AdaptiveStep step = Adaptive.step(normal.plan(), inputs.placed(), inputs.left(), inputs.weights(), limits,
+                AdaptiveState.load(host).memory(), now);
+        Planned planned = withPlan(normal, step.plan());
+        Applied applied = new Applied(planned, Activator.dryRun(planned.plan(), affinities(planned)), false, true, null, null);
+        return new Adapted(applied, step, stateAfter(step, inputs, now), null);
+    }
+
+    /**
      * The short way, once the plan in force is known to cover the host: the step on it, and,
      * when it moves, the moved IRQs checked against the host and written. Empty if a moved IRQ's
      * files say it is not the event channel the plan names (gone, renamed, another chip): the
@@ -454,14 +480,19 @@ public final class Engine {
         return covers ? Optional.of(inputs) : Optional.empty();
     }
 
-    /** The run recorded: its state saved, under the lock. */
-    private static Adapted recorded(Host host, Applied applied, AdaptiveStep step, Inputs inputs, long now) {
+    /** The state a run leaves: the step's memory, and the run's record with each event channel's rate. */
+    private static AdaptiveState stateAfter(AdaptiveStep step, Inputs inputs, long now) {
         Map<Integer, AdaptiveState.Rate> rates = new HashMap<>();
         for (EventChannel irq : inputs.irqs()) {
             rates.put(irq.irq(), new AdaptiveState.Rate(irq.name(), Math.max(0, inputs.weights().getOrDefault(irq.irq(), 0L))));
         }
-        AdaptiveState after = new AdaptiveState(step.memory(), Optional.of(new AdaptiveState.Run(now,
+        return new AdaptiveState(step.memory(), Optional.of(new AdaptiveState.Run(now,
                 inputs.sampledSeconds(), step.why(), step.ratioBefore(), step.ratioAfter(), step.moves(), rates)));
+    }
+
+    /** The run recorded: its state saved, under the lock. */
+    private static Adapted recorded(Host host, Applied applied, AdaptiveStep step, Inputs inputs, long now) {
+        AdaptiveState after = stateAfter(step, inputs, now);
         String stateError = null;
         try {
             after.save(host);

@@ -752,4 +752,47 @@ class AdaptTest {
         assertEquals(0, second.status(), second.err());
         assertTrue(second.out().startsWith("adaptive run: moved 1 event channel"), second.out());
     }
+
+    /** A dry run shows the verdict and moves the run after it makes, and writes nothing, not even with the mode off. */
+    @Test
+    void aDryRunShowsWhatTheNextRunDoesAndWritesNothing() {
+        HostTree t = dom0();
+        adaptiveWithTwoHotOnOneCpu(t);
+        assertTrue(adapt(t).out().startsWith("adaptive run: waiting"));
+        Map<String, String> before = t.files();
+        Cli.Result dry = run(t, "adapt", "--sample", "0", "--dry-run");
+        assertEquals(0, dry.status(), dry.err());
+        assertEquals("", dry.err());
+        assertTrue(dry.out().startsWith("adaptive run (dry run, nothing written): would move 1 event channel:"
+                + " busiest CPU / lower bound 2.00 -> 1.00\n  "), dry.out());
+        assertEquals(before, t.files(), "a dry run writes nothing");
+        Map<String, Object> json = JsonReader.object(run(t, "adapt", "--sample", "0", "--dry-run", "--format", "json").out());
+        assertEquals(true, json.get("dryRun"));
+        assertEquals(before, t.files());
+
+        // Off: the same preview, after a line that says the mode is off; still nothing written.
+        settings(t, "ADAPTIVE=no\n");
+        before = t.files();
+        assertEquals(new Cli.Result(0, "the adaptive mode is off (ADAPTIVE=no in /etc/sysconfig/xen-irq-policy);"
+                + " with it on, a run now would do this:\n" + dry.out(), ""), run(t, "adapt", "--sample", "0", "--dry-run"));
+        assertEquals(before, t.files());
+
+        // The run itself then makes exactly the moves shown.
+        settings(t, "ADAPTIVE=yes\n");
+        Cli.Result real = adapt(t);
+        assertEquals(new Cli.Result(0, dry.out().replace("adaptive run (dry run, nothing written): would move",
+                "adaptive run: moved"), ""), real);
+        assertEquals(false, JsonReader.object(run(t, "adapt", "--sample", "0", "--format", "json").out()).get("dryRun"));
+    }
+
+    @Test
+    void aDryRunIsNotTheTimers() {
+        HostTree t = dom0();
+        settings(t, "ADAPTIVE=yes\n");
+        Map<String, String> before = t.files();
+        assertEquals(new Cli.Result(2, "", "xen-irq-policy: --dry-run and --if-due exclude each other: --if-due is the"
+                + " timer's, which never previews (see 'xen-irq-policy adapt --help')\n"),
+                run(t, "adapt", "--dry-run", "--if-due"));
+        assertEquals(before, t.files());
+    }
 }
