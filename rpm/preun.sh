@@ -1,10 +1,9 @@
 #!/bin/sh
 # %preun ($1: 0 on erase, 1 on upgrade): on erase only, Fedora's systemd_preun written out (Debian's
 # rpmbuild lacks it): disable our units, and stop them where systemd runs; then undo what %post
-# changed: `xen-irq-policy uninstall` restores /etc/sysconfig/irqbalance, and the SELinux boolean
-# goes off again if we turned it on; and remove the metrics file the timer wrote and the adaptive
-# mode's state. Never fails the
-# transaction.
+# changed: `xen-irq-policy uninstall` restores /etc/sysconfig/irqbalance (the opt-out it records
+# is removed after it), and the SELinux boolean goes off again if we turned it on; and remove the
+# metrics file the timer wrote and the adaptive mode's state. Never fails the transaction.
 [ "$1" = 0 ] || exit 0
 log() { echo "xen-irq-policy: $*" >&2; echo "$*" | systemd-cat -t xen-irq-policy -p warning 2>/dev/null; }
 # Runs one of our commands: its output as it is, and what it says on stderr also to the journal.
@@ -29,6 +28,9 @@ if [ -d /run/systemd/system ]; then
 fi
 
 run /usr/sbin/xen-irq-policy uninstall || log "irqbalance's settings could not be restored; see above"
+# uninstall records the admin's choice to run irqbalance without the hook, for check; an erase is
+# no such choice, and the record would be left behind, keeping the package's directory.
+rm -f "$state/hook-opted-out"
 # node_exporter would go on serving the metrics' last values, and the alerts judging them.
 run /usr/sbin/xen-irq-policy metrics --textfile --remove || log "the metrics file for node_exporter could not be removed; see above"
 

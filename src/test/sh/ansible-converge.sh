@@ -88,6 +88,7 @@ for step in "$@"; do
 	done
 	echo "irqbalance $(tr '\0' ' ' </proc/"$(cat /run/irqbalance.pid)"/cmdline)"
 	echo "files $(cd /etc && echo sysconfig/* yum.repos.d/*)"
+	echo "state $(find /var/lib/xen-irq-policy -mindepth 1 -printf '%f\n' 2>/dev/null | LC_ALL=C sort | tr '\n' ' ')"
 	# WORK is read through the overlay too: the files go out on standard output, each in a
 	# section of its own ("== STEP:NAME").
 	for f in /etc/sysconfig/xen-irq-policy /etc/sysconfig/irqbalance /etc/yum.repos.d/xen-irq-policy.repo "$dropins/metrics-dir.conf"; do

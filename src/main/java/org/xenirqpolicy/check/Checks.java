@@ -18,6 +18,7 @@ import org.xenirqpolicy.host.Host;
 import org.xenirqpolicy.model.InputException;
 import org.xenirqpolicy.model.Quote;
 import org.xenirqpolicy.read.IrqbalanceConfig;
+import org.xenirqpolicy.setup.HookOptOut;
 import org.xenirqpolicy.setup.Installer;
 import org.xenirqpolicy.setup.IrqbalanceArgs;
 
@@ -60,10 +61,13 @@ public final class Checks {
      * @param statusError           why there is no status (bad input), or null
      * @param planFileExists        whether something is at the plan file's path, trusted or not
      * @param requests              the pending requests
+     * @param hookOptedOut          when uninstall recorded that irqbalance runs without the hook by
+     *                              choice, if {@link HookOptOut} trusts such a record
      */
     public record Inputs(Instant now, Optional<String> sysconfig, List<Process> irqbalance, Set<String> policyDirsWithOurLink,
             Optional<String> selinuxEnforce, Optional<String> unconfinedBoolean, Optional<String> lastApply,
-            Optional<Status> status, String statusError, boolean planFileExists, List<Request> requests) {
+            Optional<Status> status, String statusError, boolean planFileExists, List<Request> requests,
+            Optional<Instant> hookOptedOut) {
     }
 
     public static Inputs read(Host host, Instant now) {
@@ -102,7 +106,7 @@ public final class Checks {
             host.modified(request).ifPresent(t -> requests.add(new Request(request, t)));
         }
         return new Inputs(now, sysconfig, irqbalance, withOurLink, host.read(SELINUX_ENFORCE), host.read(SELINUX_BOOLEAN_PATH),
-                host.read(LastApply.PATH), status, statusError, PlanStore.exists(host), requests);
+                host.read(LastApply.PATH), status, statusError, PlanStore.exists(host), requests, HookOptOut.read(host));
     }
 
     /**
@@ -159,8 +163,26 @@ public final class Checks {
 
     /** The verdicts, in a fixed order. */
     public static List<Check> verdicts(Inputs in) {
-        return List.of(hookConfigured(in), hookRunning(in), irqbalanceActive(in), selinux(in), lastApply(in),
-                planFresh(in), placement(in), requests(in));
+        Check configured = hookConfigured(in);
+        // The opt-out counts only while the hook is not configured: wired again by hand, the hook
+        // is judged as usual (a restart it still needs fails hook-running), the record stale.
+        Optional<Instant> optedOut = configured.ok() ? Optional.empty() : in.hookOptedOut();
+        return List.of(honouring(optedOut, configured, ""), honouring(optedOut, hookRunning(in), ""), irqbalanceActive(in),
+                honouring(optedOut, selinux(in), ""), lastApply(in), planFresh(in),
+                honouring(optedOut, placement(in), ": irqbalance places the event channels, not the plan"),
+                requests(in));
+    }
+
+    /**
+     * A check that only matters with the hook, passed when irqbalance runs without it by the
+     * admin's choice: the failure would last as long as that choice, and its alert with it.
+     */
+    private static Check honouring(Optional<Instant> optedOut, Check check, String why) {
+        if (check.ok() || optedOut.isEmpty()) {
+            return check;
+        }
+        return new Check(check.name(), true, "the hook was removed by 'xen-irq-policy uninstall' at " + optedOut.get()
+                + " ('xen-irq-policy install' puts it back)" + why);
     }
 
     static Check hookConfigured(Inputs in) {

@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 @Command(name = "install", mixinStandardHelpOptions = true,
-        description = "Make irqbalance run the hook: add --policyscript=/usr/libexec/irqbalance/xen-irq-policy to IRQBALANCE_ARGS in /etc/sysconfig/irqbalance (or a link to the hook in the policy directory it names), recording the change for uninstall. Run by the package's %%post.")
+        description = "Make irqbalance run the hook: add --policyscript=/usr/libexec/irqbalance/xen-irq-policy to IRQBALANCE_ARGS in /etc/sysconfig/irqbalance (or a link to the hook in the policy directory it names), recording the change for uninstall, and remove uninstall's opt-out record. Run by the package's %%post.")
 final class InstallCommand implements Callable<Integer>, Log.User {
     @Mixin
     Options.Root root;

@@ -2,6 +2,7 @@ package org.xenirqpolicy.setup;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.InvalidPathException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -20,6 +21,9 @@ public final class Installer {
     public static final String LINK_NAME = "xen-irq-policy";
     /** What install and uninstall write, as a refusal to run them without root names it. */
     public static final String WRITES = IrqbalanceConfig.PATH + " and " + InstallState.PATH;
+    /** What uninstall says of the opt-out it records. */
+    static final String OPTED_OUT = ": recorded that irqbalance runs without the hook by choice"
+            + " ('xen-irq-policy install' puts it back)";
 
     private Installer() {
     }
@@ -80,15 +84,32 @@ public final class Installer {
                 }
             }
         }
+        // The admin opts back in: the hook is wired again, and check judges it again.
+        if (HookOptOut.remove(host)) {
+            lines.add(HookOptOut.PATH + ": removed (the hook is no longer opted out)");
+        }
         return new Report(lines, false);
     }
 
-    public static Report uninstall(Host host) {
+    /**
+     * Undoes what install recorded, then records the opt-out ({@link HookOptOut}) made at
+     * {@code now}, also when there was nothing to undo: irqbalance is meant to run without the
+     * hook from now on, and check must tell that from a hook missing by accident.
+     */
+    public static Report uninstall(Host host, Instant now) {
+        List<String> lines = undo(host);
+        HookOptOut.record(host, now);
+        lines.add(HookOptOut.PATH + OPTED_OUT);
+        return new Report(lines, false);
+    }
+
+    private static List<String> undo(Host host) {
         Optional<InstallState> state = host.read(InstallState.PATH).flatMap(InstallState::parse);
-        if (state.isEmpty()) {
-            return new Report(List.of("nothing to undo: " + InstallState.PATH + " records no change"), false);
-        }
         List<String> lines = new ArrayList<>();
+        if (state.isEmpty()) {
+            lines.add("nothing to undo: " + InstallState.PATH + " records no change");
+            return lines;
+        }
         String sysconfig = IrqbalanceConfig.PATH;
         state.get().edit().ifPresent(edit -> {
             String target;
@@ -127,7 +148,7 @@ public final class Installer {
             }
         });
         host.delete(InstallState.PATH);
-        return new Report(lines, false);
+        return lines;
     }
 
     /**

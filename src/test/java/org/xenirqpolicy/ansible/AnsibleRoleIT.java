@@ -191,6 +191,7 @@ class AnsibleRoleIT {
         steps.put("adaptive", metrics + ", \"xen_irq_policy_adaptive\": true");
         steps.put("adaptive-again", metrics + ", \"xen_irq_policy_adaptive\": true");
         steps.put("adaptive-off", metrics);
+        steps.put("unhooked-no-record", metrics);
         steps.put("absent", "\"xen_irq_policy_state\": \"absent\"");
         steps.put("absent-again", "\"xen_irq_policy_state\": \"absent\"");
         Map<String, String> before = new LinkedHashMap<>();
@@ -229,6 +230,9 @@ class AnsibleRoleIT {
         // (moved aside, and back for the step after).
         before.put("bad-old-package", "mv /usr/lib/systemd/system/xen-irq-policy-adaptive.timer /var/tmp/\n");
         before.put("check-metrics-dir", "mv /var/tmp/xen-irq-policy-adaptive.timer /usr/lib/systemd/system/\n");
+        // A host where irqbalance runs without the hook and nothing says it is by choice (as after
+        // an earlier release of the role): no install record, no opt-out record.
+        before.put("unhooked-no-record", "rm /var/lib/xen-irq-policy/hook-opted-out\n");
         Map<String, String> out = converge(work, steps, before);
         String hooked = upstream().replace("IRQBALANCE_ARGS=\"\"", "IRQBALANCE_ARGS=\"" + HOOK_ARG + "\"");
         for (String step : steps.keySet()) {
@@ -396,6 +400,17 @@ class AnsibleRoleIT {
         assertEquals(upstream(), out.get("unhooked:irqbalance"), "byte-identical to before");
         assertEquals("/bin/sh /usr/local/sbin/irqbalance ", line(out, "unhooked", "irqbalance"));
         assertEquals("start xen-irq-policy.service;try-restart irqbalance.service;", line(out, "unhooked", "systemctl"));
+        assertEquals("installed ", line(out, "first", "state"));
+        assertEquals("hook-opted-out ", line(out, "unhooked", "state"), "install's record gone, the opt-out recorded");
+        // The opt-out there, uninstall does not run again.
+        assertEquals("hook-opted-out ", line(out, "metrics", "state"));
+        assertFalse(line(out, "metrics", "systemctl").contains("irqbalance"), out.get("metrics"));
+        // Without install's record and the opt-out's, uninstall runs all the same and records the
+        // opt-out (a change, and irqbalance restarted); the final check passes.
+        assertEquals(2, changed(out, "unhooked-no-record"), "uninstall, restart:\n" + out.get("unhooked-no-record-output"));
+        assertEquals("hook-opted-out ", line(out, "unhooked-no-record", "state"));
+        assertEquals("try-restart irqbalance.service;", line(out, "unhooked-no-record", "systemctl"));
+        assertEquals(upstream(), out.get("unhooked-no-record:irqbalance"));
 
         // The metrics timer asked for: enabled (its timers.target.wants link) and started, nothing else
         // changed; the absent step below then takes it away with the package.
@@ -437,6 +452,7 @@ class AnsibleRoleIT {
         assertFalse(line(out, "absent", "packages").contains(" xen-irq-policy "), out.get("absent"));
         assertEquals(upstream(), out.get("absent:irqbalance"), "byte-identical to before");
         assertEquals("sysconfig/irqbalance yum.repos.d/standins.repo", line(out, "absent", "files"));
+        assertEquals("", line(out, "absent", "state"), "the opt-out removed with the package, and its directory");
         assertEquals("", line(out, "absent", "xen-irq-policy.service"));
         assertEquals(0, changed(out, "absent-again"), out.get("absent-again-output"));
 

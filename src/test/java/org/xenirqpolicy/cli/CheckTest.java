@@ -28,6 +28,7 @@ import org.xenirqpolicy.testing.HostTree;
  */
 class CheckTest {
     private static final String HOOK = "/usr/libexec/irqbalance/xen-irq-policy";
+    private static final String OPTED_OUT = "/var/lib/xen-irq-policy/hook-opted-out";
     private static final String LAST_APPLY = "ok   last-apply: the last apply, at TIME, succeeded\n";
 
     @TempDir
@@ -376,5 +377,115 @@ class CheckTest {
         assertEquals("", r.out());
         assertEquals(1, r.err().lines().count(), r.err());
         assertTrue(r.err().startsWith("xen-irq-policy: Invalid value for option '--format': expected one of [text, json]"), r.err());
+    }
+
+    /**
+     * The sample dom0 after install, apply and uninstall, irqbalance restarted without the hook
+     * (SELinux enforcing with the boolean off, an IRQ moved by irqbalance): the opt-out recorded.
+     */
+    private HostTree optedOut() {
+        HostTree t = allWell();
+        Cli.Result uninstall = Cli.run("uninstall", "--root", t.root().toString());
+        assertEquals(0, uninstall.status(), uninstall.err());
+        t.write("/sys/fs/selinux/enforce", "1").write("/sys/fs/selinux/booleans/irqbalance_run_unconfined", "0 0");
+        t.irq(241, CpuSet.of(3));
+        return irqbalance(t, 4242, "irqbalance", "/usr/sbin/irqbalance", "--foreground");
+    }
+
+    /** What a check honouring the opt-out says, with the time of the record in {@code t}. */
+    private static String removedAt(HostTree t) {
+        return "the hook was removed by 'xen-irq-policy uninstall' at " + t.read(OPTED_OUT).substring("uninstall ".length()).strip()
+                + " ('xen-irq-policy install' puts it back)";
+    }
+
+    @Test
+    void afterUninstallTheChecksOfTheHookPassNamingTheOptOut() {
+        HostTree t = optedOut();
+        assertTrue(t.read(OPTED_OUT).matches("uninstall [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z\n"), t.read(OPTED_OUT));
+        Cli.Result r = check(t);
+        assertEquals(0, r.status(), r.out() + r.err());
+        assertEquals("", r.err());
+        assertEquals("ok   hook-configured: " + removedAt(t) + "\n"
+                + "ok   hook-running: " + removedAt(t) + "\n"
+                + "ok   irqbalance-active: irqbalance is running (PID 4242)\n"
+                + "ok   selinux: " + removedAt(t) + "\n"
+                + LAST_APPLY
+                + "ok   plan-fresh: the applied plan is for CPUs 0-3, the usable CPUs now\n"
+                + "ok   placement: " + removedAt(t) + ": irqbalance places the event channels, not the plan\n"
+                + "ok   requests: no request from the hook is waiting\n"
+                + "all 8 checks passed\n", withoutTime(r.out()));
+    }
+
+    @Test
+    void withoutTheOptOutTheSameHostFailsAsBefore() throws IOException {
+        HostTree t = optedOut();
+        Files.delete(t.path(OPTED_OUT));
+        failsOnly(check(t),
+                "FAIL hook-configured: /etc/sysconfig/irqbalance does not exist, so irqbalance runs no policy script",
+                "FAIL hook-running: irqbalance (PID 4242) runs with no policy script: it was started before"
+                        + " IRQBALANCE_ARGS named the hook; restart it (systemctl restart irqbalance)",
+                "FAIL selinux: SELinux enforces and irqbalance_run_unconfined is off, so irqbalance cannot run the hook:"
+                        + " setsebool -P irqbalance_run_unconfined on",
+                "FAIL placement: 1 of 8 event-channel IRQs are not on their planned CPU: 241 vif26.0-q0-tx on 3, planned 0");
+    }
+
+    @Test
+    void installPutsTheHookBackAndTheChecksJudgeItAgain() {
+        HostTree t = optedOut();
+        Cli.Result install = Cli.run("install", "--root", t.root().toString());
+        assertEquals(0, install.status(), install.err());
+        assertFalse(t.exists(OPTED_OUT));
+        failsOnly(check(t),
+                "FAIL hook-running: irqbalance (PID 4242) runs with no policy script: it was started before"
+                        + " IRQBALANCE_ARGS named the hook; restart it (systemctl restart irqbalance)",
+                "FAIL selinux: SELinux enforces and irqbalance_run_unconfined is off, so irqbalance cannot run the hook:"
+                        + " setsebool -P irqbalance_run_unconfined on",
+                "FAIL placement: 1 of 8 event-channel IRQs are not on their planned CPU: 241 vif26.0-q0-tx on 3, planned 0");
+    }
+
+    @Test
+    void aHookWiredAgainByHandMakesTheOptOutStale() {
+        HostTree t = optedOut();
+        t.write("/etc/sysconfig/irqbalance", "IRQBALANCE_ARGS=\"--policyscript=" + HOOK + "\"\n");
+        Cli.Result r = check(t);
+        assertTrue(r.out().startsWith("ok   hook-configured: /etc/sysconfig/irqbalance passes irqbalance --policyscript=" + HOOK
+                + " as systemd reads it\n"), r.out());
+        failsOnly(r,
+                "FAIL hook-running: irqbalance (PID 4242) runs with no policy script: it was started before"
+                        + " IRQBALANCE_ARGS named the hook; restart it (systemctl restart irqbalance)",
+                "FAIL selinux: SELinux enforces and irqbalance_run_unconfined is off, so irqbalance cannot run the hook:"
+                        + " setsebool -P irqbalance_run_unconfined on",
+                "FAIL placement: 1 of 8 event-channel IRQs are not on their planned CPU: 241 vif26.0-q0-tx on 3, planned 0");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"link", "nobody", "directory", "other text", "two lines", "no time"})
+    void anOptOutRecordThatIsNotTrustedCountsAsNone(String what) throws IOException {
+        HostTree t = optedOut();
+        Path record = t.path(OPTED_OUT);
+        String line = t.read(OPTED_OUT);
+        Files.delete(record);
+        switch (what) {
+            case "link" -> {
+                t.write("/srv/planted", line);
+                Files.createSymbolicLink(record, Path.of("/srv/planted"));
+            }
+            case "nobody" -> {
+                t.write(OPTED_OUT, line);
+                Files.setOwner(record, record.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+            }
+            case "directory" -> Files.createDirectory(record);
+            case "other text" -> t.write(OPTED_OUT, "opted out\n");
+            case "two lines" -> t.write(OPTED_OUT, line + line);
+            case "no time" -> t.write(OPTED_OUT, "uninstall \n");
+            default -> throw new IllegalArgumentException(what);
+        }
+        failsOnly(check(t),
+                "FAIL hook-configured: /etc/sysconfig/irqbalance does not exist, so irqbalance runs no policy script",
+                "FAIL hook-running: irqbalance (PID 4242) runs with no policy script: it was started before"
+                        + " IRQBALANCE_ARGS named the hook; restart it (systemctl restart irqbalance)",
+                "FAIL selinux: SELinux enforces and irqbalance_run_unconfined is off, so irqbalance cannot run the hook:"
+                        + " setsebool -P irqbalance_run_unconfined on",
+                "FAIL placement: 1 of 8 event-channel IRQs are not on their planned CPU: 241 vif26.0-q0-tx on 3, planned 0");
     }
 }

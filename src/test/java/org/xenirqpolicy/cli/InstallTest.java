@@ -7,10 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
 import java.util.Map;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -21,7 +25,9 @@ import org.xenirqpolicy.testing.HostTree;
 
 class InstallTest {
     private static final String SYSCONFIG = "/etc/sysconfig/irqbalance";
-    private static final String IRQBALANCE_HOOK_ARG = "--policyscript=/usr/libexec/irqbalance/xen-irq-policy";
+    private static final String HOOK = "/usr/libexec/irqbalance/xen-irq-policy";
+    private static final String IRQBALANCE_HOOK_ARG = "--policyscript=" + HOOK;
+    private static final String OPTED_OUT = "/var/lib/xen-irq-policy/hook-opted-out";
 
     @TempDir
     Path tmp;
@@ -59,8 +65,97 @@ class InstallTest {
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
         assertEquals(nobody, Files.getOwner(file));
         assertFalse(t.exists("/var/lib/xen-irq-policy/installed"));
-        assertEquals("nothing to undo: /var/lib/xen-irq-policy/installed records no change\n",
+        assertEquals(SYSCONFIG + ": took " + IRQBALANCE_HOOK_ARG + " out of IRQBALANCE_ARGS\n" + OPTED_OUT_LINE, uninstall.out());
+        assertEquals("nothing to undo: /var/lib/xen-irq-policy/installed records no change\n" + OPTED_OUT_LINE,
                 Cli.run("uninstall", "--root", tmp.toString()).out());
+    }
+
+    /** What uninstall says once it has recorded the opt-out. */
+    private static final String OPTED_OUT_LINE = OPTED_OUT + ": recorded that irqbalance runs without the hook by choice"
+            + " ('xen-irq-policy install' puts it back)\n";
+
+    /** Asserts that the opt-out record is one line naming a time from {@code before} to now, and returns that time. */
+    private Instant optedOutAt(HostTree t, Instant before) throws Exception {
+        String record = t.read(OPTED_OUT);
+        assertTrue(record.matches("uninstall [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z\n"), record);
+        Instant at = Instant.parse(record.substring("uninstall ".length()).strip());
+        assertFalse(at.isBefore(before.truncatedTo(ChronoUnit.SECONDS)) || at.isAfter(Instant.now()), record);
+        assertTrue(Files.isRegularFile(t.path(OPTED_OUT), LinkOption.NOFOLLOW_LINKS));
+        assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(t.path(OPTED_OUT))));
+        return at;
+    }
+
+    @Test
+    void uninstallRecordsTheOptOutAndInstallRemovesIt() throws Exception {
+        HostTree t = HostTree.at(tmp);
+        t.write(SYSCONFIG, upstream());
+        assertEquals(0, Cli.run("install", "--root", tmp.toString()).status());
+        assertFalse(t.exists(OPTED_OUT), "install records no opt-out");
+
+        Instant before = Instant.now();
+        Cli.Result uninstall = Cli.run("uninstall", "--root", tmp.toString());
+        assertEquals(0, uninstall.status(), uninstall.err());
+        assertEquals(SYSCONFIG + ": took " + IRQBALANCE_HOOK_ARG + " out of IRQBALANCE_ARGS\n" + OPTED_OUT_LINE, uninstall.out());
+        optedOutAt(t, before);
+        assertEquals(upstream(), t.read(SYSCONFIG));
+
+        Cli.Result install = Cli.run("install", "--root", tmp.toString());
+        assertEquals(0, install.status(), install.err());
+        assertEquals(SYSCONFIG + ": added " + IRQBALANCE_HOOK_ARG + " to IRQBALANCE_ARGS\n"
+                + OPTED_OUT + ": removed (the hook is no longer opted out)\n", install.out());
+        assertFalse(t.exists(OPTED_OUT));
+        Map<String, String> installed = t.files();
+        assertEquals(SYSCONFIG + ": irqbalance already runs " + HOOK + "\n", Cli.run("install", "--root", tmp.toString()).out());
+        assertEquals(installed, t.files());
+    }
+
+    @Test
+    void uninstallWithNothingToUndoStillRecordsTheOptOutAndSoDoesASecondUninstall() throws Exception {
+        HostTree t = HostTree.at(tmp);
+        t.write(SYSCONFIG, upstream());
+        Map<String, String> before = t.files();
+        Instant start = Instant.now();
+        Cli.Result first = Cli.run("uninstall", "--root", tmp.toString());
+        assertEquals(0, first.status(), first.err());
+        assertEquals("nothing to undo: /var/lib/xen-irq-policy/installed records no change\n" + OPTED_OUT_LINE, first.out());
+        optedOutAt(t, start);
+        Map<String, String> expected = new TreeMap<>(before);
+        expected.put(OPTED_OUT.substring(1), t.read(OPTED_OUT));
+        assertEquals(expected, t.files(), "the record is the only change");
+
+        Files.setLastModifiedTime(t.path(OPTED_OUT), FileTime.from(start.minusSeconds(3600)));
+        Cli.Result second = Cli.run("uninstall", "--root", tmp.toString());
+        assertEquals(first.out(), second.out());
+        optedOutAt(t, start);
+        assertEquals(expected.keySet(), t.files().keySet());
+    }
+
+    @Test
+    void anInstallThatRefusesLeavesTheOptOut() throws Exception {
+        HostTree t = HostTree.at(tmp);
+        t.write(SYSCONFIG, "IRQBALANCE_ARGS=\"--policyscript=/etc/mine.sh\"\n");
+        assertEquals(0, Cli.run("uninstall", "--root", tmp.toString()).status());
+        String record = t.read(OPTED_OUT);
+        assertEquals(1, Cli.run("install", "--root", tmp.toString()).status());
+        assertEquals(record, t.read(OPTED_OUT), "irqbalance still runs without the hook");
+    }
+
+    @Test
+    void aLinkOrAnotherUsersFileAtTheRecordsPathIsReplacedNotWrittenThrough() throws Exception {
+        HostTree t = HostTree.at(tmp);
+        t.write("/etc/victim", "keep\n");
+        Files.createDirectories(t.path(OPTED_OUT).getParent());
+        Files.createSymbolicLink(t.path(OPTED_OUT), Path.of("/etc/victim"));
+        Instant before = Instant.now();
+        assertEquals(0, Cli.run("uninstall", "--root", tmp.toString()).status());
+        assertEquals("keep\n", t.read("/etc/victim"));
+        optedOutAt(t, before);
+
+        UserPrincipal nobody = tmp.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody");
+        Files.setOwner(t.path(OPTED_OUT), nobody);
+        assertEquals(0, Cli.run("uninstall", "--root", tmp.toString()).status());
+        assertEquals(Files.getOwner(t.path("/etc/victim")), Files.getOwner(t.path(OPTED_OUT)), "the record is ours again");
+        optedOutAt(t, before);
     }
 
     @Test
@@ -145,10 +240,10 @@ class InstallTest {
         assertEquals(65534, Files.getAttribute(target, "unix:uid"));
         assertEquals(65534, Files.getAttribute(target, "unix:gid"));
         try (Stream<Path> walk = Files.walk(tmp)) {
-            assertEquals(Set.of("etc/sysconfig/irqbalance", "srv/cm/irqbalance"),
+            assertEquals(Set.of("etc/sysconfig/irqbalance", "srv/cm/irqbalance", OPTED_OUT.substring(1)),
                     walk.filter(p -> !Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS))
                             .map(p -> tmp.relativize(p).toString()).collect(Collectors.toSet()),
-                    "the link and its target: no copy, no temporary file, no state left");
+                    "the link and its target, and the opt-out: no copy, no temporary file, no install record left");
         }
     }
 
@@ -237,7 +332,7 @@ class InstallTest {
         Cli.Result r = Cli.run("uninstall", "--root", tmp.toString());
 
         assertEquals(0, r.status(), r.err());
-        assertEquals(file + " is a link to /dev/null (masked); left unchanged\n", r.out());
+        assertEquals(file + " is a link to /dev/null (masked); left unchanged\n" + OPTED_OUT_LINE, r.out());
         assertEquals(Path.of("/dev/null"), Files.readSymbolicLink(file));
         assertFalse(t.exists("/var/lib/xen-irq-policy/installed"));
     }

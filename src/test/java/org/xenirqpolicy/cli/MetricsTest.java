@@ -191,6 +191,31 @@ class MetricsTest {
         assertEquals("xen_irq_policy_check_ok{check=\"last-apply\"} 0", line(r.out(), "xen_irq_policy_check_ok{check=\"last-apply\"}"));
     }
 
+    /**
+     * The alert for a failing check reads xen_irq_policy_check_ok: on a host where uninstall
+     * recorded the opt-out, the hook's checks are 1, and only what fails for another reason is 0
+     * (here no irqbalance runs at all, which the opt-out does not excuse).
+     */
+    @Test
+    void afterUninstallTheHooksChecksAreReportedAsPassing() {
+        HostTree t = applied();
+        String before = metrics(t).out();
+        assertEquals(List.of("xen_irq_policy_check_ok{check=\"hook-configured\"} 0", "xen_irq_policy_check_ok{check=\"hook-running\"} 0",
+                "xen_irq_policy_check_ok{check=\"irqbalance-active\"} 0"), failing(before));
+        Cli.Result uninstall = Cli.run("uninstall", "--root", t.root().toString());
+        assertEquals(0, uninstall.status(), uninstall.err());
+        String out = metrics(t).out();
+        assertEquals(List.of("xen_irq_policy_check_ok{check=\"irqbalance-active\"} 0"), failing(out));
+        assertEquals("xen_irq_policy_check_ok{check=\"hook-configured\"} 1", line(out, "xen_irq_policy_check_ok{check=\"hook-configured\"}"));
+        assertEquals("xen_irq_policy_check_ok{check=\"hook-running\"} 1", line(out, "xen_irq_policy_check_ok{check=\"hook-running\"}"));
+        assertEquals(withoutClock(before).lines().filter(l -> !l.startsWith("xen_irq_policy_check_ok")).toList(),
+                withoutClock(out).lines().filter(l -> !l.startsWith("xen_irq_policy_check_ok")).toList(), "no other series changes");
+    }
+
+    private static List<String> failing(String metrics) {
+        return metrics.lines().filter(l -> l.startsWith("xen_irq_policy_check_ok{") && l.endsWith(" 0")).toList();
+    }
+
     @Test
     void aMisplacedEventChannelIsCounted() {
         HostTree t = applied();

@@ -1,6 +1,7 @@
 package org.xenirqpolicy.host;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -106,5 +107,11 @@ class RealRootTest {
         try (var names = Files.list(etc.resolve("cm"))) {
             assertEquals(List.of(target), names.toList(), "no temporary file left beside the target");
         }
+        try (var names = Files.list(varLib.resolve("xen-irq-policy"))) {
+            assertEquals(List.of(varLib.resolve("xen-irq-policy/hook-opted-out")), names.toList(),
+                    "install's record gone, the opt-out recorded in its place");
+        }
+        assertTrue(Files.readString(varLib.resolve("xen-irq-policy/hook-opted-out"), StandardCharsets.ISO_8859_1)
+                .matches("uninstall [0-9-]{10}T[0-9:]{8}Z\n"));
     }
 }

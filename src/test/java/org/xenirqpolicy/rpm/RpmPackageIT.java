@@ -392,6 +392,42 @@ class RpmPackageIT {
     }
 
     @Test
+    void uninstallsOptOutSurvivesAnUpgradeAndGoesWithTheErase() throws IOException {
+        Path sysconfig = Files.writeString(tmp.resolve("irqbalance.orig"), upstream());
+        Map<String, String> out = scenario("mkdir -p /etc/sysconfig && cp " + sysconfig + " /etc/sysconfig/irqbalance\n" + """
+                rpm --initdb
+                rpm -i --nodeps "$R1" >/dev/null 2>&1
+                # The admin opts out with uninstall: irqbalance is to run without the hook.
+                echo "== uninstall"; /usr/sbin/xen-irq-policy uninstall 2>&1 | sed 's/ at [0-9TZ:-]*/ at TIME/'
+                cp /var/lib/xen-irq-policy/hook-opted-out /tmp/record
+                echo "== record"; sed 's/ .*/ TIME/' /tmp/record
+                echo "== verify"; rpm -V --nodeps xen-irq-policy
+                echo "== check"; /usr/sbin/xen-irq-policy check | grep '^[a-zA-Z]* *hook-' | sed 's/ at [0-9TZ:-]*/ at TIME/'
+                rpm -U --nodeps "$R2" >/tmp/upgrade.out 2>/tmp/upgrade.err
+                echo "== kept"; cmp /tmp/record /var/lib/xen-irq-policy/hook-opted-out && echo byte-identical
+                echo "== verify2"; rpm -V --nodeps xen-irq-policy
+                rpm -e --nodeps xen-irq-policy >/tmp/erase.out 2>/tmp/erase.err
+                echo "== sysconfig"; cmp %s /etc/sysconfig/irqbalance && echo byte-identical
+                echo "== leftovers"
+                find /etc /usr /var /run -xdev -name '*xen-irq-policy*' 2>/dev/null
+                echo "== scriptlet-errors"; cat /tmp/upgrade.err /tmp/erase.err
+                """.formatted(sysconfig));
+        assertEquals("/etc/sysconfig/irqbalance: took " + HOOK_ARG + " out of IRQBALANCE_ARGS\n"
+                + "/var/lib/xen-irq-policy/hook-opted-out: recorded that irqbalance runs without the hook by choice"
+                + " ('xen-irq-policy install' puts it back)\n", out.get("uninstall"));
+        assertEquals("uninstall TIME\n", out.get("record"));
+        assertEquals("", out.get("verify"), "rpm -V: the record is no file of the package's, its directory unchanged");
+        assertEquals("ok   hook-configured: the hook was removed by 'xen-irq-policy uninstall' at TIME ('xen-irq-policy install' puts it back)\n"
+                + "ok   hook-running: the hook was removed by 'xen-irq-policy uninstall' at TIME ('xen-irq-policy install' puts it back)\n",
+                out.get("check"));
+        assertEquals("byte-identical\n", out.get("kept"), "an upgrade leaves the record alone");
+        assertEquals("", out.get("verify2"));
+        assertEquals("byte-identical\n", out.get("sysconfig"));
+        assertEquals("", out.get("leftovers"), "%preun removes the record uninstall wrote on erase, so the directory goes too");
+        assertFalse(out.get("scriptlet-errors").contains("could not"), out.get("scriptlet-errors"));
+    }
+
+    @Test
     void aPresetThatDisablesTheUnitsWinsOverOurs() throws IOException {
         Map<String, String> out = scenario("""
                 # An image's or admin's preset: sorts before ours (80-), so its rule is the one systemd takes.
@@ -475,8 +511,10 @@ class RpmPackageIT {
                 try-restart irqbalance.service
                 """, out.get("erase"), "erase: units stopped and disabled, irqbalance restarted once");
         assertEquals("", withoutDebiansNotice(out.get("upgrade-output")));
-        assertEquals("/etc/sysconfig/irqbalance: removed (created by install, unchanged since)\n",
-                withoutDebiansNotice(out.get("erase-output")), "uninstall's own line, and no complaint of the scriptlets'");
+        assertEquals("/etc/sysconfig/irqbalance: removed (created by install, unchanged since)\n"
+                + "/var/lib/xen-irq-policy/hook-opted-out: recorded that irqbalance runs without the hook by choice"
+                + " ('xen-irq-policy install' puts it back)\n",
+                withoutDebiansNotice(out.get("erase-output")), "uninstall's own lines (%preun then removes its record), and no complaint of the scriptlets'");
     }
 
     /**
