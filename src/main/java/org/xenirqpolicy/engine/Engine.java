@@ -344,18 +344,31 @@ public final class Engine {
     }
 
     /**
+     * An adaptive run's sample window: /proc/interrupts at its start (none for counts since boot),
+     * the host without any IRQ's own files at its end, and the interrupts per IRQ between them.
+     */
+    private record Window(HostSnapshot atEnd, InterruptsTable baseline, Map<Integer, Long> rates) {
+        static Window sample(Host host, int sampleSeconds) {
+            InterruptsTable before = sampleSeconds > 0 ? HostReader.readInterrupts(host) : null;
+            if (sampleSeconds > 0) {
+                sleep(sampleSeconds);
+            }
+            HostSnapshot atEnd = HostReader.readWithoutIrqFiles(host);
+            InterruptsTable baseline = before != null ? before : atEnd.interrupts();
+            return new Window(atEnd, baseline, weights(baseline, atEnd.interrupts(), sampleSeconds > 0));
+        }
+    }
+
+    /**
      * As {@link #adapt(Host, int, AdaptiveLimits, long)}; {@code shortWay} false always takes the
      * full way, so that a test can compare both on the same host.
      */
     static Adapted adapt(Host host, int sampleSeconds, AdaptiveLimits limits, long now, boolean shortWay) {
         String markBeforeRead = ApplyLock.markBeforeRead(host);
-        InterruptsTable before = sampleSeconds > 0 ? HostReader.readInterrupts(host) : null;
-        if (sampleSeconds > 0) {
-            sleep(sampleSeconds);
-        }
-        HostSnapshot atEnd = HostReader.readWithoutIrqFiles(host);
-        InterruptsTable baseline = before != null ? before : atEnd.interrupts();
-        Map<Integer, Long> rates = weights(baseline, atEnd.interrupts(), sampleSeconds > 0);
+        Window window = Window.sample(host, sampleSeconds);
+        HostSnapshot atEnd = window.atEnd();
+        InterruptsTable baseline = window.baseline();
+        Map<Integer, Long> rates = window.rates();
         try (ApplyLock lock = ApplyLock.take(host, markBeforeRead)) {
             List<String> requests = Requests.pending(host);
             AdaptiveState memory = AdaptiveState.load(host);
@@ -386,16 +399,10 @@ public final class Engine {
      * one does.
      */
     public static Adapted adaptDryRun(Host host, int sampleSeconds, AdaptiveLimits limits, long now) {
-        InterruptsTable before = sampleSeconds > 0 ? HostReader.readInterrupts(host) : null;
-        if (sampleSeconds > 0) {
-            sleep(sampleSeconds);
-        }
-        HostSnapshot atEnd = HostReader.readWithoutIrqFiles(host);
-        InterruptsTable baseline = before != null ? before : atEnd.interrupts();
-        Map<Integer, Long> rates = weights(baseline, atEnd.interrupts(), sampleSeconds > 0);
+        Window window = Window.sample(host, sampleSeconds);
         Optional<Plan> inForce = PlanStore.load(host);
         Inputs inputs = followingThePlanInForce(read(host, new Options(null, false, 0), false)
-                .withWindow(rates, sampleSeconds, baseline), inForce);
+                .withWindow(window.rates(), sampleSeconds, window.baseline()), inForce);
         Planned normal = planFrom(inputs, inForce, false);
         AdaptiveStep step = Adaptive.step(normal.plan(), inputs.placed(), inputs.left(), inputs.weights(), limits,
                 AdaptiveState.load(host).memory(), now);

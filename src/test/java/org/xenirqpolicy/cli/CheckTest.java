@@ -30,6 +30,13 @@ class CheckTest {
     private static final String HOOK = "/usr/libexec/irqbalance/xen-irq-policy";
     private static final String OPTED_OUT = "/var/lib/xen-irq-policy/hook-opted-out";
     private static final String LAST_APPLY = "ok   last-apply: the last apply, at TIME, succeeded\n";
+    // What the opted-out host's checks say once the opt-out no longer holds (removed, or the hook back).
+    private static final String HOOK_NOT_RUNNING = "FAIL hook-running: irqbalance (PID 4242) runs with no policy script: it was"
+            + " started before IRQBALANCE_ARGS named the hook; restart it (systemctl restart irqbalance)";
+    private static final String SELINUX_BLOCKS_THE_HOOK = "FAIL selinux: SELinux enforces and irqbalance_run_unconfined is off,"
+            + " so irqbalance cannot run the hook: setsebool -P irqbalance_run_unconfined on";
+    private static final String ONE_MISPLACED = "FAIL placement: 1 of 8 event-channel IRQs are not on their planned CPU:"
+            + " 241 vif26.0-q0-tx on 3, planned 0";
 
     @TempDir
     Path tmp;
@@ -422,11 +429,7 @@ class CheckTest {
         Files.delete(t.path(OPTED_OUT));
         failsOnly(check(t),
                 "FAIL hook-configured: /etc/sysconfig/irqbalance does not exist, so irqbalance runs no policy script",
-                "FAIL hook-running: irqbalance (PID 4242) runs with no policy script: it was started before"
-                        + " IRQBALANCE_ARGS named the hook; restart it (systemctl restart irqbalance)",
-                "FAIL selinux: SELinux enforces and irqbalance_run_unconfined is off, so irqbalance cannot run the hook:"
-                        + " setsebool -P irqbalance_run_unconfined on",
-                "FAIL placement: 1 of 8 event-channel IRQs are not on their planned CPU: 241 vif26.0-q0-tx on 3, planned 0");
+                HOOK_NOT_RUNNING, SELINUX_BLOCKS_THE_HOOK, ONE_MISPLACED);
     }
 
     @Test
@@ -436,11 +439,7 @@ class CheckTest {
         assertEquals(0, install.status(), install.err());
         assertFalse(t.exists(OPTED_OUT));
         failsOnly(check(t),
-                "FAIL hook-running: irqbalance (PID 4242) runs with no policy script: it was started before"
-                        + " IRQBALANCE_ARGS named the hook; restart it (systemctl restart irqbalance)",
-                "FAIL selinux: SELinux enforces and irqbalance_run_unconfined is off, so irqbalance cannot run the hook:"
-                        + " setsebool -P irqbalance_run_unconfined on",
-                "FAIL placement: 1 of 8 event-channel IRQs are not on their planned CPU: 241 vif26.0-q0-tx on 3, planned 0");
+                HOOK_NOT_RUNNING, SELINUX_BLOCKS_THE_HOOK, ONE_MISPLACED);
     }
 
     @Test
@@ -451,11 +450,7 @@ class CheckTest {
         assertTrue(r.out().startsWith("ok   hook-configured: /etc/sysconfig/irqbalance passes irqbalance --policyscript=" + HOOK
                 + " as systemd reads it\n"), r.out());
         failsOnly(r,
-                "FAIL hook-running: irqbalance (PID 4242) runs with no policy script: it was started before"
-                        + " IRQBALANCE_ARGS named the hook; restart it (systemctl restart irqbalance)",
-                "FAIL selinux: SELinux enforces and irqbalance_run_unconfined is off, so irqbalance cannot run the hook:"
-                        + " setsebool -P irqbalance_run_unconfined on",
-                "FAIL placement: 1 of 8 event-channel IRQs are not on their planned CPU: 241 vif26.0-q0-tx on 3, planned 0");
+                HOOK_NOT_RUNNING, SELINUX_BLOCKS_THE_HOOK, ONE_MISPLACED);
     }
 
     @ParameterizedTest
@@ -482,10 +477,6 @@ class CheckTest {
         }
         failsOnly(check(t),
                 "FAIL hook-configured: /etc/sysconfig/irqbalance does not exist, so irqbalance runs no policy script",
-                "FAIL hook-running: irqbalance (PID 4242) runs with no policy script: it was started before"
-                        + " IRQBALANCE_ARGS named the hook; restart it (systemctl restart irqbalance)",
-                "FAIL selinux: SELinux enforces and irqbalance_run_unconfined is off, so irqbalance cannot run the hook:"
-                        + " setsebool -P irqbalance_run_unconfined on",
-                "FAIL placement: 1 of 8 event-channel IRQs are not on their planned CPU: 241 vif26.0-q0-tx on 3, planned 0");
+                HOOK_NOT_RUNNING, SELINUX_BLOCKS_THE_HOOK, ONE_MISPLACED);
     }
 }
