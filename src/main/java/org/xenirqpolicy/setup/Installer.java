@@ -20,7 +20,7 @@ public final class Installer {
     /** The name of our link in a policy directory. */
     public static final String LINK_NAME = "xen-irq-policy";
     /** What install and uninstall write, as a refusal to run them without root names it. */
-    public static final String WRITES = IrqbalanceConfig.PATH + " and " + InstallState.PATH;
+    public static final String WRITES = IrqbalanceConfig.PATH + ", " + InstallState.PATH + " and " + HookOptOut.PATH;
     /** What uninstall says of the opt-out it records. */
     static final String OPTED_OUT = ": recorded that irqbalance runs without the hook by choice"
             + " ('xen-irq-policy install' puts it back)";

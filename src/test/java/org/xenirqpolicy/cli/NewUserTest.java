@@ -77,10 +77,12 @@ class NewUserTest {
         assertEquals(new Dom0Namespace.Result(2, "",
                 "xen-irq-policy: apply must run as root (it writes /proc/irq and /run/xen-irq-policy)\n"), asNobody("apply"));
         assertEquals(new Dom0Namespace.Result(2, "",
-                "xen-irq-policy: install must run as root (it writes /etc/sysconfig/irqbalance and /var/lib/xen-irq-policy/installed)\n"),
+                "xen-irq-policy: install must run as root (it writes /etc/sysconfig/irqbalance,"
+                        + " /var/lib/xen-irq-policy/installed and /var/lib/xen-irq-policy/hook-opted-out)\n"),
                 asNobody("install"));
         assertEquals(new Dom0Namespace.Result(2, "",
-                "xen-irq-policy: uninstall must run as root (it writes /etc/sysconfig/irqbalance and /var/lib/xen-irq-policy/installed)\n"),
+                "xen-irq-policy: uninstall must run as root (it writes /etc/sysconfig/irqbalance,"
+                        + " /var/lib/xen-irq-policy/installed and /var/lib/xen-irq-policy/hook-opted-out)\n"),
                 asNobody("uninstall", "--root", "/"));
         // Reading needs no root: a dry run only reads.
         Dom0Namespace.Result dryRun = asNobody("apply", "--dry-run");
