@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
 // The bundle gives --sample's default (Options.Sample).
 @Command(name = "adapt", mixinStandardHelpOptions = true, resourceBundle = "org.xenirqpolicy.cli.AdaptCommand",
         description = "One run of the adaptive mode (ADAPTIVE=yes in /etc/sysconfig/xen-irq-policy; run by xen-irq-policy-adaptive.timer): count interrupts over SAMPLE_SECONDS and, once the busiest CPU has stayed above ADAPTIVE_THRESHOLD times the lower bound for ADAPTIVE_SAMPLES runs, move up to ADAPTIVE_MAX_MOVES event channels not moved within ADAPTIVE_COOLDOWN_MINUTES, written and saved as apply does. Records the run in "
-                + AdaptiveState.PATH + " for status. Does nothing when ADAPTIVE is not yes.")
+                + AdaptiveState.PATH + " for status. Does nothing when ADAPTIVE is not yes, but with --dry-run.")
 final class AdaptCommand implements Callable<Integer>, Log.User {
     @Mixin
     Options.Root root;
