@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -98,9 +97,7 @@ public record AdaptiveState(AdaptiveMemory memory, Optional<Run> last) {
 
     /** The state in {@value #PATH}, or {@link #empty()} if there is none this process trusts. */
     public static AdaptiveState load(Host host) {
-        OptionalInt owner = host.regularFileOwner(PATH);
-        int us = Host.effectiveUid();
-        if (owner.isEmpty() || owner.getAsInt() != 0 && owner.getAsInt() != us) {
+        if (!host.isTrustedFile(PATH)) {
             return empty();
         }
         try {

@@ -142,17 +142,11 @@ public final class Engine {
             if (strategy == Strategy.LOAD) {
                 return weights;
             }
-            if (rebalance || previous.isEmpty() || previous.get().strategy() != strategy) {
+            if (rebalance || previous.isEmpty() || previous.get().strategy() != strategy
+                    || Planner.keepsEvery(strategy, placed(), usable, previous.get(), false)) {
                 return Map.of();
             }
-            Map<Integer, Placement> before = previous.get().byIrq();
-            for (EventChannel irq : placed()) {
-                Placement p = before.get(irq.irq());
-                if (p == null || !p.name().equals(irq.name()) || !usable.contains(p.cpu())) {
-                    return dealLoad.get();
-                }
-            }
-            return Map.of();
+            return dealLoad.get();
         }
 
         /** The event channels to plan, those left out (excluded) apart. */

@@ -266,6 +266,15 @@ public final class Host {
     }
 
     /**
+     * Whether the host path is a regular file (a link is not followed) owned by root or by this
+     * process's user: a record only such a writer may be trusted to have written.
+     */
+    public boolean isTrustedFile(String hostPath) {
+        OptionalInt owner = regularFileOwner(hostPath);
+        return owner.isPresent() && (owner.getAsInt() == 0 || owner.getAsInt() == effectiveUid());
+    }
+
+    /**
      * The user id owning the regular file at the host path, or empty if nothing is there or it is
      * not a regular file (a link is not followed): for a record that only its writer may be
      * trusted to have written.

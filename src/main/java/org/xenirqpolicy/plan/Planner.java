@@ -6,6 +6,7 @@ import java.util.Map;
 import org.xenirqpolicy.classify.EventChannel;
 import org.xenirqpolicy.model.CpuSet;
 import org.xenirqpolicy.model.InputException;
+import org.xenirqpolicy.model.Strategy;
 
 /** Plans CPUs for event channels; the same request always gives the same plan. */
 public final class Planner {
@@ -32,18 +33,32 @@ public final class Planner {
      * Keeping them means a guest starting moves nobody else's queues.
      */
     private static Map<Integer, Integer> kept(PlanRequest request) {
+        return kept(request.strategy(), request.irqs(), request.usable(), request.previous(), request.rebalance());
+    }
+
+    private static Map<Integer, Integer> kept(Strategy strategy, List<EventChannel> irqs, CpuSet usable, Plan previous,
+            boolean rebalance) {
         Map<Integer, Integer> kept = new HashMap<>();
-        Plan previous = request.previous();
-        if (previous == null || request.rebalance() || previous.strategy() != request.strategy()) {
+        if (previous == null || rebalance || previous.strategy() != strategy) {
             return kept;
         }
         Map<Integer, Placement> before = previous.byIrq();
-        for (EventChannel irq : request.irqs()) {
+        for (EventChannel irq : irqs) {
             Placement p = before.get(irq.irq());
-            if (p != null && p.name().equals(irq.name()) && request.usable().contains(p.cpu())) {
+            if (p != null && p.name().equals(irq.name()) && usable.contains(p.cpu())) {
                 kept.put(irq.irq(), p.cpu());
             }
         }
         return kept;
+    }
+
+    /**
+     * Whether planning these event channels keeps the previous placement of every one of them,
+     * by the rule above: then nothing is placed anew, and the rates that spread deals new
+     * channels around are not needed (the engine reads them from a file only otherwise).
+     */
+    public static boolean keepsEvery(Strategy strategy, List<EventChannel> irqs, CpuSet usable, Plan previous,
+            boolean rebalance) {
+        return kept(strategy, irqs, usable, previous, rebalance).size() == irqs.size();
     }
 }

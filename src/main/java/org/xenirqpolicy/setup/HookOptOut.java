@@ -5,7 +5,6 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.Optional;
-import java.util.OptionalInt;
 import org.xenirqpolicy.host.Host;
 
 /**
@@ -25,7 +24,7 @@ public final class HookOptOut {
 
     /** Records the choice, made at {@code now} (to the second), replacing whatever is at {@value #PATH}. */
     public static void record(Host host, Instant now) {
-        if (host.exists(PATH) && !trusted(host)) {
+        if (host.exists(PATH) && !host.isTrustedFile(PATH)) {
             // The atomic write would follow a link, and keep another user's ownership, which
             // check then would not trust: what is there is not ours, so it goes first.
             host.delete(PATH);
@@ -45,7 +44,7 @@ public final class HookOptOut {
 
     /** When the choice was recorded, if {@value #PATH} is a record this process trusts. */
     public static Optional<Instant> read(Host host) {
-        if (!trusted(host)) {
+        if (!host.isTrustedFile(PATH)) {
             return Optional.empty();
         }
         try {
@@ -66,10 +65,5 @@ public final class HookOptOut {
         } catch (DateTimeParseException e) {
             return Optional.empty();
         }
-    }
-
-    private static boolean trusted(Host host) {
-        OptionalInt owner = host.regularFileOwner(PATH);
-        return owner.isPresent() && (owner.getAsInt() == 0 || owner.getAsInt() == Host.effectiveUid());
     }
 }
