@@ -27,12 +27,15 @@ import org.xenirqpolicy.plan.AdaptiveStep;
  * cooling IRQ EPOCH_SECONDS NAME          (one per IRQ moved, its last move)
  * run EPOCH_SECONDS WINDOW_SECONDS WHY RATIO_BEFORE RATIO_AFTER
  * move IRQ FROM TO RATE NAME              (one per move of that run)
- * rate IRQ RATE NAME                      (one per event channel: its interrupts in that run's window)
+ * rate IRQ RATE NAME                      (one per event channel: its estimated interrupts per window)
  * </pre>
  *
- * The rates let an apply between two runs deal a starting guest's channels onto the CPUs that
- * carry the least traffic, not those holding the fewest queues (see SpreadStrategy); a file of
- * an earlier release, without them, reads as a run with no rates.
+ * RATE is the estimate that run chose its moves by (plan/Adaptive.estimate: half its window's
+ * count, half the estimate of the run before). The next run averages its own window with it, and
+ * an apply between two runs deals a starting guest's channels onto the CPUs that carry the least
+ * traffic by it, not those holding the fewest queues (see SpreadStrategy). A file of an earlier
+ * release reads as it is: without rate lines as a run with no rates; with them (its window's
+ * counts) as an estimate, which is one.
  *
  * NAME is the rest of the line, bytes as read (ISO-8859-1), as names are in the plan. It lives in
  * /run: a reboot forgets it, as it does every placement. Only a file that reads whole and is
@@ -62,7 +65,7 @@ public record AdaptiveState(AdaptiveMemory memory, Optional<Run> last) {
      * @param ratioBefore   busiest CPU / lower bound before its moves, NaN when quiet
      * @param ratioAfter    the same after them
      * @param moves         what it moved, from and to which CPU
-     * @param rates         each event channel's interrupts in its window, by IRQ
+     * @param rates         each event channel's estimated interrupts per window, by IRQ
      */
     public record Run(long epochSeconds, int windowSeconds, AdaptiveStep.Why why, double ratioBefore, double ratioAfter,
             List<AdaptiveMove> moves, Map<Integer, Rate> rates) {
@@ -87,7 +90,7 @@ public record AdaptiveState(AdaptiveMemory memory, Optional<Run> last) {
         }
     }
 
-    /** One event channel's interrupts in a run's window, with its name then. */
+    /** One event channel's estimated interrupts per window in a run, with its name then. */
     public record Rate(String name, long interrupts) {
     }
 

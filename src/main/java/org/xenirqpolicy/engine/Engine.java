@@ -305,8 +305,9 @@ public final class Engine {
      * placements (so that new event channels get theirs), lets {@link Adaptive#step} move some of
      * them, and writes the result as apply writes (plan saved first, then the affinities, read
      * back). The state for the next run is saved last, under the lock, so that two runs never read
-     * the same memory. Bad input writes nothing, not even the lock file. The rates are always
-     * those of the window.
+     * the same memory. Bad input writes nothing, not even the lock file. The gate and the
+     * ratios are always those of the window; the moves are chosen by the estimate
+     * ({@link #judge}), which the state keeps for the next run.
      *
      * <p>Two ways to the same verdict and moves. Most timer runs move nothing, and reading every
      * IRQ's chip_name, actions and smp_affinity_list (13,000 opens at 5,000 IRQs) would be most
@@ -377,11 +378,10 @@ public final class Engine {
             Inputs inputs = followingThePlanInForce(read(host, new Options(null, false, 0), false)
                     .withWindow(rates, sampleSeconds, baseline), inForce);
             Planned normal = planFrom(inputs, inForce, false);
-            AdaptiveStep step = Adaptive.step(normal.plan(), inputs.placed(), inputs.left(), inputs.weights(), limits,
-                    memory.memory(), now);
-            Planned planned = withPlan(normal, step.plan());
+            Judged judged = judge(normal.plan(), inputs, limits, memory, now);
+            Planned planned = withPlan(normal, judged.step().plan());
             Applied applied = write(host, lock, planned, requests, planned.plan().placements(), affinities(planned));
-            return recorded(host, applied, step, inputs, now);
+            return recorded(host, applied, judged, inputs, now);
         }
     }
 
@@ -398,11 +398,10 @@ public final class Engine {
         Inputs inputs = followingThePlanInForce(read(host, new Options(null, false, 0), false)
                 .withWindow(window.rates(), sampleSeconds, window.baseline()), inForce);
         Planned normal = planFrom(inputs, inForce, false);
-        AdaptiveStep step = Adaptive.step(normal.plan(), inputs.placed(), inputs.left(), inputs.weights(), limits,
-                AdaptiveState.load(host).memory(), now);
-        Planned planned = withPlan(normal, step.plan());
+        Judged judged = judge(normal.plan(), inputs, limits, AdaptiveState.load(host), now);
+        Planned planned = withPlan(normal, judged.step().plan());
         Applied applied = new Applied(planned, Activator.dryRun(planned.plan(), affinities(planned)), false, true, null, null);
-        return new Adapted(applied, step, stateAfter(step, inputs, now), null);
+        return new Adapted(applied, judged.step(), stateAfter(judged, inputs, now), null);
     }
 
     /**
@@ -416,13 +415,13 @@ public final class Engine {
         // fromPlanInForce found that planning gives exactly the plan in force.
         Planned normal = new Planned(inputs.snapshot(), inputs.irqs(), inForce, inputs.weights(), inputs.sampledSeconds(),
                 inputs.baseline(), Optional.of(inForce), inputs.excluded());
-        AdaptiveStep step = Adaptive.step(normal.plan(), inputs.placed(), inputs.left(), inputs.weights(), limits,
-                memory.memory(), now);
+        Judged judged = judge(normal.plan(), inputs, limits, memory, now);
+        AdaptiveStep step = judged.step();
         Planned planned = withPlan(normal, step.plan());
         if (step.moves().isEmpty()) {
             // Nothing to write: the plan in force stands. No affinity was read, so none is
             // claimed in place: the report counts no event channel (see adapt on why).
-            return Optional.of(recorded(host, new Applied(planned, List.of(), false, false, null, null), step, inputs, now));
+            return Optional.of(recorded(host, new Applied(planned, List.of(), false, false, null, null), judged, inputs, now));
         }
         Map<Integer, IrqLine> lines = new HashMap<>();
         for (IrqLine line : inputs.snapshot().interrupts().irqs()) {
@@ -441,7 +440,7 @@ public final class Engine {
         }
         List<Placement> toWrite = planned.plan().placements().stream().filter(p -> moved.contains(p.irq())).toList();
         Applied applied = write(host, lock, planned, List.of(), toWrite, current);
-        return Optional.of(recorded(host, applied, step, inputs, now));
+        return Optional.of(recorded(host, applied, judged, inputs, now));
     }
 
     /**
@@ -481,19 +480,52 @@ public final class Engine {
         return covers ? Optional.of(inputs) : Optional.empty();
     }
 
-    /** The state a run leaves: the step's memory, and the run's record with each event channel's rate. */
-    private static AdaptiveState stateAfter(AdaptiveStep step, Inputs inputs, long now) {
+    /** An adaptive run's verdict and the estimate it chose its moves by. */
+    private record Judged(AdaptiveStep step, Map<Integer, Long> estimate) {
+    }
+
+    /**
+     * The adaptive step on {@code plan}: gated on the run's window, its moves chosen by the
+     * estimate ({@link Adaptive#estimate}): the window's rates averaged with {@link #estimateBefore}.
+     */
+    private static Judged judge(Plan plan, Inputs inputs, AdaptiveLimits limits, AdaptiveState state, long now) {
+        Map<Integer, Long> before = estimateBefore(state, inputs.snapshot().settings(), inputs.sampledSeconds(),
+                inputs.irqs(), now);
+        Map<Integer, Long> estimate = Adaptive.estimate(inputs.weights(), before);
+        return new Judged(Adaptive.step(plan, inputs.placed(), inputs.left(), inputs.weights(), estimate, limits,
+                state.memory(), now), estimate);
+    }
+
+    /**
+     * The estimate an adaptive run of a window of {@code windowSeconds} averages its own window
+     * with: the last run's, if that run is recent ({@link #recentRun}) and sampled a window of the
+     * same length, for the IRQs that still carry the names they had then. Otherwise none, and the
+     * window alone counts: after a stopped timer, a changed SAMPLE_SECONDS, or with counts since
+     * boot (a window of 0), whose figures are not interrupts per window.
+     */
+    static Map<Integer, Long> estimateBefore(AdaptiveState state, Settings settings, int windowSeconds,
+            List<EventChannel> irqs, long now) {
+        return recentRun(state, settings, now)
+                .filter(run -> windowSeconds > 0 && run.windowSeconds() == windowSeconds)
+                .map(run -> run.ratesOf(namesOf(irqs)))
+                .orElse(Map.of());
+    }
+
+    /** The state a run leaves: the step's memory, and the run's record with each event channel's estimated rate. */
+    private static AdaptiveState stateAfter(Judged judged, Inputs inputs, long now) {
+        AdaptiveStep step = judged.step();
         Map<Integer, AdaptiveState.Rate> rates = new HashMap<>();
         for (EventChannel irq : inputs.irqs()) {
-            rates.put(irq.irq(), new AdaptiveState.Rate(irq.name(), Math.max(0, inputs.weights().getOrDefault(irq.irq(), 0L))));
+            rates.put(irq.irq(), new AdaptiveState.Rate(irq.name(), Math.max(0, judged.estimate().getOrDefault(irq.irq(), 0L))));
         }
         return new AdaptiveState(step.memory(), Optional.of(new AdaptiveState.Run(now,
                 inputs.sampledSeconds(), step.why(), step.ratioBefore(), step.ratioAfter(), step.moves(), rates)));
     }
 
     /** The run recorded: its state saved, under the lock. */
-    private static Adapted recorded(Host host, Applied applied, AdaptiveStep step, Inputs inputs, long now) {
-        AdaptiveState after = stateAfter(step, inputs, now);
+    private static Adapted recorded(Host host, Applied applied, Judged judged, Inputs inputs, long now) {
+        AdaptiveStep step = judged.step();
+        AdaptiveState after = stateAfter(judged, inputs, now);
         String stateError = null;
         try {
             after.save(host);
@@ -596,9 +628,8 @@ public final class Engine {
 
     /**
      * What an apply deals new event channels around under spread with ADAPTIVE=yes: the rates
-     * of the last adaptive run, for the IRQs that still carry the names they had then, if that run
-     * started at most two intervals (and {@value #DUE_SLACK_SECONDS} s) ago: a stopped timer's
-     * figures would describe traffic long gone. Otherwise nothing, and spread deals by count, as
+     * the last adaptive run estimated, for the IRQs that still carry the names they had then, if
+     * that run is recent ({@link #recentRun}). Otherwise nothing, and spread deals by count, as
      * without the adaptive mode. So a guest that starts between two runs gets the CPUs with the
      * least traffic, which the runs would otherwise have to make up for with moves.
      */
@@ -607,14 +638,24 @@ public final class Engine {
         if (!settings.adaptive().enabled() || strategy != Strategy.SPREAD) {
             return Map.of();
         }
-        Optional<AdaptiveState.Run> last = AdaptiveState.load(host).last();
-        long age = last.isEmpty() ? -1 : now - last.get().epochSeconds();
-        if (age < 0 || age > 2L * settings.adaptive().intervalMinutes() * 60 + DUE_SLACK_SECONDS) {
-            return Map.of();
-        }
+        return recentRun(AdaptiveState.load(host), settings, now).map(run -> run.ratesOf(namesOf(irqs))).orElse(Map.of());
+    }
+
+    /**
+     * The last adaptive run, if it started at most two intervals (and {@value #DUE_SLACK_SECONDS}
+     * s) before {@code now}: a stopped timer's figures would describe traffic long gone.
+     */
+    private static Optional<AdaptiveState.Run> recentRun(AdaptiveState state, Settings settings, long now) {
+        return state.last().filter(run -> {
+            long age = now - run.epochSeconds();
+            return age >= 0 && age <= 2L * settings.adaptive().intervalMinutes() * 60 + DUE_SLACK_SECONDS;
+        });
+    }
+
+    private static Map<Integer, String> namesOf(List<EventChannel> irqs) {
         Map<Integer, String> names = new HashMap<>();
         irqs.forEach(irq -> names.put(irq.irq(), irq.name()));
-        return last.get().ratesOf(names);
+        return names;
     }
 
     /** The event channels left where they are, each with the selector that excludes it (see {@link Planned}). */

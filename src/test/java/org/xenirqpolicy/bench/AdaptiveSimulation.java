@@ -50,7 +50,8 @@ import org.xenirqpolicy.read.Settings;
  *     new channels exist (at start, the first interval's);</li>
  * <li>adaptive: spread as above, then at the end of every interval what the timer run does: the
  *     planner keeping previous placements (which places any new channel), then
- *     {@link Adaptive#step} with the default limits on the sample, its plan in force from the next
+ *     {@link Adaptive#step} with the default limits on the sample and the estimate the state
+ *     carries ({@link Adaptive#estimate}), its plan in force from the next
  *     interval on.</li>
  * </ul>
  * Scored per interval: busiest CPU / lower bound on that interval's true traffic, where the bound
@@ -333,7 +334,9 @@ final class AdaptiveSimulation {
         Map<Integer, List<Integer>> irqsOfGuest = new HashMap<>();
         Map<Mode, Plan> plans = new EnumMap<>(Mode.class);
         AdaptiveMemory memory = AdaptiveMemory.empty();
-        Map<Integer, Long> lastSample = Map.of();
+        // The last run's estimate (Adaptive.estimate) and the names it had then, as the state keeps them.
+        Map<Integer, Long> lastEstimate = Map.of();
+        Map<Integer, String> namesThen = Map.of();
         double guestHours = 0;
 
         for (int i = 0; i < intervals; i++) {
@@ -375,9 +378,9 @@ final class AdaptiveSimulation {
                 // included (the traffic is the same all through an interval here).
                 plans.put(Mode.LOAD, plan(Strategy.LOAD, irqs, usable, plans.get(Mode.LOAD), sample));
                 // The same apply under ADAPTIVE=yes deals new channels around the last adaptive
-                // run's rates (none before the first run: by count).
+                // run's estimate (none before the first run: by count).
                 plans.put(Mode.ADAPTIVE, plan(Strategy.SPREAD, irqs, usable, plans.get(Mode.ADAPTIVE),
-                        dealAroundLastRun ? lastSample : Map.of()));
+                        dealAroundLastRun ? sameNames(lastEstimate, namesThen, irqs) : Map.of()));
             }
             Map<Integer, Integer> seed = new HashMap<>();
             irqs.forEach(irq -> seed.put(irq.irq(), irq.irq() % p.cpus()));
@@ -394,15 +397,38 @@ final class AdaptiveSimulation {
             floor[i] = ratio(cpus(plan(Strategy.LOAD, irqs, usable, null, mean)), traffic, usable);
 
             // The timer run at the interval's end: what the engine does, its plan in force from the next interval.
-            Plan current = plan(Strategy.SPREAD, irqs, usable, plans.get(Mode.ADAPTIVE), dealAroundLastRun ? sample : Map.of());
-            AdaptiveStep step = Adaptive.step(current, irqs, List.of(), sample, limits, memory, t + STEP_SECONDS);
+            Map<Integer, Long> estimate = Adaptive.estimate(sample, sameNames(lastEstimate, namesThen, irqs));
+            Plan current = plan(Strategy.SPREAD, irqs, usable, plans.get(Mode.ADAPTIVE),
+                    dealAroundLastRun ? estimate : Map.of());
+            AdaptiveStep step = Adaptive.step(current, irqs, List.of(), sample, estimate, limits, memory, t + STEP_SECONDS);
             plans.put(Mode.ADAPTIVE, step.plan());
             memory = step.memory();
-            lastSample = sample;
+            lastEstimate = estimate;
+            namesThen = names(irqs);
             moves[i] = step.moves().size();
             outcomes.merge(step.why(), 1, Integer::sum);
         }
         return new Run(p, ratios, floor, moves, guestHours, outcomes);
+    }
+
+    /** The IRQ numbers' names. */
+    private static Map<Integer, String> names(List<EventChannel> irqs) {
+        Map<Integer, String> names = new HashMap<>();
+        irqs.forEach(irq -> names.put(irq.irq(), irq.name()));
+        return names;
+    }
+
+    /** The rates of the IRQs that still carry the names they had then, as AdaptiveState.Run.ratesOf gives them. */
+    private static Map<Integer, Long> sameNames(Map<Integer, Long> rates, Map<Integer, String> namesThen,
+            List<EventChannel> irqs) {
+        Map<Integer, Long> same = new HashMap<>();
+        for (EventChannel irq : irqs) {
+            Long r = rates.get(irq.irq());
+            if (r != null && irq.name().equals(namesThen.get(irq.irq()))) {
+                same.put(irq.irq(), r);
+            }
+        }
+        return same;
     }
 
     /** Allocates a starting guest's channels at the lowest free IRQ numbers, as Linux does. */

@@ -13,10 +13,10 @@ import org.xenirqpolicy.model.AdaptiveLimits;
 /**
  * The goals bench/adaptive.sh reports as met stay met: on steady traffic adaptive keeps busiest /
  * bound <= 1.10 with <= 1 move per guest per hour, on the hot guest <= 1.10 where spread once
- * is >= 1.5 once the guest is hot, and <= 1.10 with guests starting and stopping. On the daily
- * swing, where the goal of 1.10 is missed by a hair at the shipped interval, adaptive does better
- * than every placement made once. The simulation is deterministic, so a change to Adaptive or to
- * the defaults that loses them fails here.
+ * is >= 1.5 once the guest is hot, and <= 1.10 on the daily swing. With guests starting and
+ * stopping, where the goal of 1.10 is missed by a hair, adaptive does better than every placement
+ * made once. The simulation is deterministic, so a change to Adaptive or to the defaults that
+ * loses them fails here.
  */
 class AdaptiveSimulationTest {
     private static String figures(Run r) {
@@ -42,8 +42,8 @@ class AdaptiveSimulationTest {
 
     @Test
     void guestsStartingAndStoppingAreFollowed() {
-        // The goal of 1.10 is not met robustly here (README: 8 of 24 draws), so not asserted on
-        // one draw; adaptive beats every placement made once.
+        // The goal of 1.10 is not met robustly here (README: 11 of 24 draws, the table's not
+        // among them), so not asserted; adaptive beats every placement made once.
         Run churn = AdaptiveSimulation.run(AdaptiveSimulation.startStop());
         for (Mode once : List.of(Mode.SEED, Mode.SPREAD, Mode.LOAD)) {
             assertTrue(churn.timeAverage(Mode.ADAPTIVE) < churn.timeAverage(once), once + ": " + figures(churn));
@@ -57,8 +57,7 @@ class AdaptiveSimulationTest {
     @Test
     void dealingStartingGuestsAroundTheLastRunsRatesBeatsDealingThemByCount() {
         // Over draws, not on one: a new guest's own traffic is unknown when it is dealt, so on
-        // some draws (the table's among them) the count's deal happens to be luckier (README:
-        // better in 19 of 24 draws).
+        // some draws the count's deal happens to be luckier (README: better in 22 of 24 draws).
         double[] deal = new double[2];
         for (long draw = 0; draw < 6; draw++) {
             AdaptiveSimulation.Profile churn = AdaptiveSimulation.profiles(draw).get(2);
@@ -71,6 +70,8 @@ class AdaptiveSimulationTest {
     @Test
     void aDailySwingIsFollowed() {
         Run daily = AdaptiveSimulation.run(AdaptiveSimulation.dailySwing());
+        // Met on the table's draw (README: 11 of 24 draws, mean 1.100): kept met there.
+        assertTrue(daily.timeAverage(Mode.ADAPTIVE) <= AdaptiveBench.ADAPTIVE_GOAL, figures(daily));
         for (Mode once : List.of(Mode.SEED, Mode.SPREAD, Mode.LOAD)) {
             assertTrue(daily.timeAverage(Mode.ADAPTIVE) < daily.timeAverage(once), once + ": " + figures(daily));
         }

@@ -22,7 +22,8 @@ import org.xenirqpolicy.testing.HostTree;
  * Which rates an apply deals a starting guest around ({@link Engine#dealLoad}), read from a state
  * file as the last adaptive run left it: the run's rate lines, for the IRQs that still carry the
  * names they had then, from a run at most two intervals (plus 30 s) old, under spread with
- * ADAPTIVE=yes only.
+ * ADAPTIVE=yes only. And which estimate the next adaptive run averages its window with
+ * ({@link Engine#estimateBefore}): the same lines, from a run as recent, of a window as long.
  */
 class DealLoadTest {
     private static final long NOW = 1_800_000_000L;
@@ -74,5 +75,25 @@ class DealLoadTest {
                 Strategy.SPREAD, now, NOW + 481));
         assertEquals(Map.of(), Engine.dealLoad(hostWithRun(NOW - 151), settings("ADAPTIVE=yes\n"), Strategy.SPREAD, now, NOW));
         assertEquals(Map.of(), Engine.dealLoad(hostWithRun(NOW + 1), settings("ADAPTIVE=yes\n"), Strategy.SPREAD, now, NOW));
+    }
+
+    @Test
+    void theNextRunAveragesWithTheLastRunsEstimateOnlyIfRecentAndOfAWindowAsLong() {
+        Host host = hostWithRun(NOW - 60);
+        AdaptiveState state = AdaptiveState.load(host);
+        List<EventChannel> now = List.of(irq(100, "vif1.0-q0-tx"), irq(101, "vif7.0-q0-rx"), irq(102, "my disk"));
+        Settings on = settings("ADAPTIVE=yes\n");
+        // The run's window was 3 s: the same window, the names kept (101 is another channel now).
+        assertEquals(Map.of(100, 3000L, 102, 400L), Engine.estimateBefore(state, on, 3, now, NOW));
+        // Another window's counts are not in the same units; counts since boot are no window at all.
+        assertEquals(Map.of(), Engine.estimateBefore(state, on, 5, now, NOW));
+        assertEquals(Map.of(), Engine.estimateBefore(state, on, 0, now, NOW));
+        // Two intervals and 30 s old at most (1-minute interval: 150 s), and not from the future.
+        assertEquals(Map.of(100, 3000L, 102, 400L), Engine.estimateBefore(state, on, 3, now, NOW - 60 + 150));
+        assertEquals(Map.of(), Engine.estimateBefore(state, on, 3, now, NOW - 60 + 151));
+        assertEquals(Map.of(), Engine.estimateBefore(state, on, 3, now, NOW - 61));
+        assertEquals(Map.of(100, 3000L, 102, 400L),
+                Engine.estimateBefore(state, settings("ADAPTIVE=yes\nADAPTIVE_INTERVAL_MINUTES=5\n"), 3, now, NOW - 60 + 630));
+        assertEquals(Map.of(), Engine.estimateBefore(AdaptiveState.empty(), on, 3, now, NOW));
     }
 }

@@ -144,10 +144,76 @@ class AdaptiveTest {
         assertEquals(List.of(new AdaptiveMove(100, "blkif-backend", 0, 3, 30)), going.moves());
         assertEquals(1.10, going.ratioAfter(), 1e-12);
         assertEquals(3, going.memory().samplesAbove());
-        // With no move that gains, the moving is over.
-        AdaptiveStep over = fourCpus(104, 100, 100, 96).step(DEFAULTS, above(2));
+        // With no move that gains, nothing moves, but the phase stays open: the next run above
+        // the aim moves at once again, without waiting for two samples above the threshold.
+        AdaptiveStep idle = fourCpus(104, 100, 100, 96).step(DEFAULTS, above(2));
+        assertEquals(Why.BALANCED, idle.why());
+        assertEquals(List.of(), idle.moves());
+        assertEquals(3, idle.memory().samplesAbove());
+        assertEquals(Why.MOVED, d.step(DEFAULTS, idle.memory()).why());
+        // A sample at or below the aim (1.025) ends it: the next run below the threshold is balanced, and one above waits.
+        AdaptiveStep over = fourCpus(102, 100, 100, 98).step(DEFAULTS, idle.memory());
         assertEquals(Why.BALANCED, over.why());
         assertEquals(0, over.memory().samplesAbove());
+        assertEquals(Why.BALANCED, d.step(DEFAULTS, over.memory()).why());
+        assertEquals(Why.WAITING, fourCpus(128, 100, 100, 72).step(DEFAULTS, over.memory()).why());
+    }
+
+    @Test
+    void theEstimateIsHalfTheSampleAndHalfThePreviousOneOrTheSampleAlone() {
+        Map<Integer, Long> sample = new HashMap<>(Map.of(100, 1000L, 101, 3L, 102, 500L, 103, -7L));
+        Map<Integer, Long> before = Map.of(100, 3000L, 101, 0L, 104, 800L, 103, 10L);
+        // 101: (3 + 0) / 2 rounds to 2; 102 has no estimate before: its sample; 104 is gone; a
+        // negative count counts 0.
+        assertEquals(Map.of(100, 2000L, 101, 2L, 102, 500L, 103, 5L), Adaptive.estimate(sample, before));
+        assertEquals(Map.of(100, 1000L, 101, 3L, 102, 500L, 103, 0L), Adaptive.estimate(sample, Map.of()));
+    }
+
+    @Test
+    void theSampleGatesAndTheEstimateChoosesWhatMoves() {
+        // The sample: CPU 0 at 90 (channels a = 100 of 40, b = 101 of 50), CPU 1 at 50, CPU 2 at
+        // 40; bound 60, ratio 1.5. On the sample alone, a goes to CPU 2 (leaving 50, 50, 80).
+        Dom0 d = new Dom0(Strategy.LOAD, "0-2").on(0, 100, "blkif-backend", 40).on(0, 101, "blkif-backend", 50)
+                .on(1, 102, "blkif-backend", 50).on(2, 103, "blkif-backend", 40);
+        AdaptiveStep bySample = d.step(DEFAULTS, above(1));
+        assertEquals(List.of(new AdaptiveMove(100, "blkif-backend", 0, 2, 40)), bySample.moves());
+        assertEquals(80 / 60.0, bySample.ratioAfter(), 1e-12);
+        // The estimate says b's 50 was a burst (20) and a carries 45: moving b is what balances
+        // (45, 50, 60). The move is reported with the sample's rate, and the ratios are the
+        // sample's: 1.5 before, 1.5 after (CPU 2 at 90, no higher than CPU 0 was).
+        Map<Integer, Long> estimate = Map.of(100, 45L, 101, 20L, 102, 50L, 103, 40L);
+        AdaptiveStep byEstimate = Adaptive.step(d.plan(), d.irqs, d.left, d.rates, estimate, DEFAULTS, above(1), NOW);
+        assertEquals(Why.MOVED, byEstimate.why());
+        assertEquals(List.of(new AdaptiveMove(101, "blkif-backend", 0, 2, 50)), byEstimate.moves());
+        assertEquals(1.5, byEstimate.ratioBefore(), 1e-12);
+        assertEquals(1.5, byEstimate.ratioAfter(), 1e-12);
+        // The gate is the sample's: a balanced sample moves nothing and ends the count, whatever the estimate says.
+        Dom0 calm = new Dom0(Strategy.LOAD, "0-2").on(0, 100, "blkif-backend", 30).on(0, 101, "blkif-backend", 30)
+                .on(1, 102, "blkif-backend", 60).on(2, 103, "blkif-backend", 60);
+        AdaptiveStep none = Adaptive.step(calm.plan(), calm.irqs, calm.left, calm.rates, Map.of(100, 90L, 101, 90L),
+                DEFAULTS, above(1), NOW);
+        assertEquals(Why.BALANCED, none.why());
+        assertEquals(1.0, none.ratioBefore(), 1e-12);
+        assertEquals(0, none.memory().samplesAbove());
+    }
+
+    @Test
+    void noMoveTakesACpuAboveTheBusiestTheSampleMeasured() {
+        // Sample: CPU 0 at 130 (60 and 70), CPU 1 at 70. The estimate (100, 30 | 70) would move
+        // the channel it takes for 30 to CPU 1, which the sample measured at 70: 140, above the
+        // busiest CPU's 130. Not made: stuck above the threshold.
+        Dom0 d = new Dom0(Strategy.LOAD, "0-1").on(0, 100, "blkif-backend", 60).on(0, 101, "blkif-backend", 70)
+                .on(1, 102, "blkif-backend", 70);
+        Map<Integer, Long> estimate = Map.of(100, 100L, 101, 30L, 102, 70L);
+        AdaptiveStep step = Adaptive.step(d.plan(), d.irqs, d.left, d.rates, estimate, DEFAULTS, above(1), NOW);
+        assertEquals(Why.STUCK, step.why());
+        assertEquals(List.of(), step.moves());
+        // With the sample's 30 for it (the estimate agreeing), it moves: 100 and 100.
+        d.rates.put(101, 30L);
+        d.rates.put(100, 100L);
+        AdaptiveStep agreed = Adaptive.step(d.plan(), d.irqs, d.left, d.rates, estimate, DEFAULTS, above(1), NOW);
+        assertEquals(List.of(new AdaptiveMove(101, "blkif-backend", 0, 1, 30)), agreed.moves());
+        assertEquals(1.0, agreed.ratioAfter(), 1e-12);
     }
 
     /** LOAD on CPUs 0-1: CPU 0 holds channels of 40, 10 and {@code cpu0Small}, CPU 1 one of {@code cpu1}. */
@@ -397,13 +463,13 @@ class AdaptiveTest {
         Random random = new Random(7);
         for (int round = 0; round < 50; round++) {
             Case c = randomCase(random);
-            AdaptiveStep a = Adaptive.step(c.plan, c.irqs, c.left, c.rates, c.limits, c.memory, NOW);
+            AdaptiveStep a = Adaptive.step(c.plan, c.irqs, c.left, c.rates, c.estimate, c.limits, c.memory, NOW);
             List<EventChannel> shuffled = new ArrayList<>(c.irqs);
             Collections.shuffle(shuffled, random);
             List<EventChannel> left = new ArrayList<>(c.left);
             Collections.shuffle(left, random);
             Map<Integer, Long> rates = new HashMap<>(c.rates);
-            AdaptiveStep b = Adaptive.step(c.plan, shuffled, left, rates, c.limits, c.memory, NOW);
+            AdaptiveStep b = Adaptive.step(c.plan, shuffled, left, rates, new HashMap<>(c.estimate), c.limits, c.memory, NOW);
             assertEquals(a, b);
         }
     }
@@ -431,7 +497,13 @@ class AdaptiveTest {
     }
 
     private record Case(Plan plan, List<EventChannel> irqs, List<EventChannel> left, Map<Integer, Long> rates,
-            AdaptiveLimits limits, AdaptiveMemory memory) {
+            Map<Integer, Long> estimate, AdaptiveLimits limits, AdaptiveMemory memory) {
+        /** The same dom0 with the estimate as its rates. */
+        Case estimated() {
+            Map<Integer, Long> all = new HashMap<>();
+            rates.keySet().forEach(irq -> all.put(irq, estimate.getOrDefault(irq, 0L)));
+            return new Case(plan, irqs, left, all, all, limits, memory);
+        }
     }
 
     /** A random dom0: usable CPUs with gaps, guests of 1-4 queues and a disk, some channels excluded, some moved lately. */
@@ -484,7 +556,18 @@ class AdaptiveTest {
         }
         AdaptiveLimits limits = new AdaptiveLimits(AdaptiveLimits.MIN_THRESHOLD + random.nextDouble() * 0.4, 1 + random.nextInt(3), random.nextInt(7),
                 random.nextInt(3) * 600L, random.nextDouble() * 0.2);
-        return new Case(new Plan(strategy, usable, placements), irqs, left, rates, limits,
+        // Half the cases with an estimate that is not the sample: each rate off by up to e times
+        // either way, a few missing (a channel the estimate does not know counts 0).
+        Map<Integer, Long> estimate = rates;
+        if (random.nextBoolean()) {
+            estimate = new HashMap<>();
+            for (Map.Entry<Integer, Long> e : rates.entrySet()) {
+                if (random.nextInt(20) > 0) {
+                    estimate.put(e.getKey(), Math.round(e.getValue() * Math.exp(random.nextDouble() * 2 - 1)));
+                }
+            }
+        }
+        return new Case(new Plan(strategy, usable, placements), irqs, left, rates, estimate, limits,
                 new AdaptiveMemory(random.nextInt(4), moved));
     }
 
@@ -514,7 +597,7 @@ class AdaptiveTest {
         Map<Why, Integer> seen = new HashMap<>();
         for (int round = 0; round < 2000; round++) {
             Case c = randomCase(random);
-            AdaptiveStep step = Adaptive.step(c.plan, c.irqs, c.left, c.rates, c.limits, c.memory, NOW);
+            AdaptiveStep step = Adaptive.step(c.plan, c.irqs, c.left, c.rates, c.estimate, c.limits, c.memory, NOW);
             seen.merge(step.why(), 1, Integer::sum);
             String where = "round " + round + ": " + step.why() + " " + step.moves();
 
@@ -527,6 +610,11 @@ class AdaptiveTest {
             assertEquals(before, step.ratioBefore(), 1e-9, where);
             assertEquals(ratio(c, step.plan()), step.ratioAfter(), 1e-9, where);
             assertTrue(step.ratioAfter() <= step.ratioBefore() + 1e-12, where);
+            // Nor does the ratio the moves were chosen by (unless the estimate sees no traffic at all).
+            double estimatedBefore = ratio(c.estimated(), c.plan);
+            if (!Double.isNaN(estimatedBefore)) {
+                assertTrue(ratio(c.estimated(), step.plan()) <= estimatedBefore + 1e-12, where);
+            }
             assertTrue(step.moves().size() <= c.limits.maxMoves(), where);
             assertEquals(step.why() == Why.MOVED, !step.moves().isEmpty(), where);
             if (step.why() == Why.BALANCED) {
@@ -558,7 +646,7 @@ class AdaptiveTest {
                     assertEquals(p, after.get(p.irq()), where);
                 }
             }
-            if (c.plan.strategy() == Strategy.SPREAD && step.ratioBefore() <= Adaptive.fineLevel(c.limits)) {
+            if (c.plan.strategy() == Strategy.SPREAD && estimatedBefore <= Adaptive.fineLevel(c.limits)) {
                 // Below the level of fine moves, tx and rx of a queue together before are together after.
                 for (Placement p : c.plan.placements()) {
                     if (p.name().endsWith("-tx")) {
