@@ -78,7 +78,8 @@ final class AdaptReports {
             case QUIET -> "quiet: no event-channel interrupts counted" + window(run) + ", nothing moved";
             case BALANCED -> "balanced: " + ratio + ", at most ADAPTIVE_THRESHOLD; nothing moved";
             case WAITING -> "waiting: " + ratio + ", above ADAPTIVE_THRESHOLD for fewer than ADAPTIVE_SAMPLES runs; nothing moved";
-            case STUCK -> "stuck: " + ratio + ", and no allowed move lowers it (cool-downs, exclusions, one hot IRQ); nothing moved";
+            case STUCK -> "stuck: " + ratio + ", and no allowed move lowers it (cool-downs, exclusions, one hot IRQ, or no gain by"
+                    + " the estimate); nothing moved";
             case MOVED -> (dryRun ? "would move " : "moved ") + run.moves().size() + " event channel" + (run.moves().size() == 1 ? "" : "s") + ": " + ratio
                     + " -> " + ratio(run.ratioAfter());
         };

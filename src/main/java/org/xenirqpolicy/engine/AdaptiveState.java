@@ -26,7 +26,7 @@ import org.xenirqpolicy.plan.AdaptiveStep;
  * samples-above N
  * cooling IRQ EPOCH_SECONDS NAME          (one per IRQ moved, its last move)
  * run EPOCH_SECONDS WINDOW_SECONDS WHY RATIO_BEFORE RATIO_AFTER
- * move IRQ FROM TO RATE NAME              (one per move of that run)
+ * move IRQ FROM TO RATE NAME              (one per move of that run; RATE: its interrupts in the window)
  * rate IRQ RATE NAME                      (one per event channel: its estimated interrupts per window)
  * </pre>
  *

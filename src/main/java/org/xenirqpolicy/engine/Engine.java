@@ -25,6 +25,7 @@ import org.xenirqpolicy.model.InputException;
 import org.xenirqpolicy.model.Selector;
 import org.xenirqpolicy.model.Strategy;
 import org.xenirqpolicy.plan.Adaptive;
+import org.xenirqpolicy.plan.AdaptiveMemory;
 import org.xenirqpolicy.plan.AdaptiveMove;
 import org.xenirqpolicy.plan.AdaptiveStep;
 import org.xenirqpolicy.plan.CpuShare;
@@ -110,7 +111,7 @@ public final class Engine {
      * Everything read from the host for one plan: all input is validated here, before any write.
      *
      * @param dealLoad what spread deals new event channels around ({@link PlanRequest#rates}):
-     *                 an adaptive run's window, or the last one's for an apply under ADAPTIVE=yes
+     *                 an adaptive run's estimate, or the last one's for an apply under ADAPTIVE=yes
      *                 ({@link #dealLoad}); empty deals by count. Asked for only when there is a
      *                 channel to deal: most plans keep every placement, and the state it reads
      *                 holds a line per event channel.
@@ -125,11 +126,18 @@ public final class Engine {
         }
 
         /**
-         * The same host with the rates of another sample window (an adaptive run's, read before
-         * this read), which new event channels are also dealt around.
+         * The same host with the rates of an adaptive run's sample window (read before this read),
+         * which new event channels are also dealt around until {@link #dealingAround} says otherwise.
          */
-        Inputs withWindow(Map<Integer, Long> rates, int seconds, InterruptsTable start) {
-            return new Inputs(snapshot, irqs, usable, strategy, rates, seconds, start, exclusions, excluded, () -> rates);
+        Inputs withWindow(Window window) {
+            return new Inputs(snapshot, irqs, usable, strategy, window.rates(), window.seconds(), window.baseline(),
+                    exclusions, excluded, window::rates);
+        }
+
+        /** The same inputs dealing new event channels around {@code rates} (an adaptive run's estimate). */
+        Inputs dealingAround(Map<Integer, Long> rates) {
+            return new Inputs(snapshot, irqs, usable, strategy, weights, sampledSeconds, baseline, exclusions, excluded,
+                    () -> rates);
         }
 
         /**
@@ -339,18 +347,25 @@ public final class Engine {
     }
 
     /**
-     * An adaptive run's sample window: /proc/interrupts at its start (none for counts since boot),
-     * the host without any IRQ's own files at its end, and the interrupts per IRQ between them.
+     * An adaptive run's sample window of {@code seconds} (0: counts since boot): /proc/interrupts
+     * at its start, the host without any IRQ's own files at its end, and the interrupts per IRQ
+     * between them.
      */
-    private record Window(HostSnapshot atEnd, InterruptsTable baseline, Map<Integer, Long> rates) {
+    record Window(int seconds, HostSnapshot atEnd, InterruptsTable baseline, Map<Integer, Long> rates) {
         static Window sample(Host host, int sampleSeconds) {
-            InterruptsTable before = sampleSeconds > 0 ? HostReader.readInterrupts(host) : null;
-            if (sampleSeconds > 0) {
-                sleep(sampleSeconds);
+            if (sampleSeconds == 0) {
+                HostSnapshot atEnd = HostReader.readWithoutIrqFiles(host);
+                return new Window(0, atEnd, atEnd.interrupts(), weights(atEnd.interrupts(), atEnd.interrupts(), false));
             }
+            InterruptsTable before = HostReader.readInterrupts(host);
+            sleep(sampleSeconds);
+            return since(host, before, sampleSeconds);
+        }
+
+        /** The window from {@code before}, read {@code seconds} ago, to now (a test's window needs no sleep). */
+        static Window since(Host host, InterruptsTable before, int seconds) {
             HostSnapshot atEnd = HostReader.readWithoutIrqFiles(host);
-            InterruptsTable baseline = before != null ? before : atEnd.interrupts();
-            return new Window(atEnd, baseline, weights(baseline, atEnd.interrupts(), sampleSeconds > 0));
+            return new Window(seconds, atEnd, before, weights(before, atEnd.interrupts(), true));
         }
     }
 
@@ -360,25 +375,29 @@ public final class Engine {
      */
     static Adapted adapt(Host host, int sampleSeconds, AdaptiveLimits limits, long now, boolean shortWay) {
         String markBeforeRead = ApplyLock.markBeforeRead(host);
-        Window window = Window.sample(host, sampleSeconds);
-        HostSnapshot atEnd = window.atEnd();
-        InterruptsTable baseline = window.baseline();
-        Map<Integer, Long> rates = window.rates();
+        return adapt(host, markBeforeRead, Window.sample(host, sampleSeconds), limits, now, shortWay);
+    }
+
+    /** As {@link #adapt(Host, int, AdaptiveLimits, long, boolean)}, on a window already counted. */
+    static Adapted adapt(Host host, String markBeforeRead, Window window, AdaptiveLimits limits, long now,
+            boolean shortWay) {
         try (ApplyLock lock = ApplyLock.take(host, markBeforeRead)) {
             List<String> requests = Requests.pending(host);
             AdaptiveState memory = AdaptiveState.load(host);
             Optional<Plan> inForce = PlanStore.load(host);
             if (shortWay && requests.isEmpty() && !lock.anotherApplyRan() && inForce.isPresent()) {
-                Optional<Adapted> done = fromPlanInForce(host, atEnd, rates, sampleSeconds, baseline, inForce.get())
+                Optional<Adapted> done = fromPlanInForce(host, window, inForce.get())
                         .flatMap(inputs -> adaptShortWay(host, lock, inputs, inForce.get(), limits, memory, now));
                 if (done.isPresent()) {
                     return done.get();
                 }
             }
-            Inputs inputs = followingThePlanInForce(read(host, new Options(null, false, 0), false)
-                    .withWindow(rates, sampleSeconds, baseline), inForce);
+            Inputs read = followingThePlanInForce(read(host, new Options(null, false, 0), false).withWindow(window),
+                    inForce);
+            Map<Integer, Long> estimate = estimate(read, memory, now);
+            Inputs inputs = read.dealingAround(estimate);
             Planned normal = planFrom(inputs, inForce, false);
-            Judged judged = judge(normal.plan(), inputs, limits, memory, now);
+            Judged judged = judge(normal.plan(), inputs, estimate, limits, memory, now);
             Planned planned = withPlan(normal, judged.step().plan());
             Applied applied = write(host, lock, planned, requests, planned.plan().placements(), affinities(planned));
             return recorded(host, applied, judged, inputs, now);
@@ -395,10 +414,12 @@ public final class Engine {
     public static Adapted adaptDryRun(Host host, int sampleSeconds, AdaptiveLimits limits, long now) {
         Window window = Window.sample(host, sampleSeconds);
         Optional<Plan> inForce = PlanStore.load(host);
-        Inputs inputs = followingThePlanInForce(read(host, new Options(null, false, 0), false)
-                .withWindow(window.rates(), sampleSeconds, window.baseline()), inForce);
+        AdaptiveState state = AdaptiveState.load(host);
+        Inputs read = followingThePlanInForce(read(host, new Options(null, false, 0), false).withWindow(window), inForce);
+        Map<Integer, Long> estimate = estimate(read, state, now);
+        Inputs inputs = read.dealingAround(estimate);
         Planned normal = planFrom(inputs, inForce, false);
-        Judged judged = judge(normal.plan(), inputs, limits, AdaptiveState.load(host), now);
+        Judged judged = judge(normal.plan(), inputs, estimate, limits, state, now);
         Planned planned = withPlan(normal, judged.step().plan());
         Applied applied = new Applied(planned, Activator.dryRun(planned.plan(), affinities(planned)), false, true, null, null);
         return new Adapted(applied, judged.step(), stateAfter(judged, inputs, now), null);
@@ -415,7 +436,7 @@ public final class Engine {
         // fromPlanInForce found that planning gives exactly the plan in force.
         Planned normal = new Planned(inputs.snapshot(), inputs.irqs(), inForce, inputs.weights(), inputs.sampledSeconds(),
                 inputs.baseline(), Optional.of(inForce), inputs.excluded());
-        Judged judged = judge(normal.plan(), inputs, limits, memory, now);
+        Judged judged = judge(normal.plan(), inputs, estimate(inputs, memory, now), limits, memory, now);
         AdaptiveStep step = judged.step();
         Planned planned = withPlan(normal, step.plan());
         if (step.moves().isEmpty()) {
@@ -455,8 +476,8 @@ public final class Engine {
      * event channel born since, whose line shows no xen-dyn chip while its chip_name does, is not
      * seen here; the hook asks for it (a request), which takes the full way.
      */
-    private static Optional<Inputs> fromPlanInForce(Host host, HostSnapshot atEnd, Map<Integer, Long> rates,
-            int sampledSeconds, InterruptsTable baseline, Plan inForce) {
+    private static Optional<Inputs> fromPlanInForce(Host host, Window window, Plan inForce) {
+        HostSnapshot atEnd = window.atEnd();
         Map<Integer, Placement> planned = inForce.byIrq();
         List<EventChannel> irqs = new ArrayList<>();
         for (IrqState line : atEnd.irqs()) {
@@ -473,9 +494,10 @@ public final class Engine {
         Settings settings = atEnd.settings();
         Exclusions byIrqbalance = atEnd.irqbalanceBannedIrqs();
         Map<Integer, String> excluded = excludedOf(irqs, settings.exclude(), byIrqbalance);
+        // Dealing around the window: these inputs serve only if no channel is to be dealt.
         Inputs inputs = followingThePlanInForce(new Inputs(atEnd, List.copyOf(irqs), usableCpus(atEnd), settings.strategy(),
-                rates, sampledSeconds, baseline, settings.exclude().plus(byIrqbalance), excluded, () -> rates),
-                Optional.of(inForce));
+                window.rates(), window.seconds(), window.baseline(), settings.exclude().plus(byIrqbalance), excluded,
+                window::rates), Optional.of(inForce));
         boolean covers = planFrom(inputs, Optional.of(inForce), false).plan().equals(inForce);
         return covers ? Optional.of(inputs) : Optional.empty();
     }
@@ -484,16 +506,25 @@ public final class Engine {
     private record Judged(AdaptiveStep step, Map<Integer, Long> estimate) {
     }
 
+    /** The run's estimate ({@link Adaptive#estimate}): its window's rates averaged with {@link #estimateBefore}. */
+    private static Map<Integer, Long> estimate(Inputs inputs, AdaptiveState state, long now) {
+        return Adaptive.estimate(inputs.weights(),
+                estimateBefore(state, inputs.snapshot().settings(), inputs.sampledSeconds(), inputs.irqs(), now));
+    }
+
     /**
      * The adaptive step on {@code plan}: gated on the run's window, its moves chosen by the
-     * estimate ({@link Adaptive#estimate}): the window's rates averaged with {@link #estimateBefore}.
+     * estimate. The memory of a run that is not recent ({@link #recentRun}) holds its cool-downs
+     * but no count of runs: runs two intervals apart or more are not consecutive, and a moving
+     * phase does not outlive a stopped timer.
      */
-    private static Judged judge(Plan plan, Inputs inputs, AdaptiveLimits limits, AdaptiveState state, long now) {
-        Map<Integer, Long> before = estimateBefore(state, inputs.snapshot().settings(), inputs.sampledSeconds(),
-                inputs.irqs(), now);
-        Map<Integer, Long> estimate = Adaptive.estimate(inputs.weights(), before);
+    private static Judged judge(Plan plan, Inputs inputs, Map<Integer, Long> estimate, AdaptiveLimits limits,
+            AdaptiveState state, long now) {
+        AdaptiveMemory memory = recentRun(state, inputs.snapshot().settings(), now).isPresent()
+                ? state.memory()
+                : new AdaptiveMemory(0, state.memory().moved());
         return new Judged(Adaptive.step(plan, inputs.placed(), inputs.left(), inputs.weights(), estimate, limits,
-                state.memory(), now), estimate);
+                memory, now), estimate);
     }
 
     /**

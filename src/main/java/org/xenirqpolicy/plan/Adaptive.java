@@ -27,11 +27,13 @@ import org.xenirqpolicy.model.Strategy;
  * <p>What keeps churn low, each rule with its reason:
  * <ul>
  * <li>Hysteresis in time: a run moves only after {@code samplesAbove} consecutive runs above the
- *     threshold (default 2), so one burst in one sample window moves nothing.</li>
+ *     threshold (default 2), so one burst in one sample window moves nothing (outside a moving
+ *     phase; within one, the estimate below counts a burst at half).</li>
  * <li>Hysteresis in level (a Schmitt trigger): once the gate has passed, a moving phase is open:
  *     the runs go on moving whatever is worth moving, without waiting for samples again, until
  *     a sample's ratio is at or below an aim well below the threshold ({@link #aim}: 1.025 for
- *     the default 1.25). A run that finds nothing worth moving leaves the phase open. A placement
+ *     the default 1.25). A run that finds nothing worth moving leaves the phase open, unless
+ *     nothing moved within the cool-down either: a phase idle that long is over. A placement
  *     left just under the threshold would sit there unbalanced for good, and one left near the
  *     bound drifts up to the threshold again as the traffic's mix turns (bench/adaptive.sh's
  *     daily swing, with the estimate below: ending the phase at the first run without a move
@@ -133,11 +135,19 @@ public final class Adaptive {
     }
 
     /**
-     * The CPUs' loads as the sample measured them, and the busiest of them before the run: no
-     * move may take a CPU above it, so the measured ratio never rises either, whatever the
-     * estimate says.
+     * The CPUs' loads as the sample measured them (the step's own array, which {@link #move}
+     * keeps up to date as channels move), and the busiest of them before the run: no move may
+     * take a CPU above it, so the measured ratio never rises either, whatever the estimate says.
      */
     private record Measured(long[] load, long cap, Map<Integer, Long> sampled) {
+        /** One channel's sampled rate moved from CPU index {@code from} to {@code to}; returns that rate. */
+        long move(EventChannel irq, int from, int to) {
+            long r = rate(sampled, irq.irq());
+            load[from] -= r;
+            load[to] += r;
+            return r;
+        }
+
         /** Whether moving {@code moving} from CPU b to t, and {@code back} from t to b, keeps both at or below the cap. */
         boolean allows(List<EventChannel> moving, Unit back, int b, int t) {
             long net = 0;
@@ -205,9 +215,10 @@ public final class Adaptive {
     public static Map<Integer, Long> estimate(Map<Integer, Long> sample, Map<Integer, Long> before) {
         Map<Integer, Long> estimate = new HashMap<>(sample.size() * 2);
         sample.forEach((irq, r) -> {
-            Long b = before.get(irq);
-            long now = Math.max(0, r);
-            estimate.put(irq, b == null ? now : Math.round(NEWEST_SHARE * now + (1 - NEWEST_SHARE) * Math.max(0, b)));
+            Long previous = before.get(irq);
+            long latest = Math.max(0, r);
+            estimate.put(irq, previous == null ? latest
+                    : Math.round(NEWEST_SHARE * latest + (1 - NEWEST_SHARE) * Math.max(0, previous)));
         });
         return estimate;
     }
@@ -216,7 +227,7 @@ public final class Adaptive {
      * One adaptive run with no estimate from a run before: the sample is the estimate
      * ({@link #step(Plan, List, List, Map, Map, AdaptiveLimits, AdaptiveMemory, long)}).
      */
-    public static AdaptiveStep step(Plan current, List<EventChannel> irqs, List<EventChannel> left,
+    static AdaptiveStep step(Plan current, List<EventChannel> irqs, List<EventChannel> left,
             Map<Integer, Long> rates, AdaptiveLimits limits, AdaptiveMemory memory, long now) {
         return step(current, irqs, left, rates, rates, limits, memory, now);
     }
@@ -330,6 +341,7 @@ public final class Adaptive {
 
         List<AdaptiveMove> moves = new ArrayList<>();
         List<Unit> units = new ArrayList<>(byKey.values());
+        // Shares the array: Measured.move keeps it up to date, for the ratio reported after.
         Measured measuredView = new Measured(measured, max(measured), sampled);
         double minGain = MIN_GAIN * bound;
         int budget = limits.maxMoves();
@@ -392,17 +404,20 @@ public final class Adaptive {
             if (chosen == null) {
                 break;
             }
-            budget -= move(chosen, busiest, usable, rates, sampled, units, moves, remembered, load, measured, n,
+            budget -= move(chosen, busiest, usable, rates, measuredView, units, moves, remembered, load, n,
                     ofIface, ofQueue, now);
         }
 
         if (moves.isEmpty()) {
             // Nothing worth moving: balanced below the threshold, stuck above it. Either way the
             // moving phase stays open until a sample is at or below the aim: ending it here let
-            // the balance drift up to the threshold between phases (bench/adaptive.sh's daily swing).
+            // the balance drift up to the threshold between phases (bench/adaptive.sh's daily
+            // swing). But a phase in which nothing moved for a whole cool-down is over: the
+            // traffic has been settled that long (on many CPUs a 3 s sample seldom reaches the aim).
             boolean below = ratioBefore <= limits.threshold();
+            boolean idle = below && remembered.isEmpty();
             return new AdaptiveStep(current, List.of(), below ? AdaptiveStep.Why.BALANCED : AdaptiveStep.Why.STUCK,
-                    ratioBefore, ratioBefore, new AdaptiveMemory(above, remembered));
+                    ratioBefore, ratioBefore, new AdaptiveMemory(idle ? 0 : above, remembered));
         }
         AdaptiveMemory next = new AdaptiveMemory(above, remembered);
         Map<Integer, Integer> to = new HashMap<>();
@@ -478,9 +493,8 @@ public final class Adaptive {
     }
 
     /** Makes the chosen move (and its swap's return), updating loads, counts and memory; returns the channels moved. */
-    private static int move(Candidate chosen, int busiest, CpuSet usable, Map<Integer, Long> rates,
-            Map<Integer, Long> sampled, List<Unit> units, List<AdaptiveMove> moves,
-            Map<Integer, AdaptiveMemory.Moved> remembered, long[] load, long[] measured, int n,
+    private static int move(Candidate chosen, int busiest, CpuSet usable, Map<Integer, Long> rates, Measured measured,
+            List<Unit> units, List<AdaptiveMove> moves, Map<Integer, AdaptiveMemory.Moved> remembered, long[] load, int n,
             Map<String, int[]> ofIface, Map<Device.NetQueue, int[]> ofQueue, long now) {
         Unit unit = chosen.unit();
         int t = chosen.target();
@@ -499,12 +513,11 @@ public final class Adaptive {
             alone.movable = false;
             units.add(alone);
         }
-        record(chosen.moving(), busiest, t, usable, sampled, moves, remembered, measured, n, ofIface, ofQueue, now);
+        record(chosen.moving(), busiest, t, usable, measured, moves, remembered, n, ofIface, ofQueue, now);
         if (chosen.swapWith() != null) {
             chosen.swapWith().cpu = busiest;
             chosen.swapWith().movable = false;
-            record(chosen.swapWith().members, t, busiest, usable, sampled, moves, remembered, measured, n, ofIface, ofQueue,
-                    now);
+            record(chosen.swapWith().members, t, busiest, usable, measured, moves, remembered, n, ofIface, ofQueue, now);
         }
         load[busiest] -= chosen.rate();
         load[t] += chosen.rate();
@@ -512,13 +525,11 @@ public final class Adaptive {
     }
 
     /** Records the moves of {@code channels} from CPU index {@code from} to {@code to}, each with its sampled rate. */
-    private static void record(List<EventChannel> channels, int from, int to, CpuSet usable, Map<Integer, Long> sampled,
-            List<AdaptiveMove> moves, Map<Integer, AdaptiveMemory.Moved> remembered, long[] measured, int n,
+    private static void record(List<EventChannel> channels, int from, int to, CpuSet usable, Measured measured,
+            List<AdaptiveMove> moves, Map<Integer, AdaptiveMemory.Moved> remembered, int n,
             Map<String, int[]> ofIface, Map<Device.NetQueue, int[]> ofQueue, long now) {
         for (EventChannel irq : channels) {
-            long r = rate(sampled, irq.irq());
-            measured[from] -= r;
-            measured[to] += r;
+            long r = measured.move(irq, from, to);
             moves.add(new AdaptiveMove(irq.irq(), irq.name(), usable.get(from), usable.get(to), r));
             count(irq.device(), from, -1, n, ofIface, ofQueue);
             count(irq.device(), to, +1, n, ofIface, ofQueue);

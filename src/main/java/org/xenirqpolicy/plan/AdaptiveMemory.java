@@ -8,8 +8,10 @@ import java.util.TreeMap;
 /**
  * What one adaptive run leaves for the next (persisted by the engine, a pure value here).
  *
- * @param samplesAbove consecutive previous runs whose ratio was above the threshold (once a run
- *                     moved, above the aim: see {@link Adaptive}); 0 after a balanced or quiet run
+ * @param samplesAbove consecutive previous runs whose ratio was above the threshold, and, once
+ *                     that opened a moving phase, the runs of the phase (see {@link Adaptive}); 0
+ *                     after a quiet run, a balanced one outside a phase, and the run that ends a
+ *                     phase (at or below the aim, or idle for a whole cool-down)
  * @param moved        the last move of each IRQ still cooling down, keyed by IRQ, in IRQ order
  */
 public record AdaptiveMemory(int samplesAbove, Map<Integer, AdaptiveMemory.Moved> moved) {

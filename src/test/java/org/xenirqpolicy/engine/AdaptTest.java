@@ -25,6 +25,7 @@ import org.xenirqpolicy.model.CpuSet;
 import org.xenirqpolicy.plan.Placement;
 import org.xenirqpolicy.plan.Plan;
 import org.xenirqpolicy.read.HostReader;
+import org.xenirqpolicy.read.InterruptsTable;
 import org.xenirqpolicy.testing.Cli;
 import org.xenirqpolicy.testing.Fixtures;
 import org.xenirqpolicy.testing.HostTree;
@@ -404,7 +405,7 @@ class AdaptTest {
         Cli.Result fourth = adapt(t);
         assertEquals(0, third.status(), third.err());
         assertEquals(new Cli.Result(0, "adaptive run: stuck: busiest CPU / lower bound 2.00, and no allowed move lowers it"
-                + " (cool-downs, exclusions, one hot IRQ); nothing moved\n", ""), fourth);
+                + " (cool-downs, exclusions, one hot IRQ, or no gain by the estimate); nothing moved\n", ""), fourth);
         assertEquals(before, allButState(t), "neither the cooling channel nor the excluded one moved");
 
         // Without the cool-down the moved channel goes back; the excluded one still stays.
@@ -446,7 +447,7 @@ class AdaptTest {
 
         List<String> verdicts = new ArrayList<>();
         long now = 1_800_000_000L;
-        for (int i = 0; i < 4; i++, now += 300) {
+        for (int i = 0; i < 4; i++, now += 60) {
             if (i == 2) {
                 // The traffic turns: the channel that stayed goes quiet, another one turns hot.
                 count(a, hot[1], 0);
@@ -465,6 +466,72 @@ class AdaptTest {
             verdicts.add(shortWay.step().why().name());
         }
         assertEquals(List.of("WAITING", "MOVED", "MOVED", "BALANCED"), verdicts);
+    }
+
+    /**
+     * One run of the engine on a window of {@code seconds} that counted {@code counts} (totals
+     * since boot, set at the window's end) from the tree's counts before: the timer's way, without
+     * its sleep.
+     */
+    private static Engine.Adapted windowRun(HostTree t, boolean shortWay, long now, int seconds, Map<Integer, Long> counts) {
+        Host host = Host.at(t.root());
+        String mark = ApplyLock.markBeforeRead(host);
+        InterruptsTable before = HostReader.readInterrupts(host);
+        counts.forEach((irq, total) -> count(t, irq, total));
+        return Engine.adapt(host, mark, Engine.Window.since(host, before, seconds),
+                HostReader.readSettings(host).adaptive().limits(), now, shortWay);
+    }
+
+    /** The state's rate lines: IRQ to its estimated interrupts per window. */
+    private static Map<Integer, Long> rateLines(HostTree t) {
+        Map<Integer, Long> rates = new TreeMap<>();
+        t.read(STATE).lines().filter(l -> l.startsWith("rate ")).forEach(l -> {
+            String[] f = l.split(" ");
+            rates.put(Integer.parseInt(f[1]), Long.parseLong(f[2]));
+        });
+        return rates;
+    }
+
+    @Test
+    void theStateCarriesTheEstimateOfTwoWindowsAndALateRunStartsAfresh() throws Exception {
+        HostTree a = dom0();
+        settings(a, "ADAPTIVE=yes\n");
+        int[] hot = twoOnOneCpu(a);
+        HostTree b = HostTree.at(tmp.resolve("copy"));
+        copyTree(a.root(), b.root());
+        long now = 1_800_000_000L;
+        // Per run: when, its window's length, the two channels' interrupts in it (both on one CPU
+        // until a run moves one: busiest / bound 1.33 and 1.375), and the rate lines it leaves.
+        // Run 1: no run before, the window's own. Run 2 is 211 s later (more than two intervals
+        // and 30 s): the window alone, and it waits again, not counted with run 1. Run 3, a minute
+        // later: the mean of runs 2 and 3, and it moves. Run 4 sampled 5 s, not 3: the window alone.
+        long[] at = {now, now + 211, now + 271, now + 331};
+        int[] seconds = {3, 3, 3, 5};
+        long[][] window = {{30_000, 10_000}, {40_000, 15_000}, {30_000, 10_000}, {60_000, 10_000}};
+        long[][] lines = {{30_000, 10_000}, {40_000, 15_000}, {35_000, 12_500}, {60_000, 10_000}};
+        List<String> verdicts = new ArrayList<>();
+        long[] total = {0, 0};
+        for (int i = 0; i < at.length; i++) {
+            total[0] += window[i][0];
+            total[1] += window[i][1];
+            Map<Integer, Long> counts = Map.of(hot[0], total[0], hot[1], total[1]);
+            Engine.Adapted shortWay = windowRun(a, true, at[i], seconds[i], counts);
+            Engine.Adapted fullWay = windowRun(b, false, at[i], seconds[i], counts);
+            assertEquals(fullWay.step(), shortWay.step(), "run " + i);
+            assertEquals(fullWay.state(), shortWay.state(), "run " + i);
+            assertEquals(butLockMark(b), butLockMark(a), "run " + i + ": every file, the plan, the state and the affinities");
+            verdicts.add(shortWay.step().why().name());
+            Map<Integer, Long> expected = new TreeMap<>();
+            for (int irq = FIRST; irq <= LAST; irq++) {
+                expected.put(irq, 0L);
+            }
+            expected.put(hot[0], lines[i][0]);
+            expected.put(hot[1], lines[i][1]);
+            assertEquals(expected, rateLines(a), "run " + i + ": the state's rate lines");
+        }
+        // Run 4 finds the two apart, 60,000 alone the bound: at the aim, the phase ends.
+        assertEquals(List.of("WAITING", "WAITING", "MOVED", "BALANCED"), verdicts);
+        assertEquals(0, AdaptiveState.load(Host.at(a.root())).memory().samplesAbove());
     }
 
     /** Every file but the lock's, whose mark names the process and its clock. */
@@ -538,7 +605,7 @@ class AdaptTest {
         Engine.Adapted waiting = engineRun(t, true, now);
         assertEquals("WAITING", waiting.step().why().name());
         assertEquals(List.of(), waiting.applied().outcomes(), "the short way, nothing read or written");
-        Engine.Adapted moved = engineRun(t, true, now + 300);
+        Engine.Adapted moved = engineRun(t, true, now + 60);
         assertEquals("MOVED", moved.step().why().name());
         // Not the short way's write of the moved IRQs alone: the full way went over every placement.
         assertEquals(moved.step().plan().placements().size(), moved.applied().outcomes().size());

@@ -144,9 +144,11 @@ class AdaptiveTest {
         assertEquals(List.of(new AdaptiveMove(100, "blkif-backend", 0, 3, 30)), going.moves());
         assertEquals(1.10, going.ratioAfter(), 1e-12);
         assertEquals(3, going.memory().samplesAbove());
-        // With no move that gains, nothing moves, but the phase stays open: the next run above
-        // the aim moves at once again, without waiting for two samples above the threshold.
-        AdaptiveStep idle = fourCpus(104, 100, 100, 96).step(DEFAULTS, above(2));
+        // With no move that gains, nothing moves, but the phase stays open (a move 14 minutes
+        // ago, within the cool-down): the next run above the aim moves at once again, without
+        // waiting for two samples above the threshold.
+        AdaptiveMemory movedLately = new AdaptiveMemory(2, Map.of(999, new AdaptiveMemory.Moved("vif9.0-q0-tx", NOW - 840)));
+        AdaptiveStep idle = fourCpus(104, 100, 100, 96).step(DEFAULTS, movedLately);
         assertEquals(Why.BALANCED, idle.why());
         assertEquals(List.of(), idle.moves());
         assertEquals(3, idle.memory().samplesAbove());
@@ -157,6 +159,23 @@ class AdaptiveTest {
         assertEquals(0, over.memory().samplesAbove());
         assertEquals(Why.BALANCED, d.step(DEFAULTS, over.memory()).why());
         assertEquals(Why.WAITING, fourCpus(128, 100, 100, 72).step(DEFAULTS, over.memory()).why());
+        // So does a run with nothing worth moving when nothing moved within the cool-down (15 minutes).
+        AdaptiveMemory movedLongAgo = new AdaptiveMemory(2, Map.of(999, new AdaptiveMemory.Moved("vif9.0-q0-tx", NOW - 900)));
+        AdaptiveStep settled = fourCpus(104, 100, 100, 96).step(DEFAULTS, movedLongAgo);
+        assertEquals(Why.BALANCED, settled.why());
+        assertEquals(new AdaptiveMemory(0, Map.of()), settled.memory());
+        // Stuck above the threshold, the phase stays open though nothing moved within the cool-down
+        // (CPU 0: a hot channel that is the bound and an excluded one, CPU 1 another excluded one;
+        // moving the hot one only shifts the hot spot, and nothing can swap); a quiet run ends it.
+        Dom0 oneHot = new Dom0(Strategy.LOAD, "0-1").on(0, 100, "blkif-backend", 300).excluded(0, 101, "blkif-backend", 100)
+                .excluded(1, 102, "blkif-backend", 100);
+        AdaptiveStep stuck = Adaptive.step(oneHot.plan(), oneHot.irqs, oneHot.left, oneHot.rates, DEFAULTS,
+                new AdaptiveMemory(2, Map.of()), NOW);
+        assertEquals(Why.STUCK, stuck.why());
+        assertEquals(new AdaptiveMemory(3, Map.of()), stuck.memory());
+        AdaptiveStep quiet = fourCpus(0, 0, 0, 0).step(DEFAULTS, stuck.memory());
+        assertEquals(Why.QUIET, quiet.why());
+        assertEquals(0, quiet.memory().samplesAbove());
     }
 
     @Test
