@@ -213,6 +213,11 @@ public final class Adaptive {
      *               that still carry the names they had then
      */
     public static Map<Integer, Long> estimate(Map<Integer, Long> sample, Map<Integer, Long> before) {
+        if (before.isEmpty()) {
+            // The sample itself, not a copy: a run has a young generation of 4 MB (jvm.args), and
+            // a copy of thousands of boxed rates costs a collection of everything the run holds.
+            return sample;
+        }
         Map<Integer, Long> estimate = new HashMap<>(sample.size() * 2);
         sample.forEach((irq, r) -> {
             Long previous = before.get(irq);
