@@ -6,6 +6,7 @@ import org.xenirqpolicy.contract.Locations;
 import org.xenirqpolicy.engine.AdaptiveState;
 import org.xenirqpolicy.engine.Engine;
 import org.xenirqpolicy.host.Host;
+import org.xenirqpolicy.model.AdaptiveLimits;
 import org.xenirqpolicy.read.HostReader;
 import org.xenirqpolicy.read.Settings;
 import picocli.CommandLine.Command;
@@ -56,7 +57,8 @@ final class AdaptCommand implements Callable<Integer>, Log.User {
             if (!adaptive.enabled()) {
                 log.info("the adaptive mode is off (ADAPTIVE=no in " + Settings.PATH + "); with it on, a run now would do this:");
             }
-            return report(Engine.adaptDryRun(host, seconds != null ? seconds : settings.sampleSeconds(), adaptive.limits(), now));
+            return report(Engine.adaptDryRun(host, seconds != null ? seconds : settings.sampleSeconds(), adaptive.limits(), now),
+                    adaptive.limits());
         }
         if (!adaptive.enabled()) {
             String off = "the adaptive mode is off (ADAPTIVE=no in " + Settings.PATH + "): nothing done";
@@ -75,10 +77,13 @@ final class AdaptCommand implements Callable<Integer>, Log.User {
             return 0;
         }
         host = root.hostToChange("adapt", "/proc/irq and " + Locations.RUN_DIR);
-        return report(Engine.adapt(host, seconds != null ? seconds : settings.sampleSeconds(), adaptive.limits(), now));
+        return report(Engine.adapt(host, seconds != null ? seconds : settings.sampleSeconds(), adaptive.limits(), now),
+                adaptive.limits());
     }
 
-    private int report(Engine.Adapted adapted) {
+    private int report(Engine.Adapted adapted, AdaptiveLimits limits) {
+        // The run just made is the last one, and recent: the phase is open if its memory says so.
+        boolean phaseOpen = adapted.state().memory().samplesAbove() >= limits.samplesAbove();
         Reports.warnSkipped(adapted.applied().planned(), log);
         Reports.noteNoEventChannels(adapted.applied().planned(), log);
         ApplyReports.errors(adapted.applied(), log);
@@ -87,9 +92,9 @@ final class AdaptCommand implements Callable<Integer>, Log.User {
                     + adapted.stateError());
         }
         if (output.format == Options.Format.json) {
-            log.report(Json.write(AdaptReports.json(adapted)), true);
+            log.report(Json.write(AdaptReports.json(adapted, phaseOpen)), true);
         } else {
-            AdaptReports.text(adapted, log);
+            AdaptReports.text(adapted, phaseOpen, log);
         }
         return adapted.failed() ? Main.PARTIAL_FAILURE : 0;
     }

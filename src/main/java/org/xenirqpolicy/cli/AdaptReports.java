@@ -20,41 +20,43 @@ final class AdaptReports {
     private AdaptReports() {
     }
 
-    static void text(Engine.Adapted adapted, Log log) {
+    /** The run's report; {@code phaseOpen}: whether it leaves a moving phase open. */
+    static void text(Engine.Adapted adapted, boolean phaseOpen, Log log) {
         AdaptiveState.Run run = adapted.state().last().orElseThrow();
         boolean dryRun = adapted.applied().dryRun();
-        log.info((dryRun ? "adaptive run (dry run, nothing written): " : "adaptive run: ") + verdict(run, dryRun));
+        log.info((dryRun ? "adaptive run (dry run, nothing written): " : "adaptive run: ") + verdict(run, dryRun, phaseOpen));
         for (AdaptiveMove m : run.moves()) {
             log.info("  " + move(m, run));
         }
     }
 
-    static Map<String, Object> json(Engine.Adapted adapted) {
+    static Map<String, Object> json(Engine.Adapted adapted, boolean phaseOpen) {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("version", Json.VERSION);
         json.put("dryRun", adapted.applied().dryRun());
-        json.put("run", runJson(adapted.state().last().orElseThrow()));
+        json.put("run", runJson(adapted.state().last().orElseThrow(), phaseOpen));
         json.put("samplesAbove", adapted.state().memory().samplesAbove());
         json.put("apply", ApplyReports.json(adapted.applied()));
         json.put("stateError", adapted.stateError());
         return json;
     }
 
-    /** The last run for status: a line, and a line per move. */
-    static String statusText(AdaptiveState.Run run) {
+    /** The last run for status: a line, and a line per move; {@code phaseOpen}: whether the next run finds a moving phase open. */
+    static String statusText(AdaptiveState.Run run, boolean phaseOpen) {
         StringBuilder out = new StringBuilder("last adaptive run ").append(Instant.ofEpochSecond(run.epochSeconds()))
-                .append(": ").append(verdict(run, false)).append('\n');
+                .append(": ").append(verdict(run, false, phaseOpen)).append('\n');
         for (AdaptiveMove m : run.moves()) {
             out.append("  ").append(move(m, run)).append('\n');
         }
         return out.toString();
     }
 
-    static Map<String, Object> runJson(AdaptiveState.Run run) {
+    static Map<String, Object> runJson(AdaptiveState.Run run, boolean phaseOpen) {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("time", Instant.ofEpochSecond(run.epochSeconds()).toString());
         json.put("sampleSeconds", run.windowSeconds());
         json.put("why", run.why().name().toLowerCase(Locale.ROOT));
+        json.put("movingPhaseOpen", phaseOpen);
         json.put("ratioBefore", run.ratioBefore());
         json.put("ratioAfter", run.ratioAfter());
         List<Object> moves = new ArrayList<>();
@@ -71,12 +73,18 @@ final class AdaptReports {
         return json;
     }
 
-    /** Why the run did what it did (would do, in a dry run), with busiest CPU / lower bound. */
-    static String verdict(AdaptiveState.Run run, boolean dryRun) {
+    /**
+     * Why the run did what it did (would do, in a dry run), with busiest CPU / lower bound. A
+     * balanced run that leaves a moving phase open says so: the next run above the aim moves
+     * without waiting for ADAPTIVE_SAMPLES runs above the threshold, which a reader of a balanced
+     * verdict would not expect.
+     */
+    static String verdict(AdaptiveState.Run run, boolean dryRun, boolean phaseOpen) {
         String ratio = "busiest CPU / lower bound " + ratio(run.ratioBefore());
         return switch (run.why()) {
             case QUIET -> "quiet: no event-channel interrupts counted" + window(run) + ", nothing moved";
-            case BALANCED -> "balanced: " + ratio + ", at most ADAPTIVE_THRESHOLD; nothing moved";
+            case BALANCED -> "balanced: " + ratio + ", at most ADAPTIVE_THRESHOLD; nothing moved"
+                    + (phaseOpen ? "; the moving phase stays open: a run above the aim moves without waiting" : "");
             case WAITING -> "waiting: " + ratio + ", above ADAPTIVE_THRESHOLD for fewer than ADAPTIVE_SAMPLES runs; nothing moved";
             case STUCK -> "stuck: " + ratio + ", and no allowed move lowers it (cool-downs, exclusions, one hot IRQ, or no gain by"
                     + " the estimate); nothing moved";

@@ -159,7 +159,7 @@ final class Reports {
     // ---- status
 
     /** The status tables, then the last adaptive run if one was recorded. */
-    static String statusText(Status status, IntPredicate only, Optional<AdaptiveState.Run> lastAdaptive) {
+    static String statusText(Status status, IntPredicate only, Optional<AdaptiveState.Run> lastAdaptive, boolean phaseOpen) {
         if (status.planned().irqs().isEmpty()) {
             return "";
         }
@@ -206,12 +206,13 @@ final class Reports {
                         .append(m.irq().affinity().toListOr("none")).append(", planned ").append(m.plannedCpu()).append('\n');
             }
         }
-        lastAdaptive.ifPresent(run -> out.append(AdaptReports.statusText(run)));
+        lastAdaptive.ifPresent(run -> out.append(AdaptReports.statusText(run, phaseOpen)));
         return out.toString();
     }
 
     /** lastAdaptiveRun: the last adaptive run's record, null if none (adaptive mode off, or not run since boot). */
-    static Map<String, Object> statusJson(Status status, IntPredicate only, Optional<AdaptiveState.Run> lastAdaptive) {
+    static Map<String, Object> statusJson(Status status, IntPredicate only, Optional<AdaptiveState.Run> lastAdaptive,
+            boolean phaseOpen) {
         Map<String, Object> json = cpuChoice(status.planned());
         List<Object> cpus = new ArrayList<>();
         for (Status.CpuLoad cpu : status.cpus()) {
@@ -248,7 +249,7 @@ final class Reports {
             }
         }
         json.put("excluded", excluded);
-        json.put("lastAdaptiveRun", lastAdaptive.map(AdaptReports::runJson).orElse(null));
+        json.put("lastAdaptiveRun", lastAdaptive.map(run -> AdaptReports.runJson(run, phaseOpen)).orElse(null));
         return json;
     }
 

@@ -1,10 +1,12 @@
 package org.xenirqpolicy.cli;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.IntPredicate;
 import org.xenirqpolicy.engine.AdaptiveState;
+import org.xenirqpolicy.engine.Engine;
 import org.xenirqpolicy.engine.Status;
 import org.xenirqpolicy.engine.Watch;
 import org.xenirqpolicy.model.InputException;
@@ -53,13 +55,16 @@ final class StatusCommand implements Callable<Integer>, Log.User {
             return 0; // Not reached: a watch ends with the JVM, at Ctrl-C.
         }
         Status status = Status.read(root.host(), sampleSecondsOrZero());
-        Optional<AdaptiveState.Run> lastAdaptive = AdaptiveState.load(root.host()).last();
+        AdaptiveState adaptive = AdaptiveState.load(root.host());
+        Optional<AdaptiveState.Run> lastAdaptive = adaptive.last();
+        boolean phaseOpen = Engine.movingPhaseOpen(adaptive, status.planned().snapshot().settings(),
+                Instant.now().getEpochSecond());
         Reports.warnSkipped(status.planned(), log);
         Reports.noteNoEventChannels(status.planned(), log);
         IntPredicate irqs = Reports.shown(selectors, status.planned(), log);
         boolean json = output.format == Options.Format.json;
-        log.report(json ? Json.write(Reports.statusJson(status, irqs, lastAdaptive))
-                : Reports.statusText(status, irqs, lastAdaptive), json);
+        log.report(json ? Json.write(Reports.statusJson(status, irqs, lastAdaptive, phaseOpen))
+                : Reports.statusText(status, irqs, lastAdaptive, phaseOpen), json);
         return 0;
     }
 

@@ -673,6 +673,17 @@ public final class Engine {
     }
 
     /**
+     * Whether the next adaptive run, at {@code now}, would find a moving phase open (see
+     * plan/Adaptive): the mode on, the last run recent ({@link #recentRun}), and the memory's
+     * count at ADAPTIVE_SAMPLES or more. Then a run above the aim moves without waiting.
+     */
+    public static boolean movingPhaseOpen(AdaptiveState state, Settings settings, long now) {
+        return settings.adaptive().enabled()
+                && state.memory().samplesAbove() >= settings.adaptive().limits().samplesAbove()
+                && recentRun(state, settings, now).isPresent();
+    }
+
+    /**
      * The last adaptive run, if it started at most two intervals (and {@value #DUE_SLACK_SECONDS}
      * s) before {@code now}: a stopped timer's figures would describe traffic long gone.
      */

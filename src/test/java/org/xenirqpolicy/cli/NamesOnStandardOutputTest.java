@@ -166,10 +166,10 @@ class NamesOnStandardOutputTest {
                 last adaptive run 1970-01-01T00:00:00Z: moved 2 event channels: busiest CPU / lower bound 2.00 -> 1.00
                   42 caf\\xe9: CPU 0 -> 1 (7 interrupts since boot)
                   43 café: CPU 1 -> 0 (5 interrupts since boot)
-                """, AdaptReports.statusText(run));
-        assertEquals("{\"time\":\"1970-01-01T00:00:00Z\",\"sampleSeconds\":0,\"why\":\"moved\",\"ratioBefore\":2.0000,"
+                """, AdaptReports.statusText(run, true));
+        assertEquals("{\"time\":\"1970-01-01T00:00:00Z\",\"sampleSeconds\":0,\"why\":\"moved\",\"movingPhaseOpen\":true,\"ratioBefore\":2.0000,"
                 + "\"ratioAfter\":1.0000,\"moves\":[{\"irq\":42,\"name\":\"caf\uFFFD\",\"from\":0,\"to\":1,\"interrupts\":7},"
-                + "{\"irq\":43,\"name\":\"café\",\"from\":1,\"to\":0,\"interrupts\":5}]}\n", Json.write(AdaptReports.runJson(run)));
+                + "{\"irq\":43,\"name\":\"café\",\"from\":1,\"to\":0,\"interrupts\":5}]}\n", Json.write(AdaptReports.runJson(run, true)));
     }
 
     /** A frame of status --watch. */

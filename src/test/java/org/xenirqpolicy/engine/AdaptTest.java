@@ -280,6 +280,7 @@ class AdaptTest {
         @SuppressWarnings("unchecked")
         Map<String, Object> last = (Map<String, Object>) json.get("lastAdaptiveRun");
         assertEquals("moved", last.get("why"));
+        assertEquals(true, last.get("movingPhaseOpen"), "a run that moved leaves a moving phase open");
         assertEquals(time, last.get("time"));
         assertEquals(List.of(Map.of("irq", (long) moved, "name", name, "from", (long) busy, "to", (long) idle,
                 "interrupts", HOT)), normalised(last.get("moves")));
@@ -321,6 +322,11 @@ class AdaptTest {
         assertEquals(new Cli.Result(0, "adaptive run: balanced: busiest CPU / lower bound 1.00, at most ADAPTIVE_THRESHOLD;"
                 + " nothing moved\n", ""), third);
         assertEquals(balanced, allButState(t));
+        // At the aim (1.00 <= 1.025), the phase ended: the next run above the threshold waits again.
+        @SuppressWarnings("unchecked")
+        Map<String, Object> ended = (Map<String, Object>) JsonReader.object(run(t, "status", "--format", "json").out())
+                .get("lastAdaptiveRun");
+        assertEquals(false, ended.get("movingPhaseOpen"));
     }
 
     /** JSON numbers as longs, whatever the reader makes of them. */
