@@ -32,8 +32,10 @@ import org.xenirqpolicy.model.Strategy;
  * <li>Hysteresis in level (a Schmitt trigger): once the gate has passed, a moving phase is open:
  *     the runs go on moving whatever is worth moving, without waiting for samples again, until
  *     a sample's ratio is at or below an aim well below the threshold ({@link #aim}: 1.025 for
- *     the default 1.25). A run that finds nothing worth moving leaves the phase open, unless
- *     nothing moved within the cool-down either: a phase idle that long is over. A placement
+ *     the default 1.25), unless the estimate below still puts the busiest CPU above the level of
+ *     fine moves ({@link #fineLevel}) and finds a move worth making (a lucky sample). A run that
+ *     finds nothing worth moving leaves the phase open, unless nothing moved within the
+ *     cool-down either: a phase idle that long is over. A placement
  *     left just under the threshold would sit there unbalanced for good, and one left near the
  *     bound drifts up to the threshold again as the traffic's mix turns (bench/adaptive.sh's
  *     daily swing, with the estimate below: ending the phase at the first run without a move
@@ -332,9 +334,16 @@ public final class Adaptive {
         double bound = Math.max(total / (double) n, largest);
         double ratioBefore = max(measured) / measuredBound;
         // Once moving (the gate passed), a run goes on while the ratio is above the aim, without
-        // waiting again: a Schmitt trigger.
+        // waiting again: a Schmitt trigger. A sample at the aim ends the phase, unless the
+        // estimate still puts the busiest CPU above the level of fine moves: then the sample
+        // caught a lucky moment (bench/adaptive.sh's churn: two channels of about the same rate
+        // take turns as the largest, the bound; one sits alone on its CPU, the other shares its
+        // CPU with a queue's rx, so the ratio flips between 1.00 and 1.14 with the noise, and a
+        // phase ended at a 1.00 left the rx there for hours, below the threshold), and the run
+        // looks for a move worth making, ending the phase only if there is none.
         boolean moving = memory.samplesAbove() >= limits.samplesAbove();
-        if (ratioBefore <= (moving ? aim(limits) : limits.threshold())) {
+        boolean luckySample = moving && ratioBefore <= aim(limits) && max(load) / bound > fineLevel(limits);
+        if (!luckySample && ratioBefore <= (moving ? aim(limits) : limits.threshold())) {
             return new AdaptiveStep(current, List.of(), AdaptiveStep.Why.BALANCED, ratioBefore, ratioBefore,
                     new AdaptiveMemory(0, remembered));
         }
@@ -420,9 +429,9 @@ public final class Adaptive {
             // swing). But a phase in which nothing moved for a whole cool-down is over: the
             // traffic has been settled that long (on many CPUs a 3 s sample seldom reaches the aim).
             boolean below = ratioBefore <= limits.threshold();
-            boolean idle = below && remembered.isEmpty();
+            boolean over = luckySample || below && remembered.isEmpty();
             return new AdaptiveStep(current, List.of(), below ? AdaptiveStep.Why.BALANCED : AdaptiveStep.Why.STUCK,
-                    ratioBefore, ratioBefore, new AdaptiveMemory(idle ? 0 : above, remembered));
+                    ratioBefore, ratioBefore, new AdaptiveMemory(over ? 0 : above, remembered));
         }
         AdaptiveMemory next = new AdaptiveMemory(above, remembered);
         Map<Integer, Integer> to = new HashMap<>();

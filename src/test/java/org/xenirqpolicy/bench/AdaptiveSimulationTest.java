@@ -13,10 +13,10 @@ import org.xenirqpolicy.model.AdaptiveLimits;
 /**
  * The goals bench/adaptive.sh reports as met stay met: on steady traffic adaptive keeps busiest /
  * bound <= 1.10 with <= 1 move per guest per hour, on the hot guest <= 1.10 where spread once
- * is >= 1.5 once the guest is hot, and <= 1.10 on the daily swing. With guests starting and
- * stopping, where the goal of 1.10 is missed by a hair, adaptive does better than every placement
- * made once. The simulation is deterministic, so a change to Adaptive or to the defaults that
- * loses them fails here.
+ * is >= 1.5 once the guest is hot, and <= 1.10 with guests starting and stopping and on the daily
+ * swing, where adaptive also does better than every placement made once. The simulation is
+ * deterministic, so a change to Adaptive or to the defaults that loses them fails here. (Churn
+ * and the daily swing meet the goal in about half the other draws: README.)
  */
 class AdaptiveSimulationTest {
     private static String figures(Run r) {
@@ -42,9 +42,9 @@ class AdaptiveSimulationTest {
 
     @Test
     void guestsStartingAndStoppingAreFollowed() {
-        // The goal of 1.10 is not met robustly here (README: 11 of 24 draws, the table's not
-        // among them), so not asserted; adaptive beats every placement made once.
+        // Met on the table's draw (README: 12 of 24 draws, mean 1.099): kept met there.
         Run churn = AdaptiveSimulation.run(AdaptiveSimulation.startStop());
+        assertTrue(churn.timeAverage(Mode.ADAPTIVE) <= AdaptiveBench.ADAPTIVE_GOAL, figures(churn));
         for (Mode once : List.of(Mode.SEED, Mode.SPREAD, Mode.LOAD)) {
             assertTrue(churn.timeAverage(Mode.ADAPTIVE) < churn.timeAverage(once), once + ": " + figures(churn));
         }

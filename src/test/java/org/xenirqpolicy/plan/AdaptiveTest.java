@@ -218,6 +218,39 @@ class AdaptiveTest {
     }
 
     @Test
+    void aSampleAtTheAimEndsThePhaseUnlessTheEstimateStillSeesTheBusiestCpuAboveTheFineLevel() {
+        // The sample: A (100) alone on CPU 0 is the bound, B (96) and C (2) on CPU 1: 1.00, at the
+        // aim. The estimate has B at 100 and C at 8: CPU 1 at 1.08 of the bound, above 1.05.
+        Dom0 d = new Dom0(Strategy.LOAD, "0-2").on(0, 100, "blkif-backend", 100).on(1, 101, "blkif-backend", 96)
+                .on(1, 102, "blkif-backend", 2);
+        Map<Integer, Long> estimate = Map.of(100, 95L, 101, 100L, 102, 8L);
+        AdaptiveMemory open = new AdaptiveMemory(2, Map.of());
+        // A lucky sample: the run goes on and takes C off CPU 1, to the idle CPU 2; the phase stays open.
+        AdaptiveStep lucky = Adaptive.step(d.plan(), d.irqs, d.left, d.rates, estimate, DEFAULTS, open, NOW);
+        assertEquals(Why.MOVED, lucky.why());
+        assertEquals(List.of(new AdaptiveMove(102, "blkif-backend", 1, 2, 2)), lucky.moves());
+        assertEquals(1.0, lucky.ratioBefore(), 1e-12);
+        assertEquals(1.0, lucky.ratioAfter(), 1e-12);
+        assertEquals(3, lucky.memory().samplesAbove());
+        // The estimate agreeing with the sample: the phase ends, nothing moves.
+        AdaptiveStep agreed = Adaptive.step(d.plan(), d.irqs, d.left, d.rates, DEFAULTS, open, NOW);
+        assertEquals(Why.BALANCED, agreed.why());
+        assertEquals(0, agreed.memory().samplesAbove());
+        // A lucky sample with nothing worth moving (B cooling, C excluded): the phase ends too.
+        Dom0 held = new Dom0(Strategy.LOAD, "0-2").on(0, 100, "blkif-backend", 100).on(1, 101, "blkif-backend", 96)
+                .excluded(1, 102, "blkif-backend", 2);
+        AdaptiveMemory cooling = new AdaptiveMemory(2, Map.of(101, new AdaptiveMemory.Moved("blkif-backend", NOW - 60)));
+        AdaptiveStep none = Adaptive.step(held.plan(), held.irqs, held.left, held.rates, estimate, DEFAULTS, cooling, NOW);
+        assertEquals(Why.BALANCED, none.why());
+        assertEquals(List.of(), none.moves());
+        assertEquals(new AdaptiveMemory(0, cooling.moved()), none.memory());
+        // Outside a phase a sample at the aim is balanced whatever the estimate says.
+        AdaptiveStep closed = Adaptive.step(d.plan(), d.irqs, d.left, d.rates, estimate, DEFAULTS, above(1), NOW);
+        assertEquals(Why.BALANCED, closed.why());
+        assertEquals(0, closed.memory().samplesAbove());
+    }
+
+    @Test
     void noMoveTakesACpuAboveTheBusiestTheSampleMeasured() {
         // Sample: CPU 0 at 130 (60 and 70), CPU 1 at 70. The estimate (100, 30 | 70) would move
         // the channel it takes for 30 to CPU 1, which the sample measured at 70: 140, above the
