@@ -83,7 +83,7 @@ final class AdaptCommand implements Callable<Integer>, Log.User {
 
     private int report(Engine.Adapted adapted, AdaptiveLimits limits) {
         // The run just made is the last one, and recent: the phase is open if its memory says so.
-        boolean phaseOpen = adapted.state().memory().samplesAbove() >= limits.samplesAbove();
+        boolean phaseOpen = adapted.state().memory().movingPhaseOpen(limits);
         Reports.warnSkipped(adapted.applied().planned(), log);
         Reports.noteNoEventChannels(adapted.applied().planned(), log);
         ApplyReports.errors(adapted.applied(), log);

@@ -520,11 +520,13 @@ public final class Engine {
      */
     private static Judged judge(Plan plan, Inputs inputs, Map<Integer, Long> estimate, AdaptiveLimits limits,
             AdaptiveState state, long now) {
-        AdaptiveMemory memory = recentRun(state, inputs.snapshot().settings(), now).isPresent()
-                ? state.memory()
-                : new AdaptiveMemory(0, state.memory().moved());
         return new Judged(Adaptive.step(plan, inputs.placed(), inputs.left(), inputs.weights(), estimate, limits,
-                memory, now), estimate);
+                memoryAt(state, inputs.snapshot().settings(), now), now), estimate);
+    }
+
+    /** The memory a run at {@code now} starts from: the state's, without its count of runs if the last run is not recent. */
+    private static AdaptiveMemory memoryAt(AdaptiveState state, Settings settings, long now) {
+        return recentRun(state, settings, now).isPresent() ? state.memory() : new AdaptiveMemory(0, state.memory().moved());
     }
 
     /**
@@ -674,13 +676,11 @@ public final class Engine {
 
     /**
      * Whether the next adaptive run, at {@code now}, would find a moving phase open (see
-     * plan/Adaptive): the mode on, the last run recent ({@link #recentRun}), and the memory's
-     * count at ADAPTIVE_SAMPLES or more. Then a run above the aim moves without waiting.
+     * plan/Adaptive): the mode on, and the memory it would start from ({@link #memoryAt}: the
+     * last run recent) says so. Then a run above the aim moves without waiting.
      */
     public static boolean movingPhaseOpen(AdaptiveState state, Settings settings, long now) {
-        return settings.adaptive().enabled()
-                && state.memory().samplesAbove() >= settings.adaptive().limits().samplesAbove()
-                && recentRun(state, settings, now).isPresent();
+        return settings.adaptive().enabled() && memoryAt(state, settings, now).movingPhaseOpen(settings.adaptive().limits());
     }
 
     /**

@@ -341,7 +341,7 @@ public final class Adaptive {
         // CPU with a queue's rx, so the ratio flips between 1.00 and 1.14 with the noise, and a
         // phase ended at a 1.00 left the rx there for hours, below the threshold), and the run
         // looks for a move worth making, ending the phase only if there is none.
-        boolean moving = memory.samplesAbove() >= limits.samplesAbove();
+        boolean moving = memory.movingPhaseOpen(limits);
         boolean luckySample = moving && ratioBefore <= aim(limits) && max(load) / bound > fineLevel(limits);
         if (!luckySample && ratioBefore <= (moving ? aim(limits) : limits.threshold())) {
             return new AdaptiveStep(current, List.of(), AdaptiveStep.Why.BALANCED, ratioBefore, ratioBefore,

@@ -4,6 +4,7 @@ import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import org.xenirqpolicy.model.AdaptiveLimits;
 
 /**
  * What one adaptive run leaves for the next (persisted by the engine, a pure value here).
@@ -34,6 +35,14 @@ public record AdaptiveMemory(int samplesAbove, Map<Integer, AdaptiveMemory.Moved
         }
         // Sorted, so that the engine persists it in one order and equal memories print alike.
         moved = Collections.unmodifiableSortedMap(new TreeMap<>(moved));
+    }
+
+    /**
+     * Whether a moving phase is open: the gate passed ({@code limits.samplesAbove()} runs above
+     * the threshold) and no run has ended the phase since (see {@link Adaptive}).
+     */
+    public boolean movingPhaseOpen(AdaptiveLimits limits) {
+        return samplesAbove >= limits.samplesAbove();
     }
 
     public static AdaptiveMemory empty() {

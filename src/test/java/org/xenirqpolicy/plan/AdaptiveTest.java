@@ -64,6 +64,11 @@ class AdaptiveTest {
         AdaptiveStep step(AdaptiveLimits limits, AdaptiveMemory memory) {
             return Adaptive.step(plan(), irqs, left, rates, limits, memory, NOW);
         }
+
+        /** The step with moves chosen by {@code estimate}, gated on this dom0's rates (the sample). */
+        AdaptiveStep step(Map<Integer, Long> estimate, AdaptiveLimits limits, AdaptiveMemory memory) {
+            return Adaptive.step(plan(), irqs, left, rates, estimate, limits, memory, NOW);
+        }
     }
 
     private static EventChannel channel(int irq, String name, CpuSet affinity) {
@@ -169,8 +174,7 @@ class AdaptiveTest {
         // moving the hot one only shifts the hot spot, and nothing can swap); a quiet run ends it.
         Dom0 oneHot = new Dom0(Strategy.LOAD, "0-1").on(0, 100, "blkif-backend", 300).excluded(0, 101, "blkif-backend", 100)
                 .excluded(1, 102, "blkif-backend", 100);
-        AdaptiveStep stuck = Adaptive.step(oneHot.plan(), oneHot.irqs, oneHot.left, oneHot.rates, DEFAULTS,
-                new AdaptiveMemory(2, Map.of()), NOW);
+        AdaptiveStep stuck = oneHot.step(DEFAULTS, new AdaptiveMemory(2, Map.of()));
         assertEquals(Why.STUCK, stuck.why());
         assertEquals(new AdaptiveMemory(3, Map.of()), stuck.memory());
         AdaptiveStep quiet = fourCpus(0, 0, 0, 0).step(DEFAULTS, stuck.memory());
@@ -202,7 +206,7 @@ class AdaptiveTest {
         // (45, 50, 60). The move is reported with the sample's rate, and the ratios are the
         // sample's: 1.5 before, 1.5 after (CPU 2 at 90, no higher than CPU 0 was).
         Map<Integer, Long> estimate = Map.of(100, 45L, 101, 20L, 102, 50L, 103, 40L);
-        AdaptiveStep byEstimate = Adaptive.step(d.plan(), d.irqs, d.left, d.rates, estimate, DEFAULTS, above(1), NOW);
+        AdaptiveStep byEstimate = d.step(estimate, DEFAULTS, above(1));
         assertEquals(Why.MOVED, byEstimate.why());
         assertEquals(List.of(new AdaptiveMove(101, "blkif-backend", 0, 2, 50)), byEstimate.moves());
         assertEquals(1.5, byEstimate.ratioBefore(), 1e-12);
@@ -210,8 +214,7 @@ class AdaptiveTest {
         // The gate is the sample's: a balanced sample moves nothing and ends the count, whatever the estimate says.
         Dom0 calm = new Dom0(Strategy.LOAD, "0-2").on(0, 100, "blkif-backend", 30).on(0, 101, "blkif-backend", 30)
                 .on(1, 102, "blkif-backend", 60).on(2, 103, "blkif-backend", 60);
-        AdaptiveStep none = Adaptive.step(calm.plan(), calm.irqs, calm.left, calm.rates, Map.of(100, 90L, 101, 90L),
-                DEFAULTS, above(1), NOW);
+        AdaptiveStep none = calm.step(Map.of(100, 90L, 101, 90L), DEFAULTS, above(1));
         assertEquals(Why.BALANCED, none.why());
         assertEquals(1.0, none.ratioBefore(), 1e-12);
         assertEquals(0, none.memory().samplesAbove());
@@ -226,26 +229,26 @@ class AdaptiveTest {
         Map<Integer, Long> estimate = Map.of(100, 95L, 101, 100L, 102, 8L);
         AdaptiveMemory open = new AdaptiveMemory(2, Map.of());
         // A lucky sample: the run goes on and takes C off CPU 1, to the idle CPU 2; the phase stays open.
-        AdaptiveStep lucky = Adaptive.step(d.plan(), d.irqs, d.left, d.rates, estimate, DEFAULTS, open, NOW);
+        AdaptiveStep lucky = d.step(estimate, DEFAULTS, open);
         assertEquals(Why.MOVED, lucky.why());
         assertEquals(List.of(new AdaptiveMove(102, "blkif-backend", 1, 2, 2)), lucky.moves());
         assertEquals(1.0, lucky.ratioBefore(), 1e-12);
         assertEquals(1.0, lucky.ratioAfter(), 1e-12);
         assertEquals(3, lucky.memory().samplesAbove());
         // The estimate agreeing with the sample: the phase ends, nothing moves.
-        AdaptiveStep agreed = Adaptive.step(d.plan(), d.irqs, d.left, d.rates, DEFAULTS, open, NOW);
+        AdaptiveStep agreed = d.step(DEFAULTS, open);
         assertEquals(Why.BALANCED, agreed.why());
         assertEquals(0, agreed.memory().samplesAbove());
         // A lucky sample with nothing worth moving (B cooling, C excluded): the phase ends too.
         Dom0 held = new Dom0(Strategy.LOAD, "0-2").on(0, 100, "blkif-backend", 100).on(1, 101, "blkif-backend", 96)
                 .excluded(1, 102, "blkif-backend", 2);
         AdaptiveMemory cooling = new AdaptiveMemory(2, Map.of(101, new AdaptiveMemory.Moved("blkif-backend", NOW - 60)));
-        AdaptiveStep none = Adaptive.step(held.plan(), held.irqs, held.left, held.rates, estimate, DEFAULTS, cooling, NOW);
+        AdaptiveStep none = held.step(estimate, DEFAULTS, cooling);
         assertEquals(Why.BALANCED, none.why());
         assertEquals(List.of(), none.moves());
         assertEquals(new AdaptiveMemory(0, cooling.moved()), none.memory());
         // Outside a phase a sample at the aim is balanced whatever the estimate says.
-        AdaptiveStep closed = Adaptive.step(d.plan(), d.irqs, d.left, d.rates, estimate, DEFAULTS, above(1), NOW);
+        AdaptiveStep closed = d.step(estimate, DEFAULTS, above(1));
         assertEquals(Why.BALANCED, closed.why());
         assertEquals(0, closed.memory().samplesAbove());
     }
@@ -258,13 +261,13 @@ class AdaptiveTest {
         Dom0 d = new Dom0(Strategy.LOAD, "0-1").on(0, 100, "blkif-backend", 60).on(0, 101, "blkif-backend", 70)
                 .on(1, 102, "blkif-backend", 70);
         Map<Integer, Long> estimate = Map.of(100, 100L, 101, 30L, 102, 70L);
-        AdaptiveStep step = Adaptive.step(d.plan(), d.irqs, d.left, d.rates, estimate, DEFAULTS, above(1), NOW);
+        AdaptiveStep step = d.step(estimate, DEFAULTS, above(1));
         assertEquals(Why.STUCK, step.why());
         assertEquals(List.of(), step.moves());
         // With the sample's 30 for it (the estimate agreeing), it moves: 100 and 100.
         d.rates.put(101, 30L);
         d.rates.put(100, 100L);
-        AdaptiveStep agreed = Adaptive.step(d.plan(), d.irqs, d.left, d.rates, estimate, DEFAULTS, above(1), NOW);
+        AdaptiveStep agreed = d.step(estimate, DEFAULTS, above(1));
         assertEquals(List.of(new AdaptiveMove(101, "blkif-backend", 0, 1, 30)), agreed.moves());
         assertEquals(1.0, agreed.ratioAfter(), 1e-12);
     }
