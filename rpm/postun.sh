@@ -5,14 +5,15 @@
 # first install restarts it in %post). On upgrade our units restart on the new files, and
 # irqbalance asks the new hook; on erase, irqbalance runs without one. Never fails the transaction.
 # (A downgrade is an upgrade to rpm: the older release's %post runs first, this last.)
-# Replaced by another release ($1 >= 1): our plan, format 3, is the symbolic link
-# /run/xen-irq-policy/plan to a directory. A release whose /usr/lib/xen-irq-policy/plan-format
-# (read now, after its files went in) is missing (releases before the file) or names a format
-# below 3 cannot use it: an older one writes its plan as a file there and cannot rename a file
-# over a link to a directory, so its %post's apply, run before this, failed. The link and its
-# directories go, and the engine now installed applies again: the started service where systemd
-# runs and the service is enabled, else the command. A later format is left alone: that
-# release's %post, run before this, already wrote the plan in force.
+# Replaced by another release ($1 >= 1): our plan, format 4, is the symbolic link
+# /run/xen-irq-policy/plan to a directory, as since format 3. A release whose
+# /usr/lib/xen-irq-policy/plan-format (read now, after its files went in) is missing (releases
+# before the file) or names a format below 3 cannot use it: an older one writes its plan as a
+# file there and cannot rename a file over a link to a directory, so its %post's apply, run
+# before this, failed. The link and its directories go, and the engine now installed applies
+# again: the started service where systemd runs and the service is enabled, else the command.
+# Format 3 and later are left alone: that release's %post, run before this, already renamed its
+# own link over ours (neither hook trusts the other's files).
 run=/run/xen-irq-policy
 # $1 less its leading blanks (spaces, tabs), as ShellRead.stripBlanks.
 strip_blanks() {
@@ -63,7 +64,7 @@ metrics_dir() {
 	echo "$dir"
 }
 format=$(cat /usr/lib/xen-irq-policy/plan-format 2>/dev/null) || format=0
-case $format in '' | *[!0-9]*) format=3 ;; esac
+case $format in '' | *[!0-9]*) format=4 ;; esac
 if [ "$1" -ge 1 ] && [ -L "$run/plan" ] && [ "$format" -lt 3 ]; then
 	rm -rf "$run/plan" "$run"/plan.[0-9]* "$run"/.plan.xen-irq-policy.*.tmp
 	if [ -d /run/systemd/system ]; then

@@ -38,7 +38,7 @@ if [ -e "$state/selinux-boolean" ]; then
 	setsebool -P irqbalance_run_unconfined off || log "could not turn off the SELinux boolean irqbalance_run_unconfined"
 	rm -f "$state/selinux-boolean"
 fi
-# The plan: the link, the directories of plans (plan.GENERATION), and a link an apply killed
+# The plan: the link, the directories of plans (plan.BASE), and a link an apply killed
 # midway left (.plan.xen-irq-policy.PID.tmp); the adaptive mode's state, and a temporary file a
 # killed run left beside it.
 rm -rf /run/xen-irq-policy/plan /run/xen-irq-policy/plan.[0-9]* /run/xen-irq-policy/.plan.xen-irq-policy.*.tmp \

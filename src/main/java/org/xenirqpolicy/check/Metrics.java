@@ -4,7 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import org.xenirqpolicy.contract.Locations;
+import org.xenirqpolicy.contract.PlanStore;
 import org.xenirqpolicy.engine.AdaptiveState;
 import org.xenirqpolicy.engine.Status;
 import org.xenirqpolicy.host.Host;
@@ -34,7 +34,7 @@ public record Metrics(Instant now, Status status, List<Check> checks, Optional<L
     public static Metrics read(Host host, Instant now) {
         Status status = Status.read(host, 0);
         Checks.Inputs inputs = Checks.read(host, now, status);
-        Optional<Instant> planWritten = status.planned().previous().isPresent() ? host.modified(Locations.PLAN) : Optional.empty();
+        Optional<Instant> planWritten = status.planned().previous().isPresent() ? PlanStore.saved(host) : Optional.empty();
         return new Metrics(now, status, Checks.verdicts(inputs), inputs.lastApply().flatMap(LastApply::parse), planWritten,
                 AdaptiveState.load(host).last());
     }

@@ -10,7 +10,7 @@ public final class Locations {
     /** Ours: the plan, the lock, the last apply's record and, unsandboxed, the hook's requests. */
     public static final String RUN_DIR = "/run/xen-irq-policy";
     /**
-     * The applied plan: a symbolic link to its directory {@code plan.GENERATION} beside it, in
+     * The applied plan: a symbolic link to its directory {@code plan.BASE} beside it, in
      * {@link PlanFile}'s format, replaced as {@link PlanStore} says. Java readers go through
      * {@link PlanStore}, which resolves the link once; the hook opens files through it.
      */

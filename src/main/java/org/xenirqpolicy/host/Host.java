@@ -533,6 +533,32 @@ public final class Host {
     }
 
     /**
+     * Replaces a file of a directory of ours so that a reader opens the old one or the new one,
+     * never a part: {@code content} written as {@link #createFile} writes it (mode
+     * {@code permissions}, not synced) under a temporary name beside it,
+     * {@code .NAME.xen-irq-policy.PID.tmp}, then renamed over it. For the few files of a plan's
+     * directory that a save changes in place, which {@link #writeAtomically} would sync and scan
+     * the whole directory for (thousands of entries) each time. The temporary file is removed on
+     * failure; one a killed writer left goes with its directory (see PlanStore).
+     */
+    public void replaceFile(String hostPath, byte[] content, String permissions) {
+        String name = hostPath.substring(hostPath.lastIndexOf('/') + 1);
+        String temp = hostPath.substring(0, hostPath.length() - name.length()) + "." + name + ".xen-irq-policy."
+                + ProcessHandle.current().pid() + ".tmp";
+        createFile(temp, content, permissions);
+        try {
+            Files.move(unfollowed(temp), unfollowed(hostPath), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            try {
+                Files.deleteIfExists(unfollowed(temp));
+            } catch (IOException ignored) {
+                // Named after our PID, in a directory the next full save removes.
+            }
+            throw new UncheckedIOException(Quote.line("cannot replace " + path(hostPath) + ": " + reason(e)), e);
+        }
+    }
+
+    /**
      * Points the symbolic link at {@code hostPath} to {@code target}, a name in the same
      * directory, by renaming a new link over whatever is there (a link, a file, nothing): a
      * reader opening a path through it finds the old target or the new one, never nothing. The

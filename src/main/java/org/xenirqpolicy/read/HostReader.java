@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
+import java.util.regex.Pattern;
 import org.xenirqpolicy.host.Host;
 import org.xenirqpolicy.host.Parallel;
 import org.xenirqpolicy.model.CpuSet;
@@ -156,17 +157,22 @@ public final class HostReader {
         return new IrqState(line, chip, name, affinity, effective, true);
     }
 
+    /** An entry of a device's msi_irqs: an IRQ number. Compiled once: a host may have hundreds of devices. */
+    private static final Pattern MSI_IRQ = Pattern.compile("[0-9]{1,9}");
+    /** A device's legacy irq file: its IRQ, 0 for none. */
+    private static final Pattern LEGACY_IRQ = Pattern.compile("[1-9][0-9]{0,8}");
+
     /** IRQs that belong to PCI devices: the entries of each device's msi_irqs and its legacy irq. */
     private static Set<Integer> pciIrqs(Host host) {
         Set<Integer> irqs = new HashSet<>();
         for (String device : host.list(PCI_DEVICES)) {
             String dir = PCI_DEVICES + "/" + device;
             for (String entry : host.list(dir + "/msi_irqs")) {
-                if (entry.matches("[0-9]{1,9}")) {
+                if (MSI_IRQ.matcher(entry).matches()) {
                     irqs.add(Integer.parseInt(entry));
                 }
             }
-            host.read(dir + "/irq").map(String::strip).filter(s -> s.matches("[1-9][0-9]{0,8}"))
+            host.read(dir + "/irq").map(String::strip).filter(s -> LEGACY_IRQ.matcher(s).matches())
                     .ifPresent(s -> irqs.add(Integer.parseInt(s)));
         }
         return irqs;

@@ -46,8 +46,9 @@ class ApplyTest {
         }
         assertEquals("""
                 # Written by 'xen-irq-policy apply', beside the files the irqbalance hook reads. See xen-irq-policy(8).
-                xen-irq-policy-plan 3
+                xen-irq-policy-plan 4
                 generation 1
+                base 1
                 strategy spread
                 usable 0-3
                 irq 241 0 vif26.0-q0-tx
@@ -62,9 +63,9 @@ class ApplyTest {
                 """, tree.read("/run/xen-irq-policy/plan/all"));
         // The same plan in the hook's files: the link, a header, one file per IRQ.
         assertEquals("plan.1", Files.readSymbolicLink(tree.path("/run/xen-irq-policy/plan")).toString());
-        assertEquals("3 1 0-3\n", tree.read("/run/xen-irq-policy/plan.1/header"));
+        assertEquals("4 1 1 0-3\n", tree.read("/run/xen-irq-policy/plan.1/header"));
         for (int i = 0; i < 8; i++) {
-            assertEquals("3 1 " + expected[i] + " 0-3 vif26." + i / 4 + "-q" + i / 2 % 2 + (i % 2 == 0 ? "-tx" : "-rx") + "\n",
+            assertEquals("4 1 " + expected[i] + " 0-3 vif26." + i / 4 + "-q" + i / 2 % 2 + (i % 2 == 0 ? "-tx" : "-rx") + "\n",
                     tree.read("/run/xen-irq-policy/plan.1/irq." + (241 + i)));
         }
 

@@ -319,7 +319,7 @@ class CheckTest {
     void aPlanFileThatIsNotAPlanFailsPlanFreshAndPlacement() throws IOException {
         // The applied plan's whole-plan file cut short; then an older release's single plan file.
         HostTree t = allWell();
-        t.write("/run/xen-irq-policy/plan/all", "xen-irq-policy-plan 3\ngeneration 1\nstrategy spread\n");
+        t.write("/run/xen-irq-policy/plan/all", "xen-irq-policy-plan 4\ngeneration 1\nbase 1\nstrategy spread\n");
         failsOnly(check(t),
                 "FAIL plan-fresh: /run/xen-irq-policy/plan is not a plan this version can read: run 'xen-irq-policy apply'",
                 "FAIL placement: no applied plan to check the event channels against");

@@ -21,6 +21,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.xenirqpolicy.contract.PlanStore;
+import org.xenirqpolicy.host.Host;
+import org.xenirqpolicy.plan.Placement;
+import org.xenirqpolicy.plan.Plan;
 import org.xenirqpolicy.testing.Cli;
 import org.xenirqpolicy.testing.HostTree;
 import org.xenirqpolicy.testing.Promtool;
@@ -140,10 +144,13 @@ class MetricsTest {
     void theClockValuesAreThoseOfThePlanFileAndTheLastApplyRecord() throws IOException {
         HostTree t = applied();
         Instant planWritten = Instant.now().minusSeconds(3600);
-        // The plan's age is that of its link, renamed into place when the plan was put in force.
+        // The plan's age is that of its whole-plan file, which every save writes (the link is
+        // renamed only when a save writes a new directory).
         FileTime written = FileTime.from(planWritten);
-        Files.getFileAttributeView(t.path("/run/xen-irq-policy/plan"), BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+        Files.getFileAttributeView(t.path("/run/xen-irq-policy/plan/all"), BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
                .setTimes(written, null, null);
+        Files.getFileAttributeView(t.path("/run/xen-irq-policy/plan"), BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+               .setTimes(FileTime.from(Instant.now()), null, null);
         t.write("/run/xen-irq-policy/last-apply", "exit=1 time=2026-12-01T10:00:00Z duration=2.345\n");
         String out = metrics(t).out();
         double age = Double.parseDouble(line(out, "xen_irq_policy_plan_age_seconds ").substring("xen_irq_policy_plan_age_seconds ".length()));
@@ -152,6 +159,19 @@ class MetricsTest {
         assertEquals("xen_irq_policy_last_apply_timestamp_seconds 1796119200", line(out, "xen_irq_policy_last_apply_timestamp_seconds "));
         assertEquals("xen_irq_policy_last_apply_duration_seconds 2.345", line(out, "xen_irq_policy_last_apply_duration_seconds "));
         assertEquals("xen_irq_policy_check_ok{check=\"last-apply\"} 0", line(out, "xen_irq_policy_check_ok{check=\"last-apply\"}"));
+
+        // A save in place (a move: same usable CPUs, same selectors) is a write of the plan too.
+        String link = Files.readSymbolicLink(t.path("/run/xen-irq-policy/plan")).toString();
+        Plan plan = PlanStore.load(Host.at(t.root())).orElseThrow();
+        Placement first = plan.placements().get(0);
+        int other = plan.usable().stream().filter(cpu -> cpu != first.cpu()).findFirst().orElseThrow();
+        List<Placement> moved = new ArrayList<>(plan.placements());
+        moved.set(0, new Placement(first.irq(), other, first.name()));
+        assertTrue(PlanStore.save(Host.at(t.root()), new Plan(plan.strategy(), plan.usable(), moved, plan.excluded())));
+        assertEquals(link, Files.readSymbolicLink(t.path("/run/xen-irq-policy/plan")).toString(), "saved in place");
+        out = metrics(t).out();
+        age = Double.parseDouble(line(out, "xen_irq_policy_plan_age_seconds ").substring("xen_irq_policy_plan_age_seconds ".length()));
+        assertTrue(age < 60, out);
     }
 
     /** The adaptive mode's switch and interval come from the settings, whether or not a run is recorded. */

@@ -110,9 +110,9 @@ class NamesOnStandardOutputTest {
         String all = new String(Files.readAllBytes(plan.resolve("all")), StandardCharsets.ISO_8859_1);
         assertEquals("irq 42 0 caf\u00e9\nirq 43 1 caf\u00c3\u00a9\n",
                 all.lines().filter(l -> l.startsWith("irq ")).map(l -> l + "\n").reduce("", String::concat));
-        assertArrayEquals(new byte[] {'3', ' ', '1', ' ', '0', ' ', '0', '-', '1', ' ', 'c', 'a', 'f', (byte) 0xe9, '\n'},
+        assertArrayEquals(new byte[] {'4', ' ', '1', ' ', '0', ' ', '0', '-', '1', ' ', 'c', 'a', 'f', (byte) 0xe9, '\n'},
                 Files.readAllBytes(plan.resolve("irq.42")));
-        assertArrayEquals(new byte[] {'3', ' ', '1', ' ', '1', ' ', '0', '-', '1', ' ', 'c', 'a', 'f', (byte) 0xc3, (byte) 0xa9, '\n'},
+        assertArrayEquals(new byte[] {'4', ' ', '1', ' ', '1', ' ', '0', '-', '1', ' ', 'c', 'a', 'f', (byte) 0xc3, (byte) 0xa9, '\n'},
                 Files.readAllBytes(plan.resolve("irq.43")));
         assertEquals("""
                 CPU  IRQS  INTERRUPTS  EVENT CHANNELS

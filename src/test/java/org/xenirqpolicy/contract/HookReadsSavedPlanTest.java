@@ -103,23 +103,25 @@ class HookReadsSavedPlanTest {
     /**
      * The plan as the hook's files hold it, read here field by field as the hook's {@code read}
      * splits them (the strategy is not in them): the header's usable CPUs and selectors, and one
-     * placement per {@code irq.N}, each file of the generation and usable CPUs of the header.
+     * placement per {@code irq.N}, each file of a generation within the header's base and
+     * generation, and of its usable CPUs.
      */
     private static Plan fromHookFiles(Path root, Strategy strategy) {
         HostTree t = HostTree.at(root);
         String headerLine = t.read("/run/xen-irq-policy/plan/header");
         assertTrue(headerLine.endsWith("\n"), headerLine);
         String[] header = headerLine.substring(0, headerLine.length() - 1).split(" ", -1);
-        assertEquals("3", header[0]);
-        String generation = header[1];
-        String usable = header[2];
+        assertEquals("4", header[0]);
+        long generation = Long.parseLong(header[1]);
+        String base = header[2];
+        String usable = header[3];
         List<Selector> selectors = new ArrayList<>();
-        for (int i = 3; i < header.length; i++) {
+        for (int i = 4; i < header.length; i++) {
             selectors.add(Selector.parse(header[i]));
         }
         List<Placement> placements = new ArrayList<>();
         try (Stream<Path> files = Files.list(t.path("/run/xen-irq-policy/plan"))) {
-            assertEquals("plan." + generation, Files.readSymbolicLink(t.path("/run/xen-irq-policy/plan")).toString());
+            assertEquals("plan." + base, Files.readSymbolicLink(t.path("/run/xen-irq-policy/plan")).toString());
             for (Path path : files.toList()) {
                 String file = path.getFileName().toString();
                 if (!file.startsWith("irq.")) {
@@ -129,7 +131,9 @@ class HookReadsSavedPlanTest {
                 String line = t.read("/run/xen-irq-policy/plan/" + file);
                 assertTrue(line.endsWith("\n"), file);
                 String[] f = line.substring(0, line.length() - 1).split(" ", 5);
-                assertEquals(List.of("3", generation, usable), List.of(f[0], f[1], f[3]), file);
+                assertEquals(List.of("4", usable), List.of(f[0], f[3]), file);
+                long written = Long.parseLong(f[1]);
+                assertTrue(Long.parseLong(base) <= written && written <= generation, line);
                 placements.add(new Placement(Integer.parseInt(file.substring(4)), Integer.parseInt(f[2]), f[4]));
             }
         } catch (IOException e) {

@@ -13,6 +13,7 @@ import java.nio.file.attribute.FileTime;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -66,13 +67,14 @@ class PlanStoreTest {
         expected.put("/", "");
         expected.put("plan", "-> plan.1");
         expected.put("plan.1/", "");
-        expected.put("plan.1/irq.241", "3 1 0 0,2-3 vif26.0-q0-tx\n");
-        expected.put("plan.1/irq.243", "3 1 2 0,2-3 blkif-backend  x\n");
-        expected.put("plan.1/header", "3 1 0,2-3 63 vif12.*\n");
+        expected.put("plan.1/irq.241", "4 1 0 0,2-3 vif26.0-q0-tx\n");
+        expected.put("plan.1/irq.243", "4 1 2 0,2-3 blkif-backend  x\n");
+        expected.put("plan.1/header", "4 1 1 0,2-3 63 vif12.*\n");
         expected.put("plan.1/all", """
                 # Written by 'xen-irq-policy apply', beside the files the irqbalance hook reads. See xen-irq-policy(8).
-                xen-irq-policy-plan 3
+                xen-irq-policy-plan 4
                 generation 1
+                base 1
                 strategy spread
                 usable 0,2-3
                 exclude 63
@@ -86,7 +88,7 @@ class PlanStoreTest {
     }
 
     @Test
-    void theSamePlanIsNotWrittenAgainAndAnotherReplacesItUnderTheNextGeneration() throws Exception {
+    void theSamePlanIsNotWrittenAgainAndAnotherWithOtherCpusOrSelectorsReplacesItUnderTheNextGeneration() throws Exception {
         Host host = Host.at(tmp);
         PlanStore.save(host, PLAN);
         Map<String, String> before = run();
@@ -96,14 +98,92 @@ class PlanStoreTest {
         assertEquals(before, run());
         assertEquals(written, Files.getLastModifiedTime(tmp.resolve("run/xen-irq-policy/plan.1/all")));
 
-        Plan moved = new Plan(Strategy.MODULO, PLAN.usable(), List.of(new Placement(241, 3, "vif26.0-q0-tx")), PLAN.excluded());
+        for (Plan other : List.of(new Plan(Strategy.SPREAD, CpuSet.parseList("0-3"), PLAN.placements(), PLAN.excluded()),
+                new Plan(Strategy.SPREAD, PLAN.usable(), PLAN.placements(), Exclusions.parse("63")))) {
+            Map<String, String> before2 = run();
+            String old = before2.get("plan").substring(3);
+            assertTrue(PlanStore.save(host, other));
+            Map<String, String> after = run();
+            String now = after.get("plan").substring(3);
+            assertEquals(Integer.parseInt(old.substring(5)) + 1, Integer.parseInt(now.substring(5)), after.toString());
+            assertTrue(after.get(now + "/header").startsWith("4 " + now.substring(5) + " " + now.substring(5) + " "), after.toString());
+            assertFalse(after.containsKey(old + "/"), "the old plan's directory is removed");
+            assertEquals(Optional.of(other), PlanStore.load(host));
+        }
+    }
+
+    /**
+     * A plan with the same usable CPUs and selectors as the one in force (moves, IRQs new or
+     * gone, another strategy) changes its directory in place: the header and the files that
+     * change, at the next generation; the others stay as they were written, files and times.
+     */
+    @Test
+    void aPlanThatOnlyMovesOrAddsOrDropsPlacementsChangesTheDirectoryInForceInPlace() throws Exception {
+        Host host = Host.at(tmp);
+        PlanStore.save(host, PLAN);
+        Path dir = tmp.resolve("run/xen-irq-policy/plan.1");
+        FileTime unchanged = Files.getLastModifiedTime(dir.resolve("irq.243"));
+        Thread.sleep(20);
+        Plan moved = new Plan(Strategy.MODULO, PLAN.usable(), List.of(new Placement(241, 3, "vif26.0-q0-tx"),
+                new Placement(243, 2, "blkif-backend  x"), new Placement(250, 0, "vif27.0-q0-tx")), PLAN.excluded());
         assertTrue(PlanStore.save(host, moved));
-        Map<String, String> after = run();
-        assertEquals("-> plan.2", after.get("plan"));
-        assertEquals("3 2 3 0,2-3 vif26.0-q0-tx\n", after.get("plan.2/irq.241"));
-        assertFalse(after.containsKey("plan.2/irq.243"), "an IRQ the new plan does not place has no file");
-        assertFalse(after.containsKey("plan.1/"), "the old plan's directory is removed");
+        Map<String, String> expected = new TreeMap<>();
+        expected.put("/", "");
+        expected.put("plan", "-> plan.1");
+        expected.put("plan.1/", "");
+        expected.put("plan.1/irq.241", "4 2 3 0,2-3 vif26.0-q0-tx\n");
+        expected.put("plan.1/irq.243", "4 1 2 0,2-3 blkif-backend  x\n");
+        expected.put("plan.1/irq.250", "4 2 0 0,2-3 vif27.0-q0-tx\n");
+        expected.put("plan.1/header", "4 2 1 0,2-3 63 vif12.*\n");
+        expected.put("plan.1/all", """
+                # Written by 'xen-irq-policy apply', beside the files the irqbalance hook reads. See xen-irq-policy(8).
+                xen-irq-policy-plan 4
+                generation 2
+                base 1
+                strategy modulo
+                usable 0,2-3
+                exclude 63
+                exclude vif12.*
+                irq 241 3 vif26.0-q0-tx
+                irq 243 2 blkif-backend  x
+                irq 250 0 vif27.0-q0-tx
+                end 3
+                """);
+        assertEquals(expected, run());
+        assertEquals(unchanged, Files.getLastModifiedTime(dir.resolve("irq.243")), "a file that does not change is not written");
         assertEquals(Optional.of(moved), PlanStore.load(host));
+
+        Plan dropped = new Plan(Strategy.MODULO, PLAN.usable(), List.of(new Placement(250, 2, "vif27.0-q0-tx")), PLAN.excluded());
+        assertTrue(PlanStore.save(host, dropped));
+        Map<String, String> after = run();
+        assertEquals(Set.of("/", "plan", "plan.1/", "plan.1/all", "plan.1/header", "plan.1/irq.250"), after.keySet());
+        assertEquals("4 3 1 0,2-3 63 vif12.*\n", after.get("plan.1/header"));
+        assertEquals("4 3 2 0,2-3 vif27.0-q0-tx\n", after.get("plan.1/irq.250"));
+        assertEquals(Optional.of(dropped), PlanStore.load(host));
+    }
+
+    /**
+     * A save in place cut short (killed between its files) leaves its mark and files the whole
+     * plan does not describe: the next save writes a new directory, even of the very plan the
+     * whole-plan file holds, and after the generation the header reached.
+     */
+    @Test
+    void aSaveInPlaceCutShortIsFollowedByANewDirectory() throws IOException {
+        HostTree t = HostTree.at(tmp);
+        Host host = Host.at(tmp);
+        PlanStore.save(host, PLAN);
+        t.write("/run/xen-irq-policy/plan.1/saving", "");
+        t.write("/run/xen-irq-policy/plan.1/header", "4 2 1 0,2-3 63 vif12.*\n");
+        t.write("/run/xen-irq-policy/plan.1/irq.241", "4 2 3 0,2-3 vif26.0-q0-tx\n");
+        t.write("/run/xen-irq-policy/plan.1/.irq.243.xen-irq-policy.99999999.tmp", "4 2 3");
+        assertEquals(Optional.of(PLAN), PlanStore.load(host), "readers trust the whole plan meanwhile");
+        assertTrue(PlanStore.save(host, PLAN));
+        Map<String, String> after = run();
+        assertEquals("-> plan.3", after.get("plan"));
+        assertEquals(Set.of("/", "plan", "plan.3/", "plan.3/all", "plan.3/header", "plan.3/irq.241", "plan.3/irq.243"),
+                after.keySet());
+        assertEquals("4 3 0 0,2-3 vif26.0-q0-tx\n", after.get("plan.3/irq.241"));
+        assertEquals(Optional.of(PLAN), PlanStore.load(host));
     }
 
     @Test
@@ -129,22 +209,28 @@ class PlanStoreTest {
         Host host = Host.at(tmp);
         PlanStore.save(host, PLAN);
         // A killed apply: a plan written whole but never linked, and one cut short.
-        t.write("/run/xen-irq-policy/plan.7/irq.241", "3 7 3 0-3 vif26.0-q0-tx\n");
-        t.write("/run/xen-irq-policy/plan.8/irq.241", "3 8");
+        t.write("/run/xen-irq-policy/plan.7/irq.241", "4 7 3 0-3 vif26.0-q0-tx\n");
+        t.write("/run/xen-irq-policy/plan.8/irq.241", "4 8");
         assertEquals(Optional.of(PLAN), PlanStore.load(host), "the link still names the plan in force");
-        Plan moved = new Plan(Strategy.SPREAD, PLAN.usable(), List.of(new Placement(241, 2, "vif26.0-q0-tx")));
-        assertTrue(PlanStore.save(host, moved));
-        try (Stream<Path> entries = Files.list(t.path("/run/xen-irq-policy"))) {
-            assertEquals(List.of("plan", "plan.9"), entries.map(p -> p.getFileName().toString()).sorted().toList());
+        // Saved in place, or as a new directory: either way after both.
+        for (Plan moved : List.of(new Plan(Strategy.SPREAD, PLAN.usable(), List.of(new Placement(241, 2, "vif26.0-q0-tx")), PLAN.excluded()),
+                new Plan(Strategy.SPREAD, PLAN.usable(), List.of(new Placement(241, 2, "vif26.0-q0-tx"))))) {
+            t.write("/run/xen-irq-policy/plan.8/irq.241", "4 8");
+            assertTrue(PlanStore.save(host, moved));
+            assertEquals(Optional.of(moved), PlanStore.load(host));
         }
-        assertEquals(Optional.of(moved), PlanStore.load(host));
+        try (Stream<Path> entries = Files.list(t.path("/run/xen-irq-policy"))) {
+            assertEquals(List.of("plan", "plan.10"), entries.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+        assertTrue(t.read("/run/xen-irq-policy/plan.10/header").startsWith("4 10 10 "));
     }
 
     /**
      * After a remove (an apply whose save failed), the next save does not start again at
-     * generation 1: a hook call that read a file of the removed plan and then the header of the
-     * new one must not find them of one generation. The empty directory that keeps the count is
-     * linked by nothing and goes with the next save.
+     * generation 1, nor at the generation after the directory's name when saves in place raised
+     * its header's: a hook call that read a file of the removed plan and then the header of the
+     * new one must not find the file's generation within the header's. The directory that keeps
+     * the count, its header alone, is linked by nothing and goes with the next save.
      */
     @Test
     void generationsGrowAcrossARemove() throws IOException {
@@ -153,23 +239,26 @@ class PlanStoreTest {
         PlanStore.save(host, PLAN);
         Plan moved = new Plan(Strategy.SPREAD, PLAN.usable(), List.of(new Placement(241, 2, "vif26.0-q0-tx")));
         PlanStore.save(host, moved);
-        t.write("/run/xen-irq-policy/plan.1/irq.241", "3 1 0 0-3 vif26.0-q0-tx\n");
+        PlanStore.save(host, new Plan(Strategy.SPREAD, PLAN.usable(), List.of(new Placement(241, 3, "vif26.0-q0-tx"))));
+        assertEquals("4 3 2 0,2-3\n", t.read("/run/xen-irq-policy/plan.2/header"));
+        t.write("/run/xen-irq-policy/plan.1/irq.241", "4 1 0 0-3 vif26.0-q0-tx\n");
         PlanStore.remove(host);
         assertFalse(PlanStore.exists(host));
         assertEquals(Optional.empty(), PlanStore.load(host));
-        assertEquals(Map.of("/", "", "plan.2/", ""), run());
+        assertEquals(Map.of("/", "", "plan.2/", "", "plan.2/header", "4 3 2 0,2-3\n"), run());
         assertTrue(PlanStore.save(host, PLAN));
-        assertEquals("plan.3", Files.readSymbolicLink(t.path("/run/xen-irq-policy/plan")).toString());
+        assertEquals("plan.4", Files.readSymbolicLink(t.path("/run/xen-irq-policy/plan")).toString());
         try (Stream<Path> entries = Files.list(t.path("/run/xen-irq-policy"))) {
-            assertEquals(List.of("plan", "plan.3"), entries.map(p -> p.getFileName().toString()).sorted().toList());
+            assertEquals(List.of("plan", "plan.4"), entries.map(p -> p.getFileName().toString()).sorted().toList());
         }
-        assertEquals("3 3 0 0,2-3 vif26.0-q0-tx\n", run().get("plan.3/irq.241"));
+        assertEquals("4 4 0 0,2-3 vif26.0-q0-tx\n", run().get("plan.4/irq.241"));
 
         // A link named like the highest plan's directory is removed as a link: what it names stays whole.
         t.write("/srv/elsewhere/keep", "mine\n");
+        t.write("/srv/elsewhere/header", "4 99 9 0\n");
         Files.createSymbolicLink(t.path("/run/xen-irq-policy/plan.9"), t.path("/srv/elsewhere"));
         PlanStore.remove(host);
-        assertEquals(Map.of("/", "", "plan.3/", ""), run());
+        assertEquals(Map.of("/", "", "plan.4/", "", "plan.4/header", "4 4 4 0,2-3 63 vif12.*\n"), run());
         assertEquals("mine\n", t.read("/srv/elsewhere/keep"));
     }
 
@@ -178,7 +267,7 @@ class PlanStoreTest {
         HostTree t = HostTree.at(tmp);
         Host host = Host.at(tmp);
         PlanStore.save(host, PLAN);
-        // The whole-plan file must be of the generation its directory is named after.
+        // The whole-plan file must be of the base its directory is named after.
         Path run = t.path("/run/xen-irq-policy");
         Files.move(run.resolve("plan.1"), run.resolve("plan.5"));
         Files.delete(run.resolve("plan"));

@@ -17,12 +17,12 @@ import org.xenirqpolicy.plan.Plan;
 class PlanFileFuzzTest {
     @FuzzTest
     // No entry holds a line break: Jazzer writes entries to a libFuzzer dictionary unescaped.
-    @DictionaryEntries({"xen-irq-policy-plan 3", "generation 1", "strategy spread", "strategy modulo", "strategy load", "usable ",
+    @DictionaryEntries({"xen-irq-policy-plan 4", "generation 1", "base 1", "strategy spread", "strategy modulo", "strategy load", "usable ",
             "irq ", "end ", "# ", "exclude ", "dom:", "vif1.*"})
     void parseNeverThrowsAndAnAcceptedPlanIsWrittenBackAsItWasRead(@NotNull String text) {
         Optional<Plan> plan = PlanFile.parse(text);
         if (plan.isPresent()) {
-            String written = PlanFile.format(plan.get(), 1);
+            String written = PlanFile.format(plan.get(), 1, 1);
             assertEquals(plan, PlanFile.parse(written), "read from:\n" + text + "\nwritten as:\n" + written);
         }
     }

@@ -120,7 +120,7 @@ class HookExclusionsTest {
         assertEquals(0, apply.status(), apply.err());
         assertEquals("3\n", t.read("/proc/irq/243/smp_affinity_list"));
         assertTrue(t.read("/run/xen-irq-policy/plan/all").contains("\nusable 0-3\nexclude 243\nexclude vif30.*\nexclude dom:31\nirq 241 "));
-        assertEquals("3 1 0-3 243 vif30.* dom:31\n", t.read("/run/xen-irq-policy/plan/header"));
+        assertEquals("4 1 1 0-3 243 vif30.* dom:31\n", t.read("/run/xen-irq-policy/plan/header"));
         assertFalse(t.exists("/run/xen-irq-policy/plan/irq.243"), "an excluded IRQ has no file: the hook reads the selectors");
 
         // Guests 30, 31 and 32 start: one channel each, unknown to the plan.

@@ -169,19 +169,25 @@ class HookInputTest {
     @ParameterizedTest
     @ValueSource(strings = {"/bin/dash", "/bin/bash --posix"})
     void anUntrustedPlanIsIgnoredAndNeverMakesItFail(String shell) throws IOException {
-        // The plan's file for IRQ 241 (saved as "3 1 2 0-3 vif26.0-q0-tx\n") replaced by one that is
+        // The plan's file for IRQ 241 (saved as "4 1 2 0-3 vif26.0-q0-tx\n") replaced by one that is
         // garbage, cut short (no newline), of another version, with a generation or a CPU that is
         // no number; or no file for 241 and a header that is cut short or of another version.
         Map<String, String> irq241 = new LinkedHashMap<>();
         irq241.put("garbage\n\u0000\u0001\n", null);
-        irq241.put("3 1 2 0-3 vif26.0-q0-tx", null);
-        irq241.put("2 1 2 0-3 vif26.0-q0-tx\n", null);
-        irq241.put("3 x 2 0-3 vif26.0-q0-tx\n", null);
-        irq241.put("3 1 x 0-3 vif26.0-q0-tx\n", null);
-        // A CPU too large for the shell's arithmetic: dash's test would complain on stderr.
-        irq241.put("3 1 99999999999999999999 0-3 vif26.0-q0-tx\n", null);
-        irq241.put("#", "3 1 2-3");
-        irq241.put("#\n", "2 1 2-3\n");
+        irq241.put("4 1 2 0-3 vif26.0-q0-tx", null);
+        irq241.put("3 1 2 0-3 vif26.0-q0-tx\n", null);
+        irq241.put("4 x 2 0-3 vif26.0-q0-tx\n", null);
+        irq241.put("4 1 x 0-3 vif26.0-q0-tx\n", null);
+        // A CPU or a generation too large for the shell's arithmetic: dash's test would complain
+        // on stderr. A generation with a leading zero is none the engine writes.
+        irq241.put("4 1 99999999999999999999 0-3 vif26.0-q0-tx\n", null);
+        irq241.put("4 1234567890123456789 2 0-3 vif26.0-q0-tx\n", null);
+        irq241.put("4 01 2 0-3 vif26.0-q0-tx\n", null);
+        irq241.put("#", "4 1 1 2-3");
+        irq241.put("#\n", "3 1 2-3\n");
+        irq241.put("#\t", "4 1 1234567890123456789 2-3\n");
+        irq241.put("#\t\t", "4 01 1 2-3\n");
+        irq241.put("#\t\t\t", "4 1 x 2-3\n");
         int n = 0;
         for (Map.Entry<String, String> e : irq241.entrySet()) {
             String what = e.getKey() + " / " + e.getValue();
@@ -203,16 +209,27 @@ class HookInputTest {
             assertEquals("1\n", t.read("/proc/irq/241/smp_affinity_list"), what);
             assertTrue(t.exists("/run/irqbalance/xen-irq-policy-request.241"), what);
         }
-        // A file and a header of different generations, read after read: a plan that is being
-        // replaced again and again, or a forgery. The IRQ (its number reused, so the header is
-        // read) is left where it is, and the engine asked to place it.
-        Path root = sample("generations");
-        plan(root, PLAN);
-        HostTree.at(root).write("/run/xen-irq-policy/plan/irq.241", "3 1 2 0-3 vif9.0-q0-tx\n")
-                .write("/run/xen-irq-policy/plan/header", "3 2 2-3\n");
-        String before = HostTree.at(root).read("/proc/irq/241/smp_affinity_list");
-        assertEquals(before, placedByHook(shell, root, Map.of(), "241"));
-        assertTrue(HostTree.at(root).exists("/run/irqbalance/xen-irq-policy-request.241"));
+        // A file of a generation outside the header's base and generation (below its base, above
+        // its generation), read after read: a plan that is being replaced again and again, or a
+        // forgery. The IRQ (its number reused, so the header is read) is left where it is, and
+        // the engine asked to place it. Within them (a file a save in place left unchanged) the
+        // two are of one plan: the header's fallback, 241 mod 2 over 2-3, CPU 3.
+        Map<String, String> fileAndHeader = new LinkedHashMap<>();
+        fileAndHeader.put("4 1 2 0-3 vif9.0-q0-tx\n", "4 3 2 2-3\n");
+        fileAndHeader.put("4 6 2 0-3 vif9.0-q0-tx\n", "4 5 4 2-3\n");
+        fileAndHeader.put("4 3 2 0-3 vif9.0-q0-tx\n", "4 5 2 2-3\n");
+        Path root = null;
+        String before;
+        for (Map.Entry<String, String> e : fileAndHeader.entrySet()) {
+            root = sample("generations" + e.getKey().charAt(2));
+            plan(root, PLAN);
+            HostTree.at(root).write("/run/xen-irq-policy/plan/irq.241", e.getKey())
+                    .write("/run/xen-irq-policy/plan/header", e.getValue());
+            before = HostTree.at(root).read("/proc/irq/241/smp_affinity_list");
+            boolean ofOnePlan = e.getKey().charAt(2) == '3';
+            assertEquals(ofOnePlan ? "3\n" : before, placedByHook(shell, root, Map.of(), "241"), e.toString());
+            assertTrue(HostTree.at(root).exists("/run/irqbalance/xen-irq-policy-request.241"), e.toString());
+        }
         // An empty file of root's, the IRQ's or the header for an IRQ without one, reads as nothing,
         // as does a file whose directory an apply removed under the read (see the next case): no
         // plan's answer, and not "no plan" either. The IRQ is left where it is and the engine asked.

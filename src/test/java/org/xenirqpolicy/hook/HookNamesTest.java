@@ -156,7 +156,7 @@ class HookNamesTest {
         // The plan is bytes: each char of a name is one byte of the file.
         Plan plan = new Plan(Strategy.SPREAD, CpuSet.of(0),
                 List.of(new Placement(1, 0, "vif\u00c3\u00a9\r\u00ff")));
-        byte[] bytes = PlanFile.bytes(plan, 1);
+        byte[] bytes = PlanFile.bytes(plan, 1, 1);
         String text = new String(bytes, StandardCharsets.ISO_8859_1);
         assertEquals(bytes.length, text.length());
         assertEquals(plan, PlanFile.parse(text).orElseThrow());

@@ -36,11 +36,13 @@ import org.xenirqpolicy.testing.HostTree;
 /**
  * The hook against applies that replace the plan while it runs. A save writes a new directory,
  * renames the link over the old one and removes the old directory, so a hook may read one file
- * of the old plan and the next of the new, or find a file gone. Two plans that disagree on every
- * answer are saved in turn by the engine's writer ({@link PlanStore#save}) while the real hook
- * runs, traced with strace so that every CPU it writes is seen, not only the last: each must be
- * the answer of plan A or of plan B, never of a mixture of both, nor the fallback a vanished
- * file would give. After an apply's own write, the IRQ must be where the plan in place says.
+ * of the old plan and the next of the new, or find a file gone; a save that only moves, adds or
+ * drops placements changes the directory in force in place, file by file. Two plans that disagree
+ * on every answer are saved in turn by the engine's writer ({@link PlanStore#save}) while the
+ * real hook runs, traced with strace so that every CPU it writes is seen, not only the last: each
+ * must be the answer of one plan or of the other, never of a mixture of both, nor the fallback a
+ * vanished file would give. After an apply's own write, the IRQ must be where the plan in place
+ * says.
  */
 class HookPlanRaceTest {
     private static final Path HOOK = Fixtures.repo().resolve("src/main/sh/xen-irq-policy-hook");
@@ -64,12 +66,21 @@ class HookPlanRaceTest {
     private static final Map<Integer, String> UNDER_A = Map.of(241, "2", 243, "3", 244, "0", 245, "1");
     private static final Map<Integer, String> UNDER_B = Map.of(241, "6", 243, "7", 244, "4", 245, "6", 246, "7");
     private static final List<Integer> IRQS = List.of(241, 243, 244, 245, 246);
+    /**
+     * C has A's usable CPUs and selectors, so that A and C replace each other in place: 241 moves
+     * to 0, 243 is planned under its own name on 1, 244 gets a file (2), 245 has none in either,
+     * 246 is excluded by both. The fallbacks a vanished file or a missing plan would give (241 mod
+     * 4 over 0-3: 1; over the online CPUs 0-8: 7, 0, 1, 2) are none of either plan's answers.
+     */
+    private static final Plan C = new Plan(Strategy.SPREAD, CpuSet.parseList("0-3"), List.of(new Placement(241, 0, "vif26.0-q0-tx"),
+            new Placement(243, 1, "vif26.0-q1-tx"), new Placement(244, 2, "vif26.0-q1-rx")), Exclusions.parse("246"));
+    private static final Map<Integer, String> UNDER_C = Map.of(241, "0", 243, "1", 244, "2", 245, "1");
 
     /** The CPUs a hook may write for the IRQ: one plan's answer or the other's. */
-    private static Set<String> answers(int irq) {
+    private static Set<String> answers(int irq, Map<Integer, String> underOne, Map<Integer, String> underOther) {
         Set<String> answers = new HashSet<>();
-        Optional.ofNullable(UNDER_A.get(irq)).ifPresent(answers::add);
-        Optional.ofNullable(UNDER_B.get(irq)).ifPresent(answers::add);
+        Optional.ofNullable(underOne.get(irq)).ifPresent(answers::add);
+        Optional.ofNullable(underOther.get(irq)).ifPresent(answers::add);
         return answers;
     }
 
@@ -130,6 +141,19 @@ class HookPlanRaceTest {
     @ParameterizedTest
     @ValueSource(strings = {"/bin/dash", "/bin/bash --posix"})
     void everyCpuTheHookWritesIsTheAnswerOfOnePlanWhilePlansAreSavedInTurn(String shell) throws Exception {
+        race(shell, B, UNDER_B);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/bin/dash", "/bin/bash --posix"})
+    void everyCpuTheHookWritesIsTheAnswerOfOnePlanWhilePlansAreSavedInPlace(String shell) throws Exception {
+        race(shell, C, UNDER_C);
+        HostTree t = HostTree.at(tmp.resolve("root"));
+        assertEquals("plan.1", Files.readSymbolicLink(t.path("/run/xen-irq-policy/plan")).toString(), "saved in place throughout");
+    }
+
+    /** A and {@code other} saved in turn while the hook runs for each IRQ in turn. */
+    private void race(String shell, Plan other, Map<Integer, String> underOther) throws Exception {
         Path root = tree();
         HostTree t = HostTree.at(root);
         Host host = Host.at(root);
@@ -138,7 +162,7 @@ class HookPlanRaceTest {
         AtomicInteger saves = new AtomicInteger();
         Thread saver = new Thread(() -> {
             while (!done.get()) {
-                PlanStore.save(host, saves.incrementAndGet() % 2 == 0 ? A : B);
+                PlanStore.save(host, saves.incrementAndGet() % 2 == 0 ? A : other);
             }
         });
         saver.start();
@@ -156,8 +180,9 @@ class HookPlanRaceTest {
                 Process p = start(shell, root, irq, trace);
                 finish(p, "IRQ " + irq);
                 List<String> cpus = written(trace, affinity);
-                if (!answers(irq).containsAll(cpus)) {
-                    wrong.add("IRQ " + irq + " written " + cpus + ", answers " + answers(irq));
+                Set<String> answers = answers(irq, UNDER_A, underOther);
+                if (!answers.containsAll(cpus)) {
+                    wrong.add("IRQ " + irq + " written " + cpus + ", answers " + answers);
                 }
                 // None when the plan changed under every read (then it asks the engine): the saver
                 // here replaces it every few milliseconds, an apply at most a few times a minute.
@@ -173,7 +198,7 @@ class HookPlanRaceTest {
         // Most calls wrote: the CPUs checked above are a sample, not an empty list.
         assertTrue(writing > calls / 2, writing + " of " + calls + " calls wrote");
         // Settled: the plan saved last, whole, and nothing else left.
-        Plan last = saves.get() % 2 == 0 ? A : B;
+        Plan last = saves.get() % 2 == 0 ? A : other;
         assertEquals(Optional.of(last), PlanStore.load(host));
         try (var entries = Files.list(t.path("/run/xen-irq-policy"))) {
             assertEquals(List.of(Files.readSymbolicLink(t.path("/run/xen-irq-policy/plan")).toString()),
@@ -182,7 +207,7 @@ class HookPlanRaceTest {
         for (int irq : IRQS) {
             Files.writeString(t.path("/proc/irq/" + irq + "/smp_affinity_list"), ONLINE);
             finish(start(shell, root, irq, tmp.resolve("trace")), "IRQ " + irq);
-            String expected = (last == A ? UNDER_A : UNDER_B).getOrDefault(irq, ONLINE.strip());
+            String expected = (last == A ? UNDER_A : underOther).getOrDefault(irq, ONLINE.strip());
             assertEquals(expected + "\n", t.read("/proc/irq/" + irq + "/smp_affinity_list"), "IRQ " + irq + " under the last plan");
         }
     }
@@ -223,7 +248,7 @@ class HookPlanRaceTest {
             for (int i = 0; i < HOOKS_PER_ROUND; i++) {
                 finish(hooks.get(i), "round " + rounds);
                 List<String> cpus = written(traces.get(i), affinity);
-                if (!answers(241).containsAll(cpus)) {
+                if (!answers(241, UNDER_A, UNDER_B).containsAll(cpus)) {
                     misplaced.add("round " + rounds + ": a hook wrote " + cpus);
                 }
             }
