@@ -8,7 +8,8 @@
 #   jvm.args             the launcher's JVM options (a copy of rpm/jvm.args);
 #   xen-irq-policy.aot   a JDK 25 AOT cache (JEP 483, 515) recorded by a training run
 #                        (cli/AotTraining: `apply`, which bypasses picocli, then commands
-#                        that picocli parses) on the sample dom0, with those options.
+#                        that picocli parses, then the timer's `adapt --if-due`, which
+#                        bypasses it too) on the sample dom0, with those options.
 # The JVM takes the cache where the paths differ by one prefix (target/ here, /usr/lib/
 # xen-irq-policy/ there). Jar and cache must come from one build: JDK 25 was seen to take a cache
 # recorded from an older build of the jar, silently (bench/engine.sh refuses such a pair); the

@@ -11,10 +11,13 @@ import org.xenirqpolicy.read.Settings;
  * The training run that records the package's AOT cache when it is built (rpm/make-runtime.sh),
  * not a command of the package: the JVM caches the classes a run loads and links, so the run
  * loads those of the commands as they are started. An apply on a dom0 tree as the service runs
- * it, whose options {@link PlainApplyArgs} reads without picocli, then commands that picocli
- * parses (plan, status, --version), so that picocli's classes are in the cache too, and last
- * two adaptive runs (the timer's command, every few minutes on a host that enables it), with
- * ADAPTIVE=yes written into the tree's settings for them.
+ * it, whose options {@link PlainArgs} reads without picocli, then commands that picocli parses
+ * (plan, status, --version), so that picocli's classes are in the cache too, and last the
+ * adaptive timer's command ({@code adapt --if-due}, every minute on a host that enables it),
+ * whose options PlainArgs reads too, with ADAPTIVE=yes written into the tree's settings for it:
+ * a tick that is due and runs, a second run (with the first's memory), and a tick that is not
+ * due, the timer's most frequent. {@code --sample 0} spares the training SAMPLE_SECONDS of
+ * waiting; it is read by the same code.
  * Usage: {@code java -cp xen-irq-policy.jar org.xenirqpolicy.cli.AotTraining TREE}, TREE a copy
  * that the runs may change; exits with the first failing command's status.
  */
@@ -31,8 +34,9 @@ public final class AotTraining {
             {"plan", "--root", tree},
             {"status", "--root", tree},
             {"--version"},
+            {"adapt", "--if-due", "--sample", "0", "--root", tree},
             {"adapt", "--sample", "0", "--root", tree},
-            {"adapt", "--sample", "0", "--root", tree},
+            {"adapt", "--if-due", "--root", tree},
         };
         for (String[] command : commands) {
             if (command[0].equals("adapt")) {

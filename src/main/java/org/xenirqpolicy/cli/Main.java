@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import org.xenirqpolicy.model.InputException;
 import picocli.CommandLine;
@@ -113,14 +114,14 @@ public final class Main implements Runnable {
     }
 
     static int run(String[] args, PrintWriter out, PrintWriter err, Console console) {
-        ApplyCommand plainApply = PlainApplyArgs.parse(args);
-        if (plainApply != null) {
-            return runPlainApply(plainApply, out, err, console);
+        Log log = new Log(out, err, console, Log.Verbosity.NORMAL);
+        Callable<Integer> plain = PlainArgs.parse(args, log);
+        if (plain != null) {
+            return runPlain(plain, log, out, err);
         }
         CommandLine cli = commandLine(args);
         cli.setOut(out);
         cli.setErr(err);
-        Log log = new Log(out, err, console, Log.Verbosity.NORMAL);
         for (CommandLine sub : cli.getSubcommands().values()) {
             if (sub.getCommand() instanceof Log.User user) {
                 user.use(log);
@@ -138,14 +139,12 @@ public final class Main implements Runnable {
         return status;
     }
 
-    /** An apply whose plain options {@link PlainApplyArgs} read, run as picocli would run it. */
-    private static int runPlainApply(ApplyCommand apply, PrintWriter out, PrintWriter err, Console console) {
-        Log log = new Log(out, err, console, Log.Verbosity.NORMAL);
-        apply.use(log);
+    /** A command whose plain options {@link PlainArgs} read, run as picocli would run it. */
+    private static int runPlain(Callable<Integer> command, Log log, PrintWriter out, PrintWriter err) {
         int status;
         try {
-            status = apply.call();
-        } catch (RuntimeException e) {
+            status = command.call();
+        } catch (Exception e) {
             status = failed(e, log);
         }
         out.flush();
