@@ -6,8 +6,10 @@
 # grow with N (slope of log over log N), and ours/seed. Needs `mvn package` first (the runtime).
 # Usage: bench/engine.sh [SIZES [REPETITIONS [SEED_REPETITIONS]]]   defaults: 1000,5000,20000 5 1
 #        bench/engine.sh --adapt [SIZES [REPETITIONS]]               defaults: 1000,5000 5
-# --adapt: one adaptive run (`xen-irq-policy adapt`) instead, that moves and saves the plan, and
-# one sampled over 1 s: CPU time (user + system, the sampling sleep costs none), wall, peak RSS.
+# --adapt: adaptive runs (`xen-irq-policy adapt`) instead: one that moves and saves the plan, one
+# sampled over 1 s that is quiet, one sampled over 1 s whose window sees the traffic and moves
+# ("sample 1+", the timer's costly run): CPU time (user + system, the sampling sleep costs
+# none), wall, peak RSS.
 set -eu
 cd "$(dirname "$0")/.."
 if [ ! -x /usr/bin/time ]; then

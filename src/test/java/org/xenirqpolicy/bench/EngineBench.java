@@ -118,10 +118,13 @@ public final class EngineBench {
      * steady state: applied once (spread), ADAPTIVE=yes, guest 1 carrying two thirds of all traffic
      * (its queues overload their CPUs), and a state that says the previous run was already above
      * the threshold, so that the run moves (up to ADAPTIVE_MAX_MOVES) and saves the plan: the
-     * costly case. Two runs each time: with {@code --sample 0} (counts since boot as the rates:
-     * it moves) and with {@code --sample 1} (the timer's way, the host read twice, a second
-     * apart; the tree's counters do not grow, so it is quiet). The issue's target is CPU time
-     * beyond the sampling sleep, so CPU (user + system) is the figure; wall and peak RSS beside it.
+     * costly case. Three runs each time: with {@code --sample 0} (counts since boot as the rates:
+     * it moves), with {@code --sample 1} (the timer's way, the host read twice, a second apart;
+     * the tree's counters do not grow, so it is quiet), and the timer's way again with the
+     * counters grown during the window (the tree's /proc/interrupts replaced by one of twice the
+     * counts 0.7 s after the start: the window sees the traffic, and the run moves). The issue's
+     * target is CPU time beyond the sampling sleep, so CPU (user + system) is the figure; wall and
+     * peak RSS beside it.
      */
     static void adapt(String[] args) throws IOException {
         int[] sizes = args.length > 0 ? parseSizes(args[0]) : new int[] {1000, 5000};
@@ -160,12 +163,21 @@ public final class EngineBench {
             System.out.printf(Locale.ROOT, "%7d %8d %-10s %7.3f %7.3f %11.1f  %s%n", dom0.irqs().size(),
                     dom0.eventChannelTraffic().size(), "apply", middle(applyCpu), middle(applyWall), middle(applyRss),
                     "(reference: nothing to change)");
-            for (String sample : List.of("0", "1")) {
+            // The same dom0 a second later: every counter doubled.
+            String grown = new SyntheticDom0(dom0.cpus(), dom0.guests(), dom0.vifs(), dom0.queues(), dom0.disks(), dom0.pciMsi(),
+                    dom0.chip(), name -> 2 * dom0.traffic().applyAsLong(name)).procInterrupts();
+            for (String run : List.of("sample 0", "sample 1", "sample 1+")) {
                 List<Cost> costs = new ArrayList<>();
                 String verdict = "";
                 for (int i = 0; i < reps; i++) {
                     Path tree = fresh(template, trees.resolve("run"));
-                    costs.add(costOf(List.of(launcher.toString(), "adapt", "--sample", sample, "--root", tree.toString())));
+                    String sample = run.substring("sample ".length(), "sample ".length() + 1);
+                    Runnable duringWindow = !run.endsWith("+") ? () -> { } : () -> {
+                        sleepMillis(700);
+                        HostTree.at(tree).write("/proc/interrupts", grown);
+                    };
+                    costs.add(costOf(List.of(launcher.toString(), "adapt", "--sample", sample, "--root", tree.toString()),
+                            duringWindow));
                     verdict = HostTree.at(tree).read("/run/xen-irq-policy/adaptive").replaceAll("(?s).*\nrun \\S+ \\S+ (\\S+) .*", "$1")
                             + ", " + HostTree.at(tree).read("/run/xen-irq-policy/adaptive").lines().filter(l -> l.startsWith("move ")).count()
                             + " moved";
@@ -174,7 +186,7 @@ public final class EngineBench {
                 List<Double> wall = costs.stream().map(Cost::wall).sorted().toList();
                 List<Double> rss = costs.stream().map(Cost::rssMb).sorted().toList();
                 System.out.printf(Locale.ROOT, "%7d %8d %-10s %7.3f %7.3f %11.1f  %s%n", dom0.irqs().size(),
-                        dom0.eventChannelTraffic().size(), "sample " + sample, cpu.get(cpu.size() / 2), wall.get(wall.size() / 2),
+                        dom0.eventChannelTraffic().size(), run, cpu.get(cpu.size() / 2), wall.get(wall.size() / 2),
                         rss.get(rss.size() / 2), verdict);
             }
         }
@@ -189,14 +201,34 @@ public final class EngineBench {
 
     /** Runs {@code cmd} under /usr/bin/time -v: CPU, wall and peak RSS; fails unless it exits 0. */
     private static Cost costOf(List<String> cmd) throws IOException {
+        return costOf(cmd, () -> { });
+    }
+
+    private static void sleepMillis(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** As {@link #costOf(List)}, with {@code whileRunning} run beside the command, on a thread of its own. */
+    private static Cost costOf(List<String> cmd, Runnable whileRunning) throws IOException {
         List<String> full = new ArrayList<>(List.of(TIME.toString(), "-v"));
         full.addAll(cmd);
         Path err = Files.createTempFile("engine-bench", ".err");
         try {
             Process p = new ProcessBuilder(full).redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(err.toFile()).start();
             long start = System.nanoTime();
+            Thread beside = new Thread(whileRunning);
+            beside.start();
             int status = waitFor(p);
             double wall = (System.nanoTime() - start) / 1e9;
+            try {
+                beside.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             String stderr = Files.readString(err, StandardCharsets.UTF_8);
             Matcher user = USER.matcher(stderr);
             Matcher system = SYSTEM.matcher(stderr);
