@@ -58,6 +58,15 @@ public final class PlanStore {
         return inForce(host).flatMap(base -> host.modified(directory(base) + "/" + PlanFile.WHOLE));
     }
 
+    /**
+     * Whether the plan in force was being saved in place when that save stopped (killed, or
+     * failed): its IRQ files may then say what its whole-plan file does not, and only a save
+     * repairs it (the next one writes a new directory).
+     */
+    public static boolean cutShort(Host host) {
+        return inForce(host).map(base -> host.exists(directory(base) + "/" + PlanFile.SAVING)).orElse(false);
+    }
+
     /** Whether something is where the plan goes, trusted or not: the link, or an older release's file. */
     public static boolean exists(Host host) {
         return host.exists(Locations.PLAN);
@@ -67,8 +76,9 @@ public final class PlanStore {
      * Saves the plan, in place or as a new directory (see the class), then removes the
      * directories of older plans (and any a killed apply left). False, writing nothing, if the
      * plan in force is exactly this plan. Throws {@link UncheckedIOException} if it cannot: the
-     * plan in force is then the old one, or, for a save in place, partly written; either way the
-     * caller removes it ({@link #remove}), as the next save would write a new directory anyway.
+     * plan in force is then the old one, or, for a save in place, partly written and marked
+     * ({@link #cutShort}), so that the next save writes a new directory; a caller that must not
+     * leave it to the hook meanwhile removes it ({@link #remove}).
      */
     public static boolean save(Host host, Plan plan) {
         return save(host, plan, load(host));
@@ -209,9 +219,15 @@ public final class PlanStore {
         return highest + 1;
     }
 
-    /** The highest generation a plan's directory holds: its name's, or its header's if higher. */
+    /**
+     * The highest generation a plan's directory holds: its name's, or its header's if higher. A
+     * link named like a directory of ours is not one: its name counts, never what it leads to.
+     */
     private static long generationIn(Host host, String directoryName) {
         long generation = generationOf(directoryName);
+        if (host.linkTarget(Locations.RUN_DIR + "/" + directoryName).isPresent()) {
+            return generation;
+        }
         Optional<String> header = host.read(Locations.RUN_DIR + "/" + directoryName + "/" + PlanFile.HEADER);
         Matcher m = HEADER_GENERATION.matcher(header.orElse(""));
         return m.matches() ? Math.max(generation, Long.parseLong(m.group(1))) : generation;

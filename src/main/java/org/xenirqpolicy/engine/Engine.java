@@ -385,7 +385,9 @@ public final class Engine {
             List<String> requests = Requests.pending(host);
             AdaptiveState memory = AdaptiveState.load(host);
             Optional<Plan> inForce = PlanStore.load(host);
-            if (shortWay && requests.isEmpty() && !lock.anotherApplyRan() && inForce.isPresent()) {
+            // A save in place cut short left IRQ files the whole plan does not describe: the full
+            // way saves the plan anew (PlanStore.save writes a new directory then), even unchanged.
+            if (shortWay && requests.isEmpty() && !lock.anotherApplyRan() && inForce.isPresent() && !PlanStore.cutShort(host)) {
                 Optional<Adapted> done = fromPlanInForce(host, window, inForce.get())
                         .flatMap(inputs -> adaptShortWay(host, lock, inputs, inForce.get(), limits, memory, now));
                 if (done.isPresent()) {

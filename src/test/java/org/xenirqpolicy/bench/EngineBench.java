@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -174,7 +175,14 @@ public final class EngineBench {
                     String sample = run.substring("sample ".length(), "sample ".length() + 1);
                     Runnable duringWindow = !run.endsWith("+") ? () -> { } : () -> {
                         sleepMillis(700);
-                        HostTree.at(tree).write("/proc/interrupts", grown);
+                        // Renamed into place: the run reads the old file or the new one, never a part.
+                        HostTree grownTree = HostTree.at(tree).write("/proc/interrupts.grown", grown);
+                        try {
+                            Files.move(grownTree.path("/proc/interrupts.grown"), grownTree.path("/proc/interrupts"),
+                                    StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
                     };
                     costs.add(costOf(List.of(launcher.toString(), "adapt", "--sample", sample, "--root", tree.toString()),
                             duringWindow));

@@ -2,9 +2,11 @@ package org.xenirqpolicy.contract;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -184,6 +186,29 @@ class PlanStoreTest {
                 after.keySet());
         assertEquals("4 3 0 0,2-3 vif26.0-q0-tx\n", after.get("plan.3/irq.241"));
         assertEquals(Optional.of(PLAN), PlanStore.load(host));
+    }
+
+    /**
+     * A save in place that fails midway (here its temporary file cannot be made) leaves its mark,
+     * so that the plan reads as cut short and the next save writes a new directory.
+     */
+    @Test
+    void aSaveInPlaceThatFailsLeavesItsMark() throws IOException {
+        Host host = Host.at(tmp);
+        PlanStore.save(host, PLAN);
+        assertFalse(PlanStore.cutShort(host));
+        Path dir = tmp.resolve("run/xen-irq-policy/plan.1");
+        Files.createDirectory(dir.resolve(".irq.241.xen-irq-policy." + ProcessHandle.current().pid() + ".tmp"));
+        Plan moved = new Plan(Strategy.SPREAD, PLAN.usable(), List.of(new Placement(241, 3, "vif26.0-q0-tx"),
+                new Placement(243, 2, "blkif-backend  x")), PLAN.excluded());
+        assertThrows(UncheckedIOException.class, () -> PlanStore.save(host, moved));
+        assertTrue(Files.exists(dir.resolve("saving")));
+        assertTrue(PlanStore.cutShort(host));
+        assertTrue(PlanStore.save(host, moved));
+        assertEquals("plan.3", Files.readSymbolicLink(tmp.resolve("run/xen-irq-policy/plan")).toString());
+        assertFalse(PlanStore.cutShort(host));
+        assertFalse(Files.exists(dir), "the directory cut short is removed");
+        assertEquals(Optional.of(moved), PlanStore.load(host));
     }
 
     @Test

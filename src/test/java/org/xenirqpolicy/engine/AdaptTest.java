@@ -2,6 +2,7 @@ package org.xenirqpolicy.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -674,6 +675,28 @@ class AdaptTest {
         for (int i = FIRST; i <= LAST; i++) {
             assertEquals("0\n", t.read("/proc/irq/" + i + "/smp_affinity_list"), "IRQ " + i);
         }
+    }
+
+    /**
+     * A save in place cut short (an apply killed between its files) left an IRQ file that the
+     * whole plan does not describe: a quiet run takes the full way and saves the plan anew, in a
+     * new directory, so that the hook no longer reads the stray file.
+     */
+    @Test
+    void aQuietRunRepairsAPlanWhoseSaveInPlaceWasCutShort() throws Exception {
+        HostTree t = dom0();
+        settings(t, "ADAPTIVE=yes\n");
+        int irq = irqNamed(t, "xenbus");
+        int planned = cpuOf(t, irq);
+        String dir = "/run/xen-irq-policy/" + Files.readSymbolicLink(t.path("/run/xen-irq-policy/plan"));
+        String stray = t.read(dir + "/irq." + irq).replaceFirst("^4 (\\d+) \\d+ ", "4 $1 " + (1 - planned) + " ");
+        t.write(dir + "/irq." + irq, stray).write(dir + "/saving", "");
+        assertTrue(adapt(t).out().startsWith("adaptive run: quiet"));
+        String now = "/run/xen-irq-policy/" + Files.readSymbolicLink(t.path("/run/xen-irq-policy/plan"));
+        assertNotEquals(dir, now, "a new directory");
+        assertFalse(t.exists(dir), "the old one removed");
+        assertFalse(t.exists(now + "/saving"));
+        assertTrue(t.read(now + "/irq." + irq).matches("4 \\d+ " + planned + " .*\n"), t.read(now + "/irq." + irq));
     }
 
     @Test
