@@ -68,8 +68,12 @@ public final class PlanFile {
      */
     public static final String SAVING = "saving";
 
-    /** A generation as written: at most 18 digits (a long), no leading zero. */
-    private static final Pattern GENERATION = Pattern.compile("0|[1-9][0-9]{0,17}");
+    /**
+     * A generation as written, a regular expression: at most 18 digits (a long), no leading zero.
+     * The plans' directories are named with it too (PlanStore).
+     */
+    static final String GENERATION_NUMBER = "0|[1-9][0-9]{0,17}";
+    private static final Pattern GENERATION = Pattern.compile(GENERATION_NUMBER);
 
     private PlanFile() {
     }

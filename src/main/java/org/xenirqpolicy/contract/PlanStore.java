@@ -30,9 +30,10 @@ import org.xenirqpolicy.plan.Plan;
 public final class PlanStore {
     /** The plans' directories, next to the link: {@code plan.} and the base generation. */
     static final String DIR_PREFIX = "plan.";
-    private static final Pattern DIR_NAME = Pattern.compile("plan\\.(0|[1-9][0-9]{0,17})");
-    /** A header's start: version, generation (of at most 18 digits, a long), a space. */
-    private static final Pattern HEADER_GENERATION = Pattern.compile(PlanFile.VERSION + " (0|[1-9][0-9]{0,17}) .*", Pattern.DOTALL);
+    private static final Pattern DIR_NAME = Pattern.compile("plan\\.(" + PlanFile.GENERATION_NUMBER + ")");
+    /** A header's start: version, generation, a space. */
+    private static final Pattern HEADER_GENERATION = Pattern.compile(PlanFile.VERSION + " (" + PlanFile.GENERATION_NUMBER + ") .*",
+            Pattern.DOTALL);
     private static final String MODE = "rw-r--r--";
 
     private PlanStore() {
@@ -64,7 +65,12 @@ public final class PlanStore {
      * repairs it (the next one writes a new directory).
      */
     public static boolean cutShort(Host host) {
-        return inForce(host).map(base -> host.exists(directory(base) + "/" + PlanFile.SAVING)).orElse(false);
+        return inForce(host).map(base -> markedSaving(host, base)).orElse(false);
+    }
+
+    /** Whether the directory of base {@code base} holds the mark of a save in place ({@link PlanFile#SAVING}). */
+    private static boolean markedSaving(Host host, long base) {
+        return host.exists(directory(base) + "/" + PlanFile.SAVING);
     }
 
     /** Whether something is where the plan goes, trusted or not: the link, or an older release's file. */
@@ -95,8 +101,7 @@ public final class PlanStore {
         // Listed once: the plans' directories give the next generation, and are removed after.
         List<String> directories = directories(host);
         // A save in place that was cut short left files that the whole plan does not describe.
-        boolean whole = base.isPresent() && loaded.isPresent()
-                && !host.exists(directory(base.get()) + "/" + PlanFile.SAVING);
+        boolean whole = base.isPresent() && loaded.isPresent() && !markedSaving(host, base.get());
         if (whole && loaded.get().equals(plan)) {
             removeOthers(host, directories, base.get());
             return false;

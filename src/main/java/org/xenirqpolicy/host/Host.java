@@ -412,7 +412,7 @@ public final class Host {
                 return false;
             }
             createDirectories(dir);
-            temp = dir.resolve("." + file.getFileName() + ".xen-irq-policy." + ProcessHandle.current().pid() + ".tmp");
+            temp = dir.resolve(temporaryName(file.getFileName().toString()));
             try (FileChannel out = createExclusively(temp)) {
                 ByteBuffer buffer = ByteBuffer.wrap(content);
                 while (buffer.hasRemaining()) {
@@ -465,6 +465,14 @@ public final class Host {
             Files.delete(temp);
             return FileChannel.open(temp, options, mode);
         }
+    }
+
+    /**
+     * The name of this process's temporary file (or link) for {@code name}, in the same directory:
+     * {@code .NAME.xen-irq-policy.PID.tmp}, as {@link #TEMP_NAME} matches it.
+     */
+    private static String temporaryName(String name) {
+        return "." + name + ".xen-irq-policy." + ProcessHandle.current().pid() + ".tmp";
     }
 
     /** Removes the temporary files (and links, see {@link #replaceLink}) in {@code dir} whose writers are no longer running. */
@@ -543,8 +551,7 @@ public final class Host {
      */
     public void replaceFile(String hostPath, byte[] content, String permissions) {
         String name = hostPath.substring(hostPath.lastIndexOf('/') + 1);
-        String temp = hostPath.substring(0, hostPath.length() - name.length()) + "." + name + ".xen-irq-policy."
-                + ProcessHandle.current().pid() + ".tmp";
+        String temp = hostPath.substring(0, hostPath.length() - name.length()) + temporaryName(name);
         createFile(temp, content, permissions);
         try {
             Files.move(unfollowed(temp), unfollowed(hostPath), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -573,7 +580,7 @@ public final class Host {
             Path link = unfollowed(hostPath);
             Path dir = link.getParent();
             removeStaleTemporaryFiles(dir);
-            temp = dir.resolve("." + link.getFileName() + ".xen-irq-policy." + ProcessHandle.current().pid() + ".tmp");
+            temp = dir.resolve(temporaryName(link.getFileName().toString()));
             Files.deleteIfExists(temp);
             Files.createSymbolicLink(temp, Path.of(target));
             Files.move(temp, link, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
